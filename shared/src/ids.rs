@@ -1,0 +1,225 @@
+//! Newtype identifiers. Every id is a UUID; ids that a device mints are UUID v7 (time-ordered),
+//! ids that must be the same on every replica (a hazard found by an inspection) are derived
+//! with UUID v5 from the ids they come from.
+//!
+//! On the wire an id is 16 raw bytes in bincode and the hyphenated string in JSON.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id (UUID v7).
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            pub fn as_uuid(&self) -> &Uuid {
+                &self.0
+            }
+
+            pub fn as_bytes(&self) -> &[u8; 16] {
+                self.0.as_bytes()
+            }
+
+            /// The first eight hex digits, enough for a person to tell ids apart in a list.
+            pub fn short(&self) -> String {
+                self.0.simple().to_string()[..8].to_string()
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, ":{}"), self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = crate::validate::ValidationError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s.trim())
+                    .map(Self)
+                    .map_err(|_| crate::validate::ValidationError::BadId {
+                        kind: stringify!($name),
+                        value: crate::validate::clip(s),
+                    })
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(u: Uuid) -> Self {
+                Self(u)
+            }
+        }
+    };
+}
+
+id_type!(/// An organisation: a subdistrict's safety office and its inspectors.
+    OrgId, "org");
+id_type!(/// A person with an account.
+    UserId, "user");
+id_type!(/// A registered device (a phone, a laptop running `firecheck`).
+    DeviceId, "device");
+id_type!(/// One operation; UUID v7 minted by the device that created it.
+    OpId, "op");
+id_type!(/// Premises that get inspected.
+    VenueId, "venue");
+id_type!(/// One inspection of one venue.
+    InspectionId, "inspection");
+id_type!(/// A hazard. Derived from the finding that opened it, so replays never duplicate it.
+    HazardId, "hazard");
+id_type!(/// An emergency drill record.
+    DrillId, "drill");
+id_type!(/// An inspection campaign.
+    CampaignId, "campaign");
+id_type!(/// A checklist template (all of its versions share the id).
+    TemplateId, "template");
+id_type!(/// A citizen report from the city's unified management platform.
+    ReportId, "report");
+
+/// Namespace for the UUID v5 ids firecheck derives. Never change it: derived hazard ids
+/// already stored on devices and servers depend on it.
+const DERIVED_NAMESPACE: Uuid = Uuid::from_u128(0x6a1c_3f0e_9b8d_4c57_a1e2_f1c0_5e7a_d00d);
+
+impl HazardId {
+    /// The hazard a failed checklist item opens: a pure function of (inspection, item code),
+    /// so the same inspection replayed anywhere names the same hazard.
+    pub fn for_finding(inspection: InspectionId, item: &str) -> Self {
+        let mut name = Vec::with_capacity(16 + 1 + item.len());
+        name.extend_from_slice(inspection.as_bytes());
+        name.push(b'/');
+        name.extend_from_slice(item.as_bytes());
+        Self(Uuid::new_v5(&DERIVED_NAMESPACE, &name))
+    }
+
+    /// The hazard a citizen report opens.
+    pub fn for_report(report: ReportId) -> Self {
+        let mut name = Vec::with_capacity(16 + 7);
+        name.extend_from_slice(report.as_bytes());
+        name.extend_from_slice(b"/report");
+        Self(Uuid::new_v5(&DERIVED_NAMESPACE, &name))
+    }
+}
+
+/// SHA-256 of an attachment's bytes (a photo, a signed notice). Ops refer to evidence only
+/// by this hash; the bytes travel apart from ops.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"))]
+pub struct BlobHash(#[serde(with = "hash_serde")] pub [u8; 32]);
+
+impl BlobHash {
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        Self(sha2::Sha256::digest(bytes).into())
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Display for BlobHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for BlobHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sha256:{}", self.to_hex())
+    }
+}
+
+impl FromStr for BlobHash {
+    type Err = crate::validate::ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || crate::validate::ValidationError::BadId {
+            kind: "BlobHash",
+            value: crate::validate::clip(s),
+        };
+        let s = s.trim();
+        if s.len() != 64 {
+            return Err(bad());
+        }
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s, &mut out).map_err(|_| bad())?;
+        Ok(Self(out))
+    }
+}
+
+/// Hex in human-readable formats (JSON), raw bytes in compact ones (bincode).
+mod hash_serde {
+    use serde::{de, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&hex::encode(bytes))
+        } else {
+            serde::Serialize::serialize(bytes, s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        if d.is_human_readable() {
+            let s: std::borrow::Cow<'de, str> = serde::Deserialize::deserialize(d)?;
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(s.as_bytes(), &mut out)
+                .map_err(|_| de::Error::custom("a blob hash is 64 hex digits (SHA-256)"))?;
+            Ok(out)
+        } else {
+            serde::Deserialize::deserialize(d)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PINNED_EXIT_01: &str = "to-be-pinned";
+
+    #[test]
+    fn derived_hazard_ids_are_stable_and_distinct() {
+        let inspection = InspectionId(Uuid::from_u128(1));
+        let a = HazardId::for_finding(inspection, "EXIT-01");
+        assert_eq!(a, HazardId::for_finding(inspection, "EXIT-01"));
+        assert_ne!(a, HazardId::for_finding(inspection, "EXIT-02"));
+        assert_ne!(
+            a,
+            HazardId::for_finding(InspectionId(Uuid::from_u128(2)), "EXIT-01")
+        );
+        // Pinned: a change of namespace or name layout would split hazards already stored.
+        assert_eq!(a.to_string(), PINNED_EXIT_01);
+    }
+
+    #[test]
+    fn blob_hash_parses_its_own_hex() {
+        let h = BlobHash::of(b"photo");
+        assert_eq!(h.to_hex().parse::<BlobHash>().unwrap(), h);
+        assert!("zz".parse::<BlobHash>().is_err());
+    }
+}

@@ -1,0 +1,36 @@
+//! firecheck's shared core, compiled by the server and the field client alike.
+//!
+//! # Layout
+//! - [`ids`]: newtype ids (UUID v7; hazard ids derived with UUID v5) and evidence hashes.
+//! - [`hlc`]: the hybrid logical clock that orders ops across devices with wrong clocks.
+//! - [`domain`]: venues, checklists, inspections, hazards, drills, campaigns, reports.
+//! - [`op`]: operations — the only thing that changes state and the only thing that travels.
+//! - [`fold`]: the deterministic merge of one partition's ops into its state.
+//! - [`replica`]: an in-memory op set with its folded partitions (the reference merge).
+//! - [`query`]: the read-side questions both sides answer the same way.
+//! - [`validate`]: bounds, op shapes and role rules, checked on both sides.
+//! - [`sync`]: the sync, login and error messages; [`codec`]: their bincode and JSON forms.
+//! - [`fixtures`]: typed loading of the seed data in `fixtures/`.
+//!
+//! This crate does no I/O and knows nothing of axum or sled.
+
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod domain;
+pub mod fixtures;
+pub mod fold;
+pub mod hlc;
+pub mod ids;
+pub mod op;
+pub mod query;
+pub mod replica;
+pub mod sync;
+pub mod validate;
+
+pub use domain::*;
+pub use fold::PartitionState;
+pub use hlc::{Hlc, HlcClock};
+pub use ids::*;
+pub use op::{EntityRef, Op, OpBody, OpKey, Partition};
+pub use replica::Replica;

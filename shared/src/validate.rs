@@ -1,0 +1,333 @@
+//! Validation both sides run: bounds on strings, lists and batches, the shape of each op,
+//! and which role may make which change. The client checks before it queues an op (so an
+//! inspector hears about a mistake at once); the server checks again before it stores one.
+
+use crate::domain::{ItemResult, Role, Timestamp};
+use crate::hlc::MAX_FORWARD_DRIFT_MS;
+use crate::op::*;
+
+/// Longest name, street, address or unit (characters).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest note, reason, description (characters).
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// Most checklist items in a template or an inspection.
+pub const MAX_ITEMS: usize = 100;
+/// Most evidence hashes on one item, fix report or record.
+pub const MAX_EVIDENCE: usize = 20;
+/// Most entries in a short list (units, streets, kinds).
+pub const MAX_LIST: usize = 100;
+/// Most ops in one sync request.
+pub const MAX_OPS_PER_SYNC: usize = 1000;
+/// Most ops one pull page returns.
+pub const MAX_PULL_LIMIT: u32 = 5000;
+/// Default pull page size.
+pub const DEFAULT_PULL_LIMIT: u32 = 1000;
+/// Largest sync request body in bytes.
+pub const MAX_SYNC_BYTES: usize = 8 * 1024 * 1024;
+/// Earliest plausible timestamp: 2000-01-01T00:00:00Z.
+pub const EARLIEST_MS: i64 = 946_684_800_000;
+
+/// What is wrong with an input, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("{value:?} is not a valid {kind} (expected a UUID)")]
+    BadId { kind: &'static str, value: String },
+    #[error("unknown {what} {value:?}; expected {expected}")]
+    UnknownValue {
+        what: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{field} is empty; it must be filled in")]
+    Empty { field: &'static str },
+    #[error("{field} is {len} characters; at most {max} are allowed")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("{field} contains control characters")]
+    ControlCharacters { field: &'static str },
+    #[error("{what}: {len} given, at most {max} allowed")]
+    TooMany {
+        what: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("checklist item {code:?} appears more than once")]
+    DuplicateItem { code: String },
+    #[error("a {kind} op must name {expected}")]
+    EntityMismatch {
+        kind: &'static str,
+        expected: &'static str,
+    },
+    #[error("device_seq must start at 1")]
+    ZeroDeviceSeq,
+    #[error("{field} ({ms} ms since 1970) is not a plausible time; check the device's date")]
+    BadTimestamp { field: &'static str, ms: i64 },
+    #[error("{field} is more than a day in the future; check the device's date and time")]
+    InFuture { field: &'static str },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a {role} may not make a {kind} change")]
+    RoleMayNot { role: Role, kind: &'static str },
+}
+
+/// Shorten a bad value for an error message.
+pub fn clip(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        s.chars().take(MAX).chain("…".chars()).collect()
+    }
+}
+
+fn text(field: &'static str, s: &str, max: usize) -> Result<(), ValidationError> {
+    let len = s.chars().count();
+    if len > max {
+        return Err(ValidationError::TooLong { field, len, max });
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(ValidationError::ControlCharacters { field });
+    }
+    Ok(())
+}
+
+fn required(field: &'static str, s: &str, max: usize) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::Empty { field });
+    }
+    text(field, s, max)
+}
+
+fn name(field: &'static str, s: &str) -> Result<(), ValidationError> {
+    required(field, s, MAX_NAME_CHARS)
+}
+
+fn count(what: &'static str, len: usize, max: usize) -> Result<(), ValidationError> {
+    if len > max {
+        return Err(ValidationError::TooMany { what, len, max });
+    }
+    Ok(())
+}
+
+fn time(field: &'static str, t: Timestamp, now_ms: i64) -> Result<(), ValidationError> {
+    if t.0 < EARLIEST_MS {
+        return Err(ValidationError::BadTimestamp { field, ms: t.0 });
+    }
+    if t.0 > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS as i64) {
+        return Err(ValidationError::InFuture { field });
+    }
+    Ok(())
+}
+
+fn items(list: &[ItemResult], allow_empty: bool) -> Result<(), ValidationError> {
+    if list.is_empty() && !allow_empty {
+        return Err(ValidationError::Empty { field: "items" });
+    }
+    count("checklist items", list.len(), MAX_ITEMS)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for i in list {
+        name("item code", &i.code)?;
+        text("item note", &i.note, MAX_TEXT_CHARS)?;
+        count("evidence on one item", i.evidence.len(), MAX_EVIDENCE)?;
+        if !seen.insert(i.code.as_str()) {
+            return Err(ValidationError::DuplicateItem {
+                code: i.code.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Check one op's shape, bounds and timestamps. `now_ms` is the checker's wall clock.
+pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
+    if op.device_seq == 0 {
+        return Err(ValidationError::ZeroDeviceSeq);
+    }
+    time(
+        "hlc",
+        Timestamp(op.hlc.wall_ms.min(i64::MAX as u64) as i64),
+        now_ms,
+    )?;
+    let kind = op.body.kind();
+    let mismatch = |expected| Err(ValidationError::EntityMismatch { kind, expected });
+    match (&op.body, &op.entity) {
+        (OpBody::VenueUpserted(f), EntityRef::Venue(_)) => {
+            for (field, v) in [
+                ("venue name", &f.name),
+                ("address", &f.address),
+                ("street", &f.street),
+            ] {
+                if let Some(v) = v {
+                    name(field, v)?;
+                }
+            }
+            if f.name.is_none()
+                && f.kind.is_none()
+                && f.address.is_none()
+                && f.street.is_none()
+                && f.location.is_none()
+            {
+                return Err(ValidationError::Invalid(
+                    "a venue upsert must change at least one field".into(),
+                ));
+            }
+            Ok(())
+        }
+        (OpBody::VenueUpserted(_), _) => mismatch("a venue"),
+        (OpBody::InspectionSubmitted(r), EntityRef::Inspection { .. }) => {
+            time("started_at", r.started_at, now_ms)?;
+            time("finished_at", r.finished_at, now_ms)?;
+            if r.finished_at < r.started_at {
+                return Err(ValidationError::Invalid(
+                    "an inspection cannot finish before it started".into(),
+                ));
+            }
+            text("note", &r.note, MAX_TEXT_CHARS)?;
+            items(&r.items, false)
+        }
+        (OpBody::InspectionAmended(a), EntityRef::Inspection { .. }) => {
+            required("reason", &a.reason, MAX_TEXT_CHARS)?;
+            if let Some(n) = &a.note {
+                text("note", n, MAX_TEXT_CHARS)?;
+            }
+            items(&a.items, a.note.is_some())
+        }
+        (OpBody::InspectionSubmitted(_) | OpBody::InspectionAmended(_), _) => {
+            mismatch("an inspection")
+        }
+        (OpBody::HazardDispatched { unit, note, .. }, EntityRef::Hazard { .. }) => {
+            name("unit", unit)?;
+            text("note", note, MAX_TEXT_CHARS)
+        }
+        (OpBody::HazardReportedFixed { note, evidence }, EntityRef::Hazard { .. }) => {
+            required("note", note, MAX_TEXT_CHARS)?;
+            count("evidence", evidence.len(), MAX_EVIDENCE)
+        }
+        (OpBody::HazardVerified { note }, EntityRef::Hazard { .. }) => {
+            text("note", note, MAX_TEXT_CHARS)
+        }
+        (
+            OpBody::HazardReopened { reason } | OpBody::HazardClosed { reason },
+            EntityRef::Hazard { .. },
+        ) => required("reason", reason, MAX_TEXT_CHARS),
+        (OpBody::HazardCommented { text: t }, EntityRef::Hazard { .. }) => {
+            required("comment", t, MAX_TEXT_CHARS)
+        }
+        (
+            OpBody::HazardDispatched { .. }
+            | OpBody::HazardReportedFixed { .. }
+            | OpBody::HazardVerified { .. }
+            | OpBody::HazardReopened { .. }
+            | OpBody::HazardClosed { .. }
+            | OpBody::HazardCommented { .. },
+            _,
+        ) => mismatch("a hazard"),
+        (OpBody::DrillRecorded(d), EntityRef::Drill { .. }) => {
+            time("held_at", d.held_at, now_ms)?;
+            name("place", &d.place)?;
+            name("organiser", &d.organiser)?;
+            required("scenario", &d.scenario, MAX_TEXT_CHARS)?;
+            count("units", d.units.len(), MAX_LIST)?;
+            for u in &d.units {
+                name("unit", u)?;
+            }
+            text("went_well", &d.went_well, MAX_TEXT_CHARS)?;
+            text("to_improve", &d.to_improve, MAX_TEXT_CHARS)?;
+            count("evidence", d.evidence.len(), MAX_EVIDENCE)
+        }
+        (OpBody::DrillAmended(a), EntityRef::Drill { .. }) => {
+            required("reason", &a.reason, MAX_TEXT_CHARS)?;
+            for v in [&a.went_well, &a.to_improve].into_iter().flatten() {
+                text("drill text", v, MAX_TEXT_CHARS)?;
+            }
+            Ok(())
+        }
+        (OpBody::DrillRecorded(_) | OpBody::DrillAmended(_), _) => mismatch("a drill"),
+        (OpBody::CampaignDefined(c), EntityRef::Campaign(_)) => {
+            name("campaign name", &c.name)?;
+            if c.ends < c.starts {
+                return Err(ValidationError::Invalid(
+                    "a campaign cannot end before it starts".into(),
+                ));
+            }
+            count("streets", c.streets.len(), MAX_LIST)?;
+            for s in &c.streets {
+                name("street", s)?;
+            }
+            count("kinds", c.kinds.len(), MAX_LIST)?;
+            text("goal", &c.goal, MAX_TEXT_CHARS)
+        }
+        (OpBody::CampaignDefined(_), _) => mismatch("a campaign"),
+        (OpBody::TemplateDefined(t), EntityRef::Template(_)) => {
+            name("template code", &t.code)?;
+            name("template name", &t.name)?;
+            if t.version == 0 {
+                return Err(ValidationError::Invalid(
+                    "template versions start at 1".into(),
+                ));
+            }
+            if t.items.is_empty() {
+                return Err(ValidationError::Empty {
+                    field: "template items",
+                });
+            }
+            count("template items", t.items.len(), MAX_ITEMS)?;
+            let mut seen = std::collections::BTreeSet::new();
+            for i in &t.items {
+                name("item code", &i.code)?;
+                required("item text", &i.text, MAX_TEXT_CHARS)?;
+                if !seen.insert(i.code.as_str()) {
+                    return Err(ValidationError::DuplicateItem {
+                        code: i.code.clone(),
+                    });
+                }
+            }
+            Ok(())
+        }
+        (OpBody::TemplateDefined(_), _) => mismatch("a template"),
+        (OpBody::CitizenReported(r), EntityRef::CitizenReport { .. }) => {
+            name("street", &r.street)?;
+            text("address", &r.address, MAX_NAME_CHARS)?;
+            required("description", &r.description, MAX_TEXT_CHARS)?;
+            text("channel", &r.channel, MAX_NAME_CHARS)?;
+            time("reported_at", r.reported_at, now_ms)?;
+            count("evidence", r.evidence.len(), MAX_EVIDENCE)
+        }
+        (OpBody::CitizenReported(_), _) => mismatch("a citizen report"),
+    }
+}
+
+/// Whether `role` may make this kind of change.
+///
+/// Inspectors record what they see (venues, inspections, fixes, drills, citizen reports,
+/// comments); the safety office also dispatches, verifies, reopens, closes and defines
+/// campaigns and templates. Admins manage accounts and devices and make no records.
+pub fn authorize(role: Role, body: &OpBody) -> Result<(), ValidationError> {
+    let office_only = matches!(
+        body,
+        OpBody::HazardDispatched { .. }
+            | OpBody::HazardVerified { .. }
+            | OpBody::HazardReopened { .. }
+            | OpBody::HazardClosed { .. }
+            | OpBody::CampaignDefined(_)
+            | OpBody::TemplateDefined(_)
+    );
+    let allowed = match role {
+        Role::Officer => true,
+        Role::Inspector => !office_only,
+        Role::Admin => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ValidationError::RoleMayNot {
+            role,
+            kind: body.kind(),
+        })
+    }
+}
