@@ -1,1 +1,243 @@
+//! firecheck's sync server.
+//!
+//! # Layout
+//! - [`store`]: the only module that touches sled — op log, de-duplication runs, views, accounts.
+//! - [`sequencer`]: the one writer of the log; group commit, acked ⇒ flushed.
+//! - [`views`]: folds the log into per-partition views off the acknowledgment path; rebuild.
+//! - [`auth`]: argon2id passwords, HS256 access tokens, rotating refresh tokens, login limits.
+//! - [`api`]: the axum router — sync, auth, review, admin, OpenAPI.
+//! - [`demo`]: the seed data from `fixtures/`, compiled in.
+//! - [`testing`]: an RAII server on 127.0.0.1:0 for tests.
+//!
+//! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
+//! [`Server::open`] and [`Server::serve`].
 
+#![forbid(unsafe_code)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use firecheck_shared::*;
+
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod sequencer;
+pub mod store;
+pub mod testing;
+pub mod views;
+
+use api::AppState;
+use sequencer::Sequencer;
+use store::{Store, UserRecord};
+use views::Views;
+
+/// How the server runs. Built by the binary from flags and `FIRECHECK_*` variables.
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// sled page cache, bytes.
+    pub cache_bytes: u64,
+    /// Name of the organisation created on first start.
+    pub org_name: String,
+    /// Password for the `admin` account created on first start; generated when absent.
+    pub admin_password: Option<String>,
+    /// HS256 secret; when absent, one is generated into the data dir.
+    pub jwt_secret: Option<String>,
+    /// Load the demo accounts, venues, templates, campaign and drill from `fixtures/`.
+    pub demo: bool,
+    pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("cache_bytes", &self.cache_bytes)
+            .field("org_name", &self.org_name)
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("demo", &self.demo)
+            .field("request_timeout", &self.request_timeout)
+            .finish()
+    }
+}
+
+impl Config {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            cache_bytes: 64 * 1024 * 1024,
+            org_name: "斜土街道社区平安办".into(),
+            admin_password: None,
+            jwt_secret: None,
+            demo: false,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot use data dir {dir}: {source}")]
+    DataDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("loading demo data: {0}")]
+    Demo(String),
+    #[error("serving: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What a start did that the operator must hear about once.
+#[derive(Debug, Default)]
+pub struct Startup {
+    pub first_start: bool,
+    /// The generated admin password (only when it was generated now).
+    pub generated_admin_password: Option<String>,
+    /// Demo logins (username, role, password) when `--demo` loaded them.
+    pub demo_logins: Vec<(String, Role, String)>,
+    /// Ops the demo seed stored now (0 when the log already had them).
+    pub demo_ops: usize,
+}
+
+/// An open server: store, sequencer and view updater running; not yet listening.
+#[derive(Debug)]
+pub struct Server {
+    state: Arc<AppState>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    pub async fn open(config: &Config) -> Result<(Server, Startup), ServerError> {
+        let dir = &config.data_dir;
+        std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
+            dir: dir.clone(),
+            source,
+        })?;
+        let store = Store::open(dir, config.cache_bytes)?;
+        let keys = auth::JwtKeys::load(dir, config.jwt_secret.as_deref()).map_err(|source| {
+            ServerError::DataDir {
+                dir: dir.clone(),
+                source,
+            }
+        })?;
+        let views = Views::new();
+        let view_thread = views.start(store.clone())?;
+        let (sequencer, seq_thread) = Sequencer::start(store.clone(), Arc::clone(&views));
+        let state = Arc::new(AppState {
+            store,
+            sequencer,
+            views,
+            keys,
+            limiter: auth::LoginLimiter::default(),
+            request_timeout: config.request_timeout,
+        });
+        let server = Server {
+            state,
+            threads: vec![seq_thread, view_thread],
+        };
+        let mut startup = server.bootstrap(config)?;
+        if config.demo {
+            server.load_demo(&mut startup).await?;
+        }
+        Ok((server, startup))
+    }
+
+    /// First start on an empty data dir: the organisation and its `admin` account.
+    fn bootstrap(&self, config: &Config) -> Result<Startup, ServerError> {
+        let store = &self.state.store;
+        let mut startup = Startup::default();
+        if !store.orgs()?.is_empty() {
+            return Ok(startup);
+        }
+        startup.first_start = true;
+        let org = Org {
+            id: OrgId::new(),
+            name: config.org_name.clone(),
+        };
+        store.put_org(&org)?;
+        let password = match &config.admin_password {
+            Some(p) if !p.is_empty() => p.clone(),
+            _ if config.demo => demo::demo_password("admin")
+                .ok_or_else(|| ServerError::Demo("the fixtures have no admin account".into()))?,
+            _ => {
+                let p = auth::random_token()[..20].to_string();
+                startup.generated_admin_password = Some(p.clone());
+                p
+            }
+        };
+        store.insert_user(&UserRecord {
+            user: User {
+                id: UserId::new(),
+                org: org.id,
+                username: "admin".into(),
+                display_name: "系统管理员".into(),
+                role: Role::Admin,
+            },
+            password_hash: auth::hash_password(&password),
+            created_ms: Timestamp::now().0,
+        })?;
+        tracing::info!(org = %org.id, name = %org.name, "first start: organisation and admin account created");
+        Ok(startup)
+    }
+
+    async fn load_demo(&self, startup: &mut Startup) -> Result<(), ServerError> {
+        let report = demo::seed(&self.state).await?;
+        startup.demo_logins = report.logins;
+        startup.demo_ops = report.ops;
+        Ok(())
+    }
+
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    pub fn router(&self) -> axum::Router {
+        api::app(Arc::clone(&self.state))
+    }
+
+    /// Serve until `shutdown` resolves; then stop accepting, let in-flight requests finish,
+    /// commit what the sequencer holds, bring views up to date, flush, and return.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let router = self.router();
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.close().await
+    }
+
+    /// Stop the writer threads and flush. Used by `serve`, and by tests that open a server
+    /// without listening.
+    pub async fn close(self) -> Result<(), ServerError> {
+        self.state.sequencer.stop().await;
+        self.state.views.stop();
+        let state = self.state;
+        let threads = self.threads;
+        tokio::task::spawn_blocking(move || {
+            for t in threads {
+                let _ = t.join();
+            }
+            state.store.flush()
+        })
+        .await
+        .map_err(|e| ServerError::Io(std::io::Error::other(e)))??;
+        tracing::info!("stopped cleanly");
+        Ok(())
+    }
+}

@@ -1,1 +1,159 @@
-fn main() {}
+//! `firecheck-server`: flags and environment → tracing → bind → serve until SIGINT/SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use firecheck_server::{Config, Server};
+
+/// firecheck's sync server: stores every inspector's ops durably, merges them, and serves
+/// the safety office's review API. Embedded storage (sled): no other set-up.
+///
+/// Secrets come from the environment only: FIRECHECK_ADMIN_PASSWORD (the `admin` account's
+/// password on first start; generated and printed once when unset) and FIRECHECK_JWT_SECRET
+/// (token signing key; generated into the data dir when unset).
+#[derive(Debug, Parser)]
+#[command(name = "firecheck-server", version, about, long_about)]
+struct Cli {
+    /// Data directory (created if missing).
+    #[arg(
+        long,
+        env = "FIRECHECK_DATA",
+        default_value = "./firecheck-data",
+        global = true
+    )]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "FIRECHECK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// sled page cache in MiB.
+    #[arg(long, env = "FIRECHECK_CACHE_MB", default_value_t = 64)]
+    cache_mb: u64,
+    /// Log filter, e.g. `info`, `debug`, `firecheck_server=debug,tower_http=info`.
+    #[arg(long, env = "FIRECHECK_LOG", default_value = "info", global = true)]
+    log: String,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "FIRECHECK_LOG_JSON", global = true)]
+    log_json: bool,
+    /// Load the demo: accounts (passwords printed), Xietu venues, templates, campaign, drill.
+    #[arg(long, env = "FIRECHECK_DEMO")]
+    demo: bool,
+    /// Organisation created on first start.
+    #[arg(long, env = "FIRECHECK_ORG_NAME", default_value = "斜土街道社区平安办")]
+    org_name: String,
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "FIRECHECK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    request_timeout_secs: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Drop every view and rebuild it from the op log, offline (the server must be stopped).
+    Rebuild,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
+        .with_context(|| format!("bad --log filter {:?}", cli.log))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::new(&cli.data);
+    config.cache_bytes = cli.cache_mb * 1024 * 1024;
+    config.org_name = cli.org_name.clone();
+    config.admin_password = std::env::var("FIRECHECK_ADMIN_PASSWORD").ok();
+    config.jwt_secret = std::env::var("FIRECHECK_JWT_SECRET").ok();
+    config.demo = cli.demo;
+    config.request_timeout = Duration::from_secs(cli.request_timeout_secs.max(1));
+
+    if let Some(Command::Rebuild) = cli.command {
+        let store = firecheck_server::store::Store::open(&config.data_dir, config.cache_bytes)
+            .with_context(|| {
+                format!(
+                    "opening {} (is the server still running?)",
+                    config.data_dir.display()
+                )
+            })?;
+        let started = std::time::Instant::now();
+        let heads = firecheck_server::views::rebuild(&store)?;
+        for (org, seq) in &heads {
+            println!("rebuilt views of organisation {org}: {seq} ops");
+        }
+        println!("done in {:.2} s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
+
+    let (server, startup) = Server::open(&config).await.with_context(|| {
+        format!(
+            "opening data dir {} (is another server using it?)",
+            config.data_dir.display()
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let addr = listener.local_addr()?;
+    if let Some(p) = &startup.generated_admin_password {
+        println!("first start: created account `admin` with password {p}  (shown once; set FIRECHECK_ADMIN_PASSWORD to choose it)");
+    }
+    if !startup.demo_logins.is_empty() {
+        println!("demo accounts (demo passwords, not secrets):");
+        for (user, role, password) in &startup.demo_logins {
+            println!("  {user:<10} {role:<10} {password}");
+        }
+        if startup.demo_ops > 0 {
+            println!(
+                "demo data: {} ops (venues, templates, campaign, drill)",
+                startup.demo_ops
+            );
+        }
+    }
+    println!(
+        "firecheck-server {} listening on http://{addr}  (data: {})",
+        env!("CARGO_PKG_VERSION"),
+        config.data_dir.display()
+    );
+    tracing::info!(%addr, data = %config.data_dir.display(), "listening");
+    server.serve(listener, shutdown_signal()).await?;
+    println!("firecheck-server stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

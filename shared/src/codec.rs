@@ -53,15 +53,6 @@ impl Format {
             _ => None,
         }
     }
-
-    /// The format an `Accept` header asks for; JSON when it names neither.
-    pub fn from_accept(value: Option<&str>) -> Format {
-        value
-            .into_iter()
-            .flat_map(|v| v.split(','))
-            .find_map(Format::from_media_type)
-            .unwrap_or(Format::Json)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

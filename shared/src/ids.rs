@@ -200,7 +200,7 @@ mod hash_serde {
 mod tests {
     use super::*;
 
-    const PINNED_EXIT_01: &str = "to-be-pinned";
+    const PINNED_EXIT_01: &str = "8755e595-9a90-50de-ac69-fd42567a6d5a";
 
     #[test]
     fn derived_hazard_ids_are_stable_and_distinct() {

@@ -29,6 +29,10 @@ pub struct SyncRequest {
     pub ops: Vec<Op>,
     /// Most ops to pull in this round trip (0: push only). Capped by the server.
     pub limit: u32,
+    /// The device's wall clock when it sent the request (ms since 1970; 0 if unknown), so
+    /// the server can tell a device whose clock is far off.
+    #[serde(default)]
+    pub device_time_ms: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,8 +89,6 @@ pub enum RejectCode {
     /// This device already stored a different op at this `device_seq` (e.g. a phone restored
     /// from an old backup). Log in again to register the device anew; the op is kept.
     DeviceSeqReused,
-    /// The op's `device_seq` skips ahead of the device's stored history; earlier ops are missing.
-    DeviceSeqGap,
     /// The op's timestamp is implausible (far future or long past).
     BadClock,
 }

@@ -1,0 +1,238 @@
+//! Accounts and devices, for admins.
+
+use axum::extract::{Path, State as AxState};
+use axum::http::StatusCode;
+use axum::Json;
+use firecheck_shared::validate::MAX_NAME_CHARS;
+use firecheck_shared::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{AppError, Caller, State};
+use crate::auth::hash_password;
+use crate::store::{DeviceRecord, UserRecord};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    pub name: String,
+}
+
+fn bounded(field: &str, s: &str) -> Result<(), AppError> {
+    if s.trim().is_empty() || s.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::Unprocessable(format!(
+            "{field} must be 1 to {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Create an organisation (another subdistrict's office).
+#[utoipa::path(post, path = "/v1/admin/orgs", tag = "admin", request_body = NewOrg,
+    responses((status = 201, description = "Created", body = Org), (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_org(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Json(req): Json<NewOrg>,
+) -> Result<(StatusCode, Json<Org>), AppError> {
+    caller.require(&[Role::Admin])?;
+    bounded("name", &req.name)?;
+    let org = Org {
+        id: OrgId::new(),
+        name: req.name.trim().to_string(),
+    };
+    state.store.put_org(&org)?;
+    tracing::info!(org = %org.id, name = %org.name, by = %caller.0.usr, "organisation created");
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    /// Defaults to the admin's own organisation.
+    #[serde(default)]
+    pub org: Option<OrgId>,
+}
+
+/// Create an account.
+#[utoipa::path(post, path = "/v1/admin/users", tag = "admin", request_body = NewUser,
+    responses((status = 201, description = "Created", body = User), (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_user(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Json(req): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    caller.require(&[Role::Admin])?;
+    bounded("username", &req.username)?;
+    bounded("display_name", &req.display_name)?;
+    if !req
+        .username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(AppError::Unprocessable(
+            "username may use letters, digits, '-', '_' and '.' only".into(),
+        ));
+    }
+    if req.password.chars().count() < 8 || req.password.len() > 1024 {
+        return Err(AppError::Unprocessable(
+            "password must be at least 8 characters".into(),
+        ));
+    }
+    let org = req.org.unwrap_or(caller.0.org);
+    if state.store.org(org)?.is_none() {
+        return Err(AppError::NotFound(format!("no organisation {org}")));
+    }
+    let user = User {
+        id: UserId::new(),
+        org,
+        username: req.username.clone(),
+        display_name: req.display_name.clone(),
+        role: req.role,
+    };
+    let password = req.password.clone();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rec = UserRecord {
+        user: user.clone(),
+        password_hash,
+        created_ms: Timestamp::now().0,
+    };
+    if !state.store.insert_user(&rec)? {
+        return Err(AppError::Conflict(format!(
+            "username {} is taken",
+            req.username
+        )));
+    }
+    tracing::info!(user = %user.username, role = %user.role, by = %caller.0.usr, "user created");
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Accounts of the admin's organisation.
+#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", responses((status = 200, description = "Users", body = Vec<User>)), security(("bearer" = [])))]
+pub async fn list_users(
+    AxState(state): AxState<State>,
+    caller: Caller,
+) -> Result<Json<Vec<User>>, AppError> {
+    caller.require(&[Role::Admin])?;
+    let mut users: Vec<User> = state
+        .store
+        .users()?
+        .into_iter()
+        .map(|r| r.user)
+        .filter(|u| u.org == caller.0.org)
+        .collect();
+    users.sort_by(|a, b| a.username.cmp(&b.username));
+    Ok(Json(users))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceInfo {
+    pub id: DeviceId,
+    pub user: UserId,
+    pub name: String,
+    pub registered_ms: i64,
+    pub revoked: bool,
+}
+
+impl From<DeviceRecord> for DeviceInfo {
+    fn from(d: DeviceRecord) -> Self {
+        Self {
+            id: d.id,
+            user: d.user,
+            name: d.name,
+            registered_ms: d.registered_ms,
+            revoked: d.revoked,
+        }
+    }
+}
+
+/// Devices registered in the admin's organisation.
+#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", responses((status = 200, description = "Devices", body = Vec<DeviceInfo>)), security(("bearer" = [])))]
+pub async fn list_devices(
+    AxState(state): AxState<State>,
+    caller: Caller,
+) -> Result<Json<Vec<DeviceInfo>>, AppError> {
+    caller.require(&[Role::Admin])?;
+    let mut list: Vec<DeviceInfo> = state
+        .store
+        .devices()?
+        .into_iter()
+        .filter(|d| d.org == caller.0.org)
+        .map(Into::into)
+        .collect();
+    list.sort_by_key(|d| d.registered_ms);
+    Ok(Json(list))
+}
+
+/// Revoke a device (a lost phone): its tokens stop working at once and it cannot log in again.
+#[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", params(("id" = String, Path, description = "Device id")),
+    responses((status = 200, description = "Revoked", body = DeviceInfo), (status = 404, description = "No such device", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_device(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DeviceInfo>, AppError> {
+    caller.require(&[Role::Admin])?;
+    let id: DeviceId = id
+        .parse()
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+    let mut d = state
+        .store
+        .device(id)?
+        .filter(|d| d.org == caller.0.org)
+        .ok_or_else(|| AppError::NotFound(format!("no device {id} in this organisation")))?;
+    d.revoked = true;
+    state.store.put_device(&d)?;
+    state.store.drop_refresh_for_device(id)?;
+    tracing::warn!(device = %id, by = %caller.0.usr, "device revoked");
+    Ok(Json(d.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    /// Ops in this organisation's log.
+    pub ops: u64,
+    /// Sequence number the views cover.
+    pub views_cover: u64,
+    pub users: usize,
+    pub devices: usize,
+    /// Bytes the database takes on disk (all organisations).
+    pub disk_bytes: u64,
+}
+
+/// Storage and account figures.
+#[utoipa::path(get, path = "/v1/admin/stats", tag = "admin", responses((status = 200, description = "Stats", body = Stats)), security(("bearer" = [])))]
+pub async fn stats(
+    AxState(state): AxState<State>,
+    caller: Caller,
+) -> Result<Json<Stats>, AppError> {
+    caller.require(&[Role::Admin])?;
+    let org = caller.0.org;
+    Ok(Json(Stats {
+        ops: state.store.last_seq(org)?,
+        views_cover: state.store.view_watermark(org)?,
+        users: state
+            .store
+            .users()?
+            .iter()
+            .filter(|u| u.user.org == org)
+            .count(),
+        devices: state
+            .store
+            .devices()?
+            .iter()
+            .filter(|d| d.org == org)
+            .count(),
+        disk_bytes: state.store.size_on_disk()?,
+    }))
+}

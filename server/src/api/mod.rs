@@ -1,0 +1,221 @@
+//! The HTTP API: `fn app(state) -> Router`, so tests can drive it without a socket.
+//!
+//! - `POST /v1/sync` — push and pull in one round trip ([`sync`]).
+//! - `POST /v1/auth/login`, `POST /v1/auth/refresh` ([`auth`]).
+//! - `GET /v1/venues`, `/v1/hazards`, `/v1/hazards/{id}`, `/v1/venues/{id}/inspections`,
+//!   `/v1/drills`, `/v1/campaigns`, `/v1/campaigns/{id}/coverage`, `/v1/templates` — the
+//!   safety office's read-only review API ([`review`]).
+//! - `/v1/admin/…` — organisations, users, devices, stats ([`admin`]).
+//! - `GET /healthz`, `GET /v1/openapi.json`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use firecheck_shared::validate::MAX_SYNC_BYTES;
+use firecheck_shared::*;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::auth::{Claims, JwtKeys, LoginLimiter, TokenError};
+use crate::sequencer::Sequencer;
+use crate::store::Store;
+use crate::views::Views;
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod review;
+pub mod sync;
+
+pub use error::AppError;
+
+/// Everything a handler may use.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub sequencer: Sequencer,
+    pub views: Arc<Views>,
+    pub keys: JwtKeys,
+    pub limiter: LoginLimiter,
+    pub request_timeout: Duration,
+}
+
+pub type State = Arc<AppState>;
+
+/// The router with every layer: body limit, timeout, tracing, one error shape.
+pub fn app(state: State) -> Router {
+    let timeout = state.request_timeout;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/openapi.json", get(openapi_json))
+        .route("/v1/sync", post(sync::sync))
+        .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/venues", get(review::venues))
+        .route("/v1/venues/{id}/inspections", get(review::inspections))
+        .route("/v1/hazards", get(review::hazards))
+        .route("/v1/hazards/{id}", get(review::hazard))
+        .route("/v1/drills", get(review::drills))
+        .route("/v1/campaigns", get(review::campaigns))
+        .route("/v1/campaigns/{id}/coverage", get(review::coverage))
+        .route("/v1/templates", get(review::templates))
+        .route("/v1/admin/orgs", post(admin::create_org))
+        .route(
+            "/v1/admin/users",
+            get(admin::list_users).post(admin::create_user),
+        )
+        .route("/v1/admin/devices", get(admin::list_devices))
+        .route("/v1/admin/devices/{id}/revoke", post(admin::revoke_device))
+        .route("/v1/admin/stats", get(admin::stats))
+        .layer(axum::middleware::from_fn(error::normalize_errors))
+        .layer(DefaultBodyLimit::max(MAX_SYNC_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| req.uri().path().to_string());
+                tracing::info_span!("http", method = %req.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, description = "The server is up")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn openapi_json() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        ApiDoc::openapi().to_pretty_json().unwrap_or_default(),
+    )
+}
+
+/// The caller, from a valid access token of a device that is not revoked.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Claims);
+
+impl FromRequestParts<State> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            AppError::Unauthorized("missing Authorization: Bearer token; log in first".into())
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                AppError::Unauthorized("Authorization must be `Bearer <token>`".into())
+            })?;
+        let claims = state.keys.verify(token.trim()).map_err(|e| match e {
+            TokenError::Expired => AppError::Unauthorized(e.to_string()),
+            TokenError::Invalid(_) => {
+                AppError::Unauthorized("the access token is not valid; log in again".into())
+            }
+        })?;
+        match state.store.device(claims.dev)? {
+            Some(d) if !d.revoked && d.user == claims.sub => Ok(Caller(claims)),
+            Some(d) if d.revoked => Err(AppError::Unauthorized(
+                "this device has been revoked; ask the administrator".into(),
+            )),
+            _ => Err(AppError::Unauthorized(
+                "this device is not registered; log in again".into(),
+            )),
+        }
+    }
+}
+
+impl Caller {
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.0.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "a {} may not do this",
+                self.0.role
+            )))
+        }
+    }
+}
+
+/// JSON response helper.
+pub fn json<T: serde::Serialize>(v: T) -> Json<T> {
+    Json(v)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "firecheck",
+        description = "Offline-first fire-safety inspection: one sync endpoint for devices, a read-only review API for the safety office, accounts for admins. Every write is an op pushed through /v1/sync. Errors are always {\"error\": {\"code\", \"message\"}}."
+    ),
+    paths(
+        healthz,
+        sync::sync,
+        auth::login,
+        auth::refresh,
+        review::venues,
+        review::inspections,
+        review::hazards,
+        review::hazard,
+        review::drills,
+        review::campaigns,
+        review::coverage,
+        review::templates,
+        admin::create_org,
+        admin::create_user,
+        admin::list_users,
+        admin::list_devices,
+        admin::revoke_device,
+        admin::stats,
+    ),
+    components(schemas(
+        firecheck_shared::sync::SyncRequest,
+        firecheck_shared::sync::SyncResponse,
+        firecheck_shared::sync::ErrorBody,
+        firecheck_shared::op::Op,
+        firecheck_shared::op::OpBody,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "sync", description = "Push ops and pull what the device has not seen"),
+        (name = "auth", description = "Login and token refresh"),
+        (name = "review", description = "The safety office's read-only views"),
+        (name = "admin", description = "Organisations, accounts and devices"),
+    )
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

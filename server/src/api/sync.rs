@@ -1,0 +1,186 @@
+//! `POST /v1/sync`: push the outbox and pull what the device has not seen, in one round trip.
+
+use axum::body::Bytes;
+use axum::extract::State as AxState;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use firecheck_shared::codec::{self, Format};
+use firecheck_shared::hlc::{skew_ms, skew_warning};
+use firecheck_shared::sync::{Ack, AckResult, RejectCode, SyncRequest, SyncResponse};
+use firecheck_shared::validate::{self, ValidationError, MAX_OPS_PER_SYNC, MAX_PULL_LIMIT};
+use firecheck_shared::*;
+
+use super::{AppError, Caller, State};
+use crate::sequencer::SequencerError;
+
+/// Push ops and pull ops after a cursor.
+///
+/// Body and response are bincode (`application/x-firecheck-bincode`) or JSON
+/// (`application/json`), chosen by `Content-Type` and `Accept` (default: the request's form).
+/// Every pushed op gets an ack in order: `accepted` (stored now), `duplicate` (stored before;
+/// same sequence number), or `rejected` with a code and a reason. Acked ops are on disk.
+#[utoipa::path(
+    post, path = "/v1/sync", tag = "sync",
+    request_body(content = SyncRequest, description = "Cursor, ops to push, pull limit", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Acks, pulled ops, the new cursor", body = SyncResponse),
+        (status = 400, description = "Malformed body", body = firecheck_shared::sync::ErrorBody),
+        (status = 401, description = "Missing, expired or forged token; revoked device", body = firecheck_shared::sync::ErrorBody),
+        (status = 413, description = "Body or batch too large", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Neither bincode nor JSON", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable; nothing was acknowledged", body = firecheck_shared::sync::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn sync(
+    AxState(state): AxState<super::State>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let format = request_format(&headers)?;
+    let answer = response_format(&headers, format);
+    let req: SyncRequest =
+        codec::decode(format, &body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let resp = handle(&state, &caller, req).await?;
+    Ok((
+        [(header::CONTENT_TYPE, answer.media_type())],
+        codec::encode(answer, &resp),
+    )
+        .into_response())
+}
+
+/// The form the answer takes: what `Accept` names, else the request's own form.
+fn response_format(headers: &HeaderMap, request: Format) -> Format {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split(',').find_map(Format::from_media_type))
+        .unwrap_or(request)
+}
+
+fn request_format(headers: &HeaderMap) -> Result<Format, AppError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            AppError::UnsupportedMediaType(
+                "Content-Type must be application/json or application/x-firecheck-bincode".into(),
+            )
+        })?;
+    Format::from_media_type(ct).ok_or_else(|| {
+        AppError::UnsupportedMediaType(format!(
+            "Content-Type {ct:?} is not supported; use application/json or application/x-firecheck-bincode"
+        ))
+    })
+}
+
+/// The sync itself, independent of the encoding.
+pub async fn handle(
+    state: &State,
+    caller: &Caller,
+    req: SyncRequest,
+) -> Result<SyncResponse, AppError> {
+    let claims = &caller.0;
+    if req.ops.len() > MAX_OPS_PER_SYNC {
+        return Err(AppError::PayloadTooLarge(format!(
+            "{} ops in one sync; at most {MAX_OPS_PER_SYNC} are allowed — send the rest in the next round",
+            req.ops.len()
+        )));
+    }
+    let now = Timestamp::now().0;
+    let mut acks: Vec<Option<Ack>> = Vec::with_capacity(req.ops.len());
+    let mut to_store = Vec::with_capacity(req.ops.len());
+    for op in req.ops {
+        match check(claims, &op, now) {
+            Ok(()) => {
+                acks.push(None);
+                to_store.push(op);
+            }
+            Err((code, reason)) => acks.push(Some(Ack {
+                op_id: op.op_id,
+                device_seq: op.device_seq,
+                result: AckResult::Rejected { code, reason },
+            })),
+        }
+    }
+    let stored_ids: Vec<(OpId, u64)> = to_store.iter().map(|o| (o.op_id, o.device_seq)).collect();
+    let results = state.sequencer.push(claims.org, to_store, now).await.map_err(|e| match e {
+        SequencerError::Closed => AppError::Unavailable(e.to_string()),
+        SequencerError::Storage(m) => AppError::Unavailable(format!("the server could not store the ops durably ({m}); nothing was acknowledged — retry later")),
+    })?;
+    let mut results = results.into_iter().zip(stored_ids);
+    let acks: Vec<Ack> = acks
+        .into_iter()
+        .map(|a| {
+            a.unwrap_or_else(|| {
+                let (result, (op_id, device_seq)) =
+                    results.next().expect("one result per stored op");
+                Ack {
+                    op_id,
+                    device_seq,
+                    result,
+                }
+            })
+        })
+        .collect();
+    for a in &acks {
+        if let AckResult::Rejected { code, reason } = &a.result {
+            tracing::info!(op = %a.op_id, user = %claims.usr, ?code, %reason, "op rejected");
+        }
+    }
+
+    let limit = if req.limit == 0 {
+        0
+    } else {
+        req.limit.min(MAX_PULL_LIMIT)
+    } as usize;
+    let (entries, has_more) = if limit == 0 {
+        (Vec::new(), false)
+    } else {
+        state.store.entries_after(claims.org, req.cursor, limit)?
+    };
+    let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
+    let clock_warning = (req.device_time_ms > 0)
+        .then(|| skew_warning(skew_ms(req.device_time_ms.max(0) as u64, now as u64)))
+        .flatten();
+    Ok(SyncResponse {
+        acks,
+        ops: entries.into_iter().map(|(_, e)| e.op).collect(),
+        cursor,
+        has_more,
+        server_time_ms: now,
+        clock_warning,
+        missing_blobs: Vec::new(),
+    })
+}
+
+/// Identity, role and shape checks for one pushed op.
+fn check(claims: &crate::auth::Claims, op: &Op, now: i64) -> Result<(), (RejectCode, String)> {
+    if op.author != claims.sub {
+        return Err((
+            RejectCode::WrongIdentity,
+            format!(
+                "op author {} is not the logged-in user {}",
+                op.author, claims.usr
+            ),
+        ));
+    }
+    if op.device != claims.dev {
+        return Err((
+            RejectCode::WrongIdentity,
+            format!("op device {} is not this device {}", op.device, claims.dev),
+        ));
+    }
+    validate::authorize(claims.role, &op.body)
+        .map_err(|e| (RejectCode::Forbidden, e.to_string()))?;
+    validate::op(op, now).map_err(|e| {
+        let code = match e {
+            ValidationError::InFuture { .. } | ValidationError::BadTimestamp { .. } => {
+                RejectCode::BadClock
+            }
+            _ => RejectCode::Invalid,
+        };
+        (code, e.to_string())
+    })
+}

@@ -1,0 +1,251 @@
+//! Passwords, access tokens, refresh tokens and the login rate limit.
+//!
+//! - Passwords are stored as argon2id PHC strings.
+//! - Access tokens are HS256 JWTs (algorithm pinned; `exp`, `iss`, `aud` checked) naming the
+//!   user, the device, the organisation and the role. They live [`ACCESS_TTL_SECS`].
+//! - Refresh tokens are 32 random bytes, stored only as their SHA-256, bound to one device,
+//!   and single-use: each refresh returns a new one. Presenting a used one again means it
+//!   leaked, so every refresh token of that device is dropped.
+//! - Each request re-checks that its device is not revoked, so revocation takes effect at once.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use firecheck_shared::*;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const ISSUER: &str = "firecheck";
+pub const AUDIENCE: &str = "firecheck-sync";
+pub const ACCESS_TTL_SECS: u64 = 15 * 60;
+pub const REFRESH_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Failed logins allowed per username within [`LOGIN_WINDOW`] before it is locked.
+pub const LOGIN_ATTEMPTS: u32 = 5;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// What an access token says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: UserId,
+    pub usr: String,
+    pub dev: DeviceId,
+    pub org: OrgId,
+    pub role: Role,
+    pub iss: String,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2id with default parameters hashes any password")
+        .to_string()
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A random token of 32 bytes, hex.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The signing secret. `Debug` never shows it.
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtKeys(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the access token has expired; refresh it or log in again")]
+    Expired,
+    #[error("the access token is not valid: {0}")]
+    Invalid(String),
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// The secret from `FIRECHECK_JWT_SECRET`, or from `jwt-secret` in the data dir, created
+    /// with owner-only permissions on first start.
+    pub fn load(data_dir: &Path, from_env: Option<&str>) -> std::io::Result<Self> {
+        if let Some(s) = from_env.filter(|s| !s.is_empty()) {
+            return Ok(Self::new(s.as_bytes()));
+        }
+        let path = data_dir.join("jwt-secret");
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes.len() >= 32 => Ok(Self::new(&bytes)),
+            Ok(_) | Err(_) => {
+                let secret = random_token();
+                write_private(&path, secret.as_bytes())?;
+                Ok(Self::new(secret.as_bytes()))
+            }
+        }
+    }
+
+    pub fn issue(&self, user: &User, device: DeviceId, now_secs: u64) -> String {
+        let claims = Claims {
+            sub: user.id,
+            usr: user.username.clone(),
+            dev: device,
+            org: user.org,
+            role: user.role,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now_secs,
+            exp: now_secs + ACCESS_TTL_SECS,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing cannot fail")
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid(e.to_string()),
+            })
+    }
+}
+
+/// Write a file only its owner may read.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Failed-login counter per username.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginLimiter {
+    /// `Err(seconds to wait)` when the username is locked.
+    pub fn check(&self, username: &str) -> Result<(), u64> {
+        let map = self.failures.lock().expect("limiter lock");
+        match map.get(username) {
+            Some((n, since)) if *n >= LOGIN_ATTEMPTS && since.elapsed() < LOGIN_WINDOW => {
+                Err((LOGIN_WINDOW - since.elapsed()).as_secs().max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, username: &str) {
+        let mut map = self.failures.lock().expect("limiter lock");
+        let e = map
+            .entry(username.to_string())
+            .or_insert((0, Instant::now()));
+        if e.1.elapsed() >= LOGIN_WINDOW {
+            *e = (0, Instant::now());
+        }
+        e.0 += 1;
+    }
+
+    pub fn succeeded(&self, username: &str) {
+        self.failures.lock().expect("limiter lock").remove(username);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        User {
+            id: UserId::new(),
+            org: OrgId::new(),
+            username: "zhangwei".into(),
+            display_name: "张伟".into(),
+            role: Role::Inspector,
+        }
+    }
+
+    #[test]
+    fn passwords_verify_only_with_the_right_password() {
+        let h = hash_password("demo-zhangwei-2026");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "demo-zhangwei-2026"));
+        assert!(!verify_password(&h, "demo-zhangwei-2025"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn tokens_verify_with_their_key_only() {
+        let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
+        let u = user();
+        let now = chrono::Utc::now().timestamp() as u64;
+        let t = keys.issue(&u, DeviceId::new(), now);
+        assert_eq!(keys.verify(&t).unwrap().sub, u.id);
+        let other = JwtKeys::new(b"another-secret-another-secret-xx");
+        assert!(matches!(other.verify(&t), Err(TokenError::Invalid(_))));
+        let old = keys.issue(&u, DeviceId::new(), now - 2 * ACCESS_TTL_SECS);
+        assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
+    }
+
+    #[test]
+    fn limiter_locks_after_repeated_failures() {
+        let l = LoginLimiter::default();
+        for _ in 0..LOGIN_ATTEMPTS {
+            assert!(l.check("lina").is_ok());
+            l.failed("lina");
+        }
+        assert!(l.check("lina").is_err());
+        assert!(l.check("zhangwei").is_ok());
+        l.succeeded("lina");
+        assert!(l.check("lina").is_ok());
+    }
+}

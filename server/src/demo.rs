@@ -1,0 +1,125 @@
+//! The demo: accounts, venues, templates, the CIIE campaign and the 龙华中路站 drill from the
+//! repository's `fixtures/`, compiled in so `firecheck-server --demo` needs no other files.
+//! The seed goes through the sequencer like any device's push.
+
+use firecheck_shared::fixtures::{FixtureError, Fixtures};
+use firecheck_shared::sync::AckResult;
+use firecheck_shared::*;
+
+use crate::api::State;
+use crate::store::{DeviceRecord, UserRecord};
+use crate::ServerError;
+
+/// The fixture files, by name.
+pub fn fixture_file(name: &str) -> Option<String> {
+    Some(
+        match name {
+            "accounts.json" => include_str!("../../fixtures/accounts.json"),
+            "venues.json" => include_str!("../../fixtures/venues.json"),
+            "templates.json" => include_str!("../../fixtures/templates.json"),
+            "campaigns.json" => include_str!("../../fixtures/campaigns.json"),
+            "drills.json" => include_str!("../../fixtures/drills.json"),
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// The compiled-in fixtures, parsed and checked.
+pub fn fixtures() -> Result<Fixtures, FixtureError> {
+    Fixtures::load(fixture_file)
+}
+
+/// The demo password of a fixture account.
+pub fn demo_password(username: &str) -> Option<String> {
+    fixtures()
+        .ok()?
+        .accounts
+        .accounts
+        .into_iter()
+        .find(|a| a.username == username)
+        .map(|a| a.password)
+}
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub logins: Vec<(String, Role, String)>,
+    pub ops: usize,
+}
+
+/// Create the demo accounts that do not exist yet and, when the organisation's log is
+/// empty, store the seed ops.
+pub async fn seed(state: &State) -> Result<SeedReport, ServerError> {
+    let fixtures = fixtures().map_err(|e| ServerError::Demo(e.to_string()))?;
+    let store = &state.store;
+    let org = store
+        .orgs()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ServerError::Demo("no organisation to seed".into()))?;
+    let mut report = SeedReport::default();
+    for a in &fixtures.accounts.accounts {
+        if store.user(&a.username)?.is_none() {
+            let password = a.password.clone();
+            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+                .await
+                .map_err(|e| ServerError::Demo(e.to_string()))?;
+            store.insert_user(&UserRecord {
+                user: User {
+                    id: UserId::new(),
+                    org: org.id,
+                    username: a.username.clone(),
+                    display_name: a.display_name.clone(),
+                    role: a.role,
+                },
+                password_hash: hash,
+                created_ms: Timestamp::now().0,
+            })?;
+        }
+        report
+            .logins
+            .push((a.username.clone(), a.role, a.password.clone()));
+    }
+    if store.last_seq(org.id)? > 0 {
+        return Ok(report);
+    }
+    let officer = fixtures
+        .accounts
+        .accounts
+        .iter()
+        .find(|a| a.role == Role::Officer)
+        .and_then(|a| store.user(&a.username).transpose())
+        .transpose()?
+        .ok_or_else(|| {
+            ServerError::Demo("the fixtures name no officer to author the seed".into())
+        })?;
+    let device = DeviceRecord {
+        id: DeviceId::new(),
+        org: org.id,
+        user: officer.user.id,
+        name: "firecheck-server demo seed".into(),
+        registered_ms: Timestamp::now().0,
+        revoked: false,
+    };
+    store.put_device(&device)?;
+    let now = Timestamp::now().0;
+    let mut clock = HlcClock::new(hlc::node_of(&device.id));
+    let ops = fixtures
+        .ops(officer.user.id, device.id, &mut clock, now)
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    let count = ops.len();
+    let acks = state
+        .sequencer
+        .push(org.id, ops, now)
+        .await
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    if let Some(bad) = acks
+        .iter()
+        .find(|a| !matches!(a, AckResult::Accepted { .. }))
+    {
+        return Err(ServerError::Demo(format!("seed op not accepted: {bad:?}")));
+    }
+    report.ops = count;
+    tracing::info!(ops = count, "demo data seeded");
+    Ok(report)
+}

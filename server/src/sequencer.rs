@@ -1,0 +1,288 @@
+//! The sequencer: the one writer of the op log.
+//!
+//! Every connection's push is queued here. A dedicated thread takes whatever is queued (up
+//! to [`MAX_GROUP_OPS`]), decides for each op whether it is new, a replay, or a reused
+//! `device_seq`, gives new ops consecutive per-organisation sequence numbers, writes the whole
+//! group as one atomic batch, flushes once, and only then answers every waiting push —
+//! one flush, many clients (group commit). Acked ⇒ flushed.
+//!
+//! Cost on the acknowledgment path per op: one log insert. Replays are detected from one
+//! run record per device per commit, plus an in-memory "highest device_seq" per device, so a
+//! fresh op needs no index read at all.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use firecheck_shared::sync::{AckResult, RejectCode};
+use firecheck_shared::*;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{CommitBatch, LogEntry, Run, Store, StoreError};
+use crate::views::Views;
+
+/// Most ops committed in one group.
+pub const MAX_GROUP_OPS: usize = 20_000;
+
+/// A push waiting for its group commit. Ops are already authenticated and validated.
+#[derive(Debug)]
+struct PushJob {
+    org: OrgId,
+    ops: Vec<Op>,
+    received_ms: i64,
+    reply: oneshot::Sender<Result<Vec<AckResult>, String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SequencerError {
+    #[error("the server is shutting down; retry shortly")]
+    Closed,
+    #[error("could not store the ops durably: {0}")]
+    Storage(String),
+}
+
+#[derive(Debug)]
+enum Msg {
+    Push(PushJob),
+    /// Commit what is queued before this, then stop.
+    Stop(oneshot::Sender<()>),
+}
+
+/// Handle to the sequencer thread. Cloning shares the queue.
+#[derive(Clone, Debug)]
+pub struct Sequencer {
+    tx: mpsc::Sender<Msg>,
+}
+
+impl Sequencer {
+    /// Start the writer thread. It ends once every handle is dropped and the queue is drained.
+    pub fn start(store: Store, views: Arc<Views>) -> (Self, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(1024);
+        let handle = std::thread::Builder::new()
+            .name("firecheck-sequencer".into())
+            .spawn(move || Writer::new(store, views).run(rx))
+            .expect("spawning the sequencer thread");
+        (Self { tx }, handle)
+    }
+
+    /// Queue ops for the next group commit; resolves once they are durable (or refused).
+    pub async fn push(
+        &self,
+        org: OrgId,
+        ops: Vec<Op>,
+        received_ms: i64,
+    ) -> Result<Vec<AckResult>, SequencerError> {
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Msg::Push(PushJob {
+                org,
+                ops,
+                received_ms,
+                reply,
+            }))
+            .await
+            .map_err(|_| SequencerError::Closed)?;
+        rx.await
+            .map_err(|_| SequencerError::Closed)?
+            .map_err(SequencerError::Storage)
+    }
+
+    /// Commit everything queued so far, then stop the writer; later pushes get `Closed`.
+    pub async fn stop(&self) {
+        let (done, rx) = oneshot::channel();
+        if self.tx.send(Msg::Stop(done)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+struct Writer {
+    store: Store,
+    views: Arc<Views>,
+    /// Last sequence number per organisation (loaded on first use).
+    last_seq: HashMap<OrgId, u64>,
+    /// Highest stored device_seq per device (loaded on first use).
+    last_dseq: HashMap<DeviceId, u64>,
+}
+
+impl Writer {
+    fn new(store: Store, views: Arc<Views>) -> Self {
+        Self {
+            store,
+            views,
+            last_seq: HashMap::new(),
+            last_dseq: HashMap::new(),
+        }
+    }
+
+    fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        let mut stop = None;
+        while let Some(msg) = rx.blocking_recv() {
+            let first = match msg {
+                Msg::Push(job) => job,
+                Msg::Stop(done) => {
+                    stop = Some(done);
+                    break;
+                }
+            };
+            let mut count = first.ops.len();
+            let mut jobs = vec![first];
+            while count < MAX_GROUP_OPS {
+                match rx.try_recv() {
+                    Ok(Msg::Push(job)) => {
+                        count += job.ops.len();
+                        jobs.push(job);
+                    }
+                    Ok(Msg::Stop(done)) => {
+                        stop = Some(done);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.commit_group(jobs);
+            if stop.is_some() {
+                break;
+            }
+        }
+        rx.close();
+        tracing::debug!("sequencer stopped");
+        if let Some(done) = stop {
+            let _ = done.send(());
+        }
+    }
+
+    fn commit_group(&mut self, jobs: Vec<PushJob>) {
+        let started = std::time::Instant::now();
+        match self.plan(&jobs) {
+            Ok((batch, results)) => match self.store.commit(&batch) {
+                Ok(()) => {
+                    let mut heads: HashMap<OrgId, u64> = HashMap::new();
+                    for (org, seq, _) in &batch.entries {
+                        let h = heads.entry(*org).or_default();
+                        *h = (*h).max(*seq);
+                    }
+                    tracing::debug!(
+                        pushes = jobs.len(),
+                        stored = batch.entries.len(),
+                        micros = started.elapsed().as_micros() as u64,
+                        "group committed"
+                    );
+                    for (job, acks) in jobs.into_iter().zip(results) {
+                        let _ = job.reply.send(Ok(acks));
+                    }
+                    for (org, seq) in heads {
+                        self.views.log_advanced(org, seq);
+                    }
+                }
+                Err(e) => self.fail(jobs, e),
+            },
+            Err(e) => self.fail(jobs, e),
+        }
+    }
+
+    fn fail(&mut self, jobs: Vec<PushJob>, e: StoreError) {
+        tracing::error!(error = %e, pushes = jobs.len(), "group commit failed; nothing acknowledged");
+        // What is in memory may be ahead of the disk now: reload on next use.
+        self.last_seq.clear();
+        self.last_dseq.clear();
+        for job in jobs {
+            let _ = job.reply.send(Err(e.to_string()));
+        }
+    }
+
+    /// Decide each op's fate and build the batch, without writing anything.
+    fn plan(&mut self, jobs: &[PushJob]) -> Result<(CommitBatch, Vec<Vec<AckResult>>), StoreError> {
+        let mut batch = CommitBatch::default();
+        // Ops placed in this group, by (device, device_seq), so a replay inside one group
+        // (two concurrent requests, or one request repeating an op) is caught too.
+        let mut pending: HashMap<(DeviceId, u64), (u64, OpId)> = HashMap::new();
+        let mut last_seq = self.last_seq.clone();
+        let mut last_dseq = self.last_dseq.clone();
+        let mut results = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let mut acks = Vec::with_capacity(job.ops.len());
+            for op in &job.ops {
+                let place = (op.device, op.device_seq);
+                let known_last = match last_dseq.get(&op.device) {
+                    Some(v) => *v,
+                    None => {
+                        let v = self.store.last_device_seq(op.device)?;
+                        last_dseq.insert(op.device, v);
+                        v
+                    }
+                };
+                let stored = if let Some(hit) = pending.get(&place) {
+                    Some(*hit)
+                } else if op.device_seq <= known_last {
+                    self.store.find_device_op(op.device, op.device_seq)?
+                } else {
+                    None
+                };
+                if let Some((seq, op_id)) = stored {
+                    acks.push(if op_id == op.op_id {
+                        AckResult::Duplicate { seq }
+                    } else {
+                        AckResult::Rejected {
+                            code: RejectCode::DeviceSeqReused,
+                            reason: format!(
+                                "this device already stored a different op at position {} (was it restored from a backup?); log in again to register the device anew — the op is kept",
+                                op.device_seq
+                            ),
+                        }
+                    });
+                    continue;
+                }
+                let seq = match last_seq.get(&job.org) {
+                    Some(v) => *v + 1,
+                    None => self.store.last_seq(job.org)? + 1,
+                };
+                last_seq.insert(job.org, seq);
+                let d = last_dseq.entry(op.device).or_default();
+                *d = (*d).max(op.device_seq);
+                pending.insert(place, (seq, op.op_id));
+                extend_runs(&mut batch.runs, job.org, op.device, op.device_seq, seq);
+                batch.entries.push((
+                    job.org,
+                    seq,
+                    LogEntry {
+                        received_ms: job.received_ms,
+                        op: op.clone(),
+                    },
+                ));
+                acks.push(AckResult::Accepted { seq });
+            }
+            results.push(acks);
+        }
+        self.last_seq = last_seq;
+        self.last_dseq = last_dseq;
+        Ok((batch, results))
+    }
+}
+
+/// Extend the device's current run if this op continues it, else start a new one.
+fn extend_runs(
+    runs: &mut Vec<(DeviceId, u64, Run)>,
+    org: OrgId,
+    device: DeviceId,
+    dseq: u64,
+    seq: u64,
+) {
+    if let Some((d, first, run)) = runs.iter_mut().rev().find(|(d, _, _)| *d == device) {
+        if *d == device && *first + run.count == dseq && run.first_seq + run.count == seq {
+            run.count += 1;
+            return;
+        }
+    }
+    runs.push((
+        device,
+        dseq,
+        Run {
+            org,
+            first_seq: seq,
+            count: 1,
+        },
+    ));
+}

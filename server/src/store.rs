@@ -1,0 +1,424 @@
+//! The server's storage: the only module that touches sled.
+//!
+//! Three trees, each written only in atomic batches:
+//! - `ops` — the op log and what de-duplicates it, in one tree so one batch covers both:
+//!   - `L | org | seq` → [`LogEntry`]: the log, keyed so an organisation's pull is a range scan
+//!     that never touches another organisation's ops;
+//!   - `R | device | first device_seq` → [`Run`]: which sequence numbers a device's ops got,
+//!     one record per device per commit (not per op), used to answer replays.
+//! - `views` — derived state, rebuildable from the log at any time:
+//!   - `S | org | partition` → the folded [`PartitionState`];
+//!   - `I | org | partition | seq` → (): the partition's ops, for re-folds;
+//!   - `W | org` → the highest sequence number the views cover (the watermark).
+//! - `accounts` — `O | org` → org, `U | username` → user with password hash,
+//!   `D | device` → device, `T | sha256(refresh token)` → refresh token record.
+//!
+//! The op log is the source of truth; `commit` returns only after the batch is flushed.
+
+use std::path::Path;
+
+use firecheck_shared::codec::{decode_unframed, encode_unframed};
+use firecheck_shared::*;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("stored record is unreadable ({what}): {message}")]
+    Corrupt { what: &'static str, message: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One stored op with the server's own receive time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub received_ms: i64,
+    pub op: Op,
+}
+
+/// Consecutive `device_seq`s of one device that got consecutive sequence numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    pub org: OrgId,
+    pub first_seq: u64,
+    pub count: u64,
+}
+
+/// What the sequencer commits at once: new log entries and the runs that index them.
+#[derive(Debug, Default)]
+pub struct CommitBatch {
+    pub entries: Vec<(OrgId, u64, LogEntry)>,
+    pub runs: Vec<(DeviceId, u64, Run)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub user: User,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub created_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub id: DeviceId,
+    pub org: OrgId,
+    pub user: UserId,
+    pub name: String,
+    pub registered_ms: i64,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub username: String,
+    pub device: DeviceId,
+    pub expires_ms: i64,
+    /// Set once the token was exchanged; presenting it again means it leaked.
+    pub used: bool,
+}
+
+fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(prefix);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+fn log_key(org: OrgId, seq: u64) -> Vec<u8> {
+    key(b'L', &[org.as_bytes(), &seq.to_be_bytes()])
+}
+
+fn seq_of(key: &[u8]) -> u64 {
+    let tail: [u8; 8] = key[key.len() - 8..]
+        .try_into()
+        .expect("keys end with a u64");
+    u64::from_be_bytes(tail)
+}
+
+fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T> {
+    decode_unframed(bytes).map_err(|e| StoreError::Corrupt {
+        what,
+        message: e.to_string(),
+    })
+}
+
+/// The sled database behind the server.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: sled::Db,
+    ops: sled::Tree,
+    views: sled::Tree,
+    accounts: sled::Tree,
+}
+
+impl Store {
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        Ok(Self {
+            ops: db.open_tree("ops")?,
+            views: db.open_tree("views")?,
+            accounts: db.open_tree("accounts")?,
+            db,
+        })
+    }
+
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    // ---- the op log -------------------------------------------------------------------
+
+    /// Write log entries and their runs in one atomic batch and flush it to disk.
+    /// Only after this returns may the ops be acknowledged.
+    pub fn commit(&self, batch: &CommitBatch) -> Result<()> {
+        let mut b = sled::Batch::default();
+        for (org, seq, entry) in &batch.entries {
+            b.insert(log_key(*org, *seq), encode_unframed(entry));
+        }
+        for (device, first_dseq, run) in &batch.runs {
+            b.insert(
+                key(b'R', &[device.as_bytes(), &first_dseq.to_be_bytes()]),
+                encode_unframed(run),
+            );
+        }
+        self.ops.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The highest sequence number stored for `org` (0 when none).
+    pub fn last_seq(&self, org: OrgId) -> Result<u64> {
+        let prefix = key(b'L', &[org.as_bytes()]);
+        Ok(self
+            .ops
+            .scan_prefix(&prefix)
+            .keys()
+            .next_back()
+            .transpose()?
+            .map(|k| seq_of(&k))
+            .unwrap_or(0))
+    }
+
+    pub fn entry(&self, org: OrgId, seq: u64) -> Result<Option<LogEntry>> {
+        self.ops
+            .get(log_key(org, seq))?
+            .map(|v| decode("log entry", &v))
+            .transpose()
+    }
+
+    /// Up to `limit` entries of `org` after `cursor`, and whether more follow.
+    pub fn entries_after(
+        &self,
+        org: OrgId,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<(Vec<(u64, LogEntry)>, bool)> {
+        let start = log_key(org, cursor.saturating_add(1));
+        let end = key(b'L', &[org.as_bytes(), &u64::MAX.to_be_bytes()]);
+        let mut out = Vec::with_capacity(limit.min(4096));
+        let mut iter = self.ops.range(start..=end);
+        for item in iter.by_ref().take(limit) {
+            let (k, v) = item?;
+            out.push((seq_of(&k), decode("log entry", &v)?));
+        }
+        let has_more = iter.next().transpose()?.is_some();
+        Ok((out, has_more))
+    }
+
+    /// Where a device's op at `device_seq` was stored: its sequence number and op id.
+    pub fn find_device_op(&self, device: DeviceId, device_seq: u64) -> Result<Option<(u64, OpId)>> {
+        let lo = key(b'R', &[device.as_bytes(), &0u64.to_be_bytes()]);
+        let hi = key(b'R', &[device.as_bytes(), &device_seq.to_be_bytes()]);
+        let Some(item) = self.ops.range(lo..=hi).next_back() else {
+            return Ok(None);
+        };
+        let (k, v) = item?;
+        let first_dseq = seq_of(&k);
+        let run: Run = decode("device run", &v)?;
+        if device_seq >= first_dseq + run.count {
+            return Ok(None);
+        }
+        let seq = run.first_seq + (device_seq - first_dseq);
+        let entry = self.entry(run.org, seq)?.ok_or(StoreError::Corrupt {
+            what: "device run",
+            message: format!("run points at missing log entry {seq}"),
+        })?;
+        Ok(Some((seq, entry.op.op_id)))
+    }
+
+    /// The highest `device_seq` stored for a device (0 when none).
+    pub fn last_device_seq(&self, device: DeviceId) -> Result<u64> {
+        let prefix = key(b'R', &[device.as_bytes()]);
+        let Some(item) = self.ops.scan_prefix(&prefix).next_back() else {
+            return Ok(0);
+        };
+        let (k, v) = item?;
+        let run: Run = decode("device run", &v)?;
+        Ok(seq_of(&k) + run.count - 1)
+    }
+
+    /// Every organisation that has ops, with its last sequence number.
+    pub fn log_heads(&self) -> Result<Vec<(OrgId, u64)>> {
+        let mut out = Vec::new();
+        for org in self.orgs()? {
+            let last = self.last_seq(org.id)?;
+            if last > 0 {
+                out.push((org.id, last));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A digest of the whole log (for tests that prove bad input changed nothing).
+    pub fn log_digest(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for item in self.ops.iter() {
+            let (k, v) = item?;
+            h.update((k.len() as u64).to_be_bytes());
+            h.update(&k);
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(&v);
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
+    // ---- views ------------------------------------------------------------------------
+
+    pub fn view_watermark(&self, org: OrgId) -> Result<u64> {
+        Ok(self
+            .views
+            .get(key(b'W', &[org.as_bytes()]))?
+            .map(|v| seq_of(&v))
+            .unwrap_or(0))
+    }
+
+    pub fn partition_state(
+        &self,
+        org: OrgId,
+        partition: &Partition,
+    ) -> Result<Option<PartitionState>> {
+        self.views
+            .get(key(b'S', &[org.as_bytes(), &partition.to_key()]))?
+            .map(|v| decode("partition state", &v))
+            .transpose()
+    }
+
+    /// Every folded partition of an organisation.
+    pub fn partition_states(&self, org: OrgId) -> Result<Vec<PartitionState>> {
+        self.views
+            .scan_prefix(key(b'S', &[org.as_bytes()]))
+            .values()
+            .map(|v| decode("partition state", &v?))
+            .collect()
+    }
+
+    /// Sequence numbers of a partition's ops, from the partition index.
+    pub fn partition_seqs(&self, org: OrgId, partition: &Partition) -> Result<Vec<u64>> {
+        self.views
+            .scan_prefix(key(b'I', &[org.as_bytes(), &partition.to_key()]))
+            .keys()
+            .map(|k| Ok(seq_of(&k?)))
+            .collect()
+    }
+
+    /// Write updated states, new index entries and the new watermark in one batch.
+    pub fn write_views(
+        &self,
+        org: OrgId,
+        states: &[&PartitionState],
+        index: &[(Partition, u64)],
+        watermark: u64,
+    ) -> Result<()> {
+        let mut b = sled::Batch::default();
+        for s in states {
+            b.insert(
+                key(b'S', &[org.as_bytes(), &s.partition.to_key()]),
+                encode_unframed(*s),
+            );
+        }
+        for (p, seq) in index {
+            b.insert(
+                key(b'I', &[org.as_bytes(), &p.to_key(), &seq.to_be_bytes()]),
+                &[] as &[u8],
+            );
+        }
+        b.insert(key(b'W', &[org.as_bytes()]), &watermark.to_be_bytes());
+        self.views.apply_batch(b)?;
+        Ok(())
+    }
+
+    /// Drop every view (before a rebuild from the log).
+    pub fn clear_views(&self) -> Result<()> {
+        self.views.clear()?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    // ---- accounts ---------------------------------------------------------------------
+
+    fn put<T: Serialize>(&self, k: Vec<u8>, v: &T) -> Result<()> {
+        self.accounts.insert(k, encode_unframed(v))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn get<T: DeserializeOwned>(&self, what: &'static str, k: Vec<u8>) -> Result<Option<T>> {
+        self.accounts.get(k)?.map(|v| decode(what, &v)).transpose()
+    }
+
+    pub fn put_org(&self, org: &Org) -> Result<()> {
+        self.put(key(b'O', &[org.id.as_bytes()]), org)
+    }
+
+    pub fn org(&self, id: OrgId) -> Result<Option<Org>> {
+        self.get("org", key(b'O', &[id.as_bytes()]))
+    }
+
+    pub fn orgs(&self) -> Result<Vec<Org>> {
+        self.accounts
+            .scan_prefix([b'O'])
+            .values()
+            .map(|v| decode("org", &v?))
+            .collect()
+    }
+
+    /// Insert a user unless the username is taken; returns whether it was inserted.
+    pub fn insert_user(&self, rec: &UserRecord) -> Result<bool> {
+        let k = key(b'U', &[rec.user.username.as_bytes()]);
+        let inserted = self
+            .accounts
+            .compare_and_swap(k, None as Option<&[u8]>, Some(encode_unframed(rec)))?
+            .is_ok();
+        self.db.flush()?;
+        Ok(inserted)
+    }
+
+    pub fn user(&self, username: &str) -> Result<Option<UserRecord>> {
+        self.get("user", key(b'U', &[username.as_bytes()]))
+    }
+
+    pub fn users(&self) -> Result<Vec<UserRecord>> {
+        self.accounts
+            .scan_prefix([b'U'])
+            .values()
+            .map(|v| decode("user", &v?))
+            .collect()
+    }
+
+    pub fn put_device(&self, d: &DeviceRecord) -> Result<()> {
+        self.put(key(b'D', &[d.id.as_bytes()]), d)
+    }
+
+    pub fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>> {
+        self.get("device", key(b'D', &[id.as_bytes()]))
+    }
+
+    pub fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.accounts
+            .scan_prefix([b'D'])
+            .values()
+            .map(|v| decode("device", &v?))
+            .collect()
+    }
+
+    pub fn put_refresh(&self, hash: &[u8; 32], r: &RefreshRecord) -> Result<()> {
+        self.put(key(b'T', &[hash]), r)
+    }
+
+    pub fn refresh(&self, hash: &[u8; 32]) -> Result<Option<RefreshRecord>> {
+        self.get("refresh token", key(b'T', &[hash]))
+    }
+
+    /// Forget every refresh token of a device (revocation, or a replayed token).
+    pub fn drop_refresh_for_device(&self, device: DeviceId) -> Result<usize> {
+        let mut b = sled::Batch::default();
+        let mut n = 0;
+        for item in self.accounts.scan_prefix([b'T']) {
+            let (k, v) = item?;
+            let r: RefreshRecord = decode("refresh token", &v)?;
+            if r.device == device {
+                b.remove(k);
+                n += 1;
+            }
+        }
+        self.accounts.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(n)
+    }
+
+    /// Bytes the database takes on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}

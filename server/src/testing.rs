@@ -1,0 +1,118 @@
+//! An RAII server for tests: binds 127.0.0.1:0 (or a given address), uses its own data dir,
+//! and shuts down cleanly on drop. The URL is known before `start` returns and the listener
+//! is already bound, so tests never sleep to "let it come up".
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use crate::{Config, Server, Startup};
+
+#[derive(Debug)]
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub startup: Startup,
+    /// Kept alive while the server runs when the server made its own temp dir.
+    _temp: Option<tempfile::TempDir>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A demo server (fixtures loaded) on a fresh temp dir.
+    pub fn demo() -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut s = Self::start(temp.path(), "127.0.0.1:0".parse().expect("addr"), true);
+        s._temp = Some(temp);
+        s
+    }
+
+    /// A server on `dir` listening on `addr` (port 0: any free port).
+    pub fn start(dir: &Path, addr: SocketAddr, demo: bool) -> Self {
+        let mut config = Config::new(dir);
+        config.demo = demo;
+        config.admin_password = Some("admin-test-password".into());
+        config.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+        config.cache_bytes = 16 * 1024 * 1024;
+        Self::with_config(config, addr)
+    }
+
+    pub fn with_config(config: Config, addr: SocketAddr) -> Self {
+        let listener = std::net::TcpListener::bind(addr).expect("bind test server");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
+        let addr = listener.local_addr().expect("local addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let data_dir = config.data_dir.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("test runtime");
+            rt.block_on(async move {
+                let (server, startup) = match Server::open(&config).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(startup));
+                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                if let Err(e) = server
+                    .serve(listener, async move {
+                        let _ = rx.await;
+                    })
+                    .await
+                {
+                    eprintln!("test server stopped with an error: {e}");
+                }
+            });
+        });
+        let startup = ready_rx
+            .recv()
+            .expect("test server thread")
+            .unwrap_or_else(|e| panic!("test server failed to start: {e}"));
+        Self {
+            addr,
+            url: format!("http://{addr}"),
+            data_dir,
+            startup,
+            _temp: None,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Shut down cleanly (graceful, flushed) and wait for it.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Stop, then start again on the same data dir and the same address.
+    pub fn restart(&mut self) {
+        self.stop();
+        let temp = self._temp.take();
+        let demo = false;
+        let mut next = Self::start(&self.data_dir, self.addr, demo);
+        self.shutdown = next.shutdown.take();
+        self.thread = next.thread.take();
+        self.startup = std::mem::take(&mut next.startup);
+        self._temp = temp;
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
