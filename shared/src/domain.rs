@@ -205,6 +205,7 @@ impl fmt::Display for VenueKind {
 
 /// A WGS-84 point in millionths of a degree (integers, so states compare exactly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct GeoPoint {
     pub lat_e6: i32,

@@ -19,7 +19,10 @@
 //!   (HLC, op id) order opens it, the later one's id becomes an alias of it); if it was
 //!   reported fixed, verified or closed, the hazard is reopened — and when the office had
 //!   closed it, that is a conflict note showing both facts.
-//! - **Re-inspection**: a passed item verifies the venue's active hazard for that item.
+//! - **Re-inspection**: a passed item verifies the venue's hazard for that item once work
+//!   was ordered or reported (dispatched, reported fixed, reopened). While a hazard is merely
+//!   open, a pass is recorded in its history and the hazard stays open: two inspectors the
+//!   same night may disagree, and the office decides.
 
 use std::collections::BTreeMap;
 
@@ -363,15 +366,22 @@ impl PartitionState {
             .hazards
             .get_mut(&current)
             .expect("by_item names a stored hazard");
-        if !hazard.status.is_active() {
-            return;
-        }
-        hazard.status = HazardStatus::Verified;
+        let status = match hazard.status {
+            // Work was ordered or reported done, or it was found again: a pass is the re-inspection.
+            HazardStatus::Dispatched | HazardStatus::ReportedFixed | HazardStatus::Reopened => {
+                HazardStatus::Verified
+            }
+            // Found but nothing done yet: another inspection that saw no problem is recorded,
+            // and the hazard stays open for the office to decide.
+            HazardStatus::Open => HazardStatus::Open,
+            HazardStatus::Verified | HazardStatus::Closed => return,
+        };
+        hazard.status = status;
         hazard.history.push(event(
             op,
             HazardAction::PassedReinspection { inspection },
             EventOutcome::Applied,
-            HazardStatus::Verified,
+            status,
         ));
     }
 

@@ -21,6 +21,7 @@ pub const SKEW_WARNING_MS: i64 = 2 * 60 * 1000;
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hlc {
     /// Milliseconds since the Unix epoch, as the stamping clock believed (never behind the

@@ -32,9 +32,18 @@ macro_rules! id_type {
                 self.0.as_bytes()
             }
 
-            /// The first eight hex digits, enough for a person to tell ids apart in a list.
+            /// The last eight hex digits, enough for a person to tell ids apart in a list
+            /// (the first digits of a UUID v7 are its timestamp, shared by ids made together).
             pub fn short(&self) -> String {
-                self.0.simple().to_string()[..8].to_string()
+                self.0.simple().to_string()[24..].to_string()
+            }
+
+            /// Whether a person's fragment names this id: the full id, or its first or last
+            /// hex digits (at least four; hyphens ignored).
+            pub fn matches(&self, fragment: &str) -> bool {
+                let f = fragment.trim().to_ascii_lowercase().replace('-', "");
+                let hex = self.0.simple().to_string();
+                f.len() >= 4 && (hex.starts_with(&f) || hex.ends_with(&f))
             }
         }
 

@@ -32,5 +32,5 @@ pub use domain::*;
 pub use fold::PartitionState;
 pub use hlc::{Hlc, HlcClock};
 pub use ids::*;
-pub use op::{EntityRef, Op, OpBody, OpKey, Partition};
+pub use op::*;
 pub use replica::Replica;

@@ -95,7 +95,7 @@ impl Partition {
 
 /// What an op is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub enum EntityRef {
     Venue(VenueId),
@@ -145,7 +145,7 @@ impl EntityRef {
 /// JSON form: the kind is the single key, e.g. `{"hazard_closed": {"reason": "…"}}`
 /// (externally tagged: the one enum form both bincode and JSON read without guessing).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub enum OpBody {
     /// Create a venue or change some of its fields (absent fields are left as they are).

@@ -1,0 +1,387 @@
+//! `firecheck`: the inspector's offline-first field client.
+//!
+//! # Layout
+//! - [`replica`]: the local replica (the only module that touches sled): ops, folded
+//!   partitions, the outbox, the cursor, the login.
+//! - [`remote`]: HTTP to the server (login, refresh, bincode sync).
+//! - [`commands`]: the field commands — venues, inspect, hazards, drills, campaign coverage.
+//! - [`session`]: login, logout, sync, status.
+//! - [`demo`]: the end-to-end story, against a server given or one it starts itself.
+//! - [`table`]: aligned tables for Chinese text.
+//!
+//! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
+
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod commands;
+pub mod demo;
+pub mod remote;
+pub mod replica;
+pub mod session;
+pub mod table;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  unexpected failure (local storage, a bug)
+  2  usage: the command line could not be read
+  3  not logged in, or the login expired: run `firecheck login USER` (queued ops wait)
+  4  the server cannot be reached: everything stays queued; sync again later
+  5  not found: no such venue, hazard, template or campaign
+  6  invalid input: a date, an item code, a value, or a change your role may not make";
+
+/// firecheck: record fire-safety inspections offline, sync them when there is a network.
+///
+/// Every command except `login` and `sync` works with no network at all.
+#[derive(Debug, Parser)]
+#[command(name = "firecheck", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Where this device keeps its replica [default: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
+    #[arg(long, env = "FIRECHECK_HOME", global = true)]
+    pub home: Option<PathBuf>,
+    /// Server URL, e.g. http://127.0.0.1:8080 (remembered at login).
+    #[arg(long, env = "FIRECHECK_SERVER", global = true)]
+    pub server: Option<String>,
+    /// Print listings as JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in (online) as USER from this device; the password is prompted for.
+    Login {
+        username: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Forget the login on this device (queued ops stay queued).
+    Logout,
+    /// List venues, by street then address.
+    Venues {
+        /// Only this street, e.g. 小木桥路.
+        #[arg(long)]
+        street: Option<String>,
+        /// Only this kind: street-shop, ebike-point, three-in-one, metro-station, residential, office-tower, other.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Add or change a venue.
+    #[command(subcommand)]
+    Venue(VenueCommand),
+    /// Record an inspection of VENUE (id, id prefix or name) against a checklist template.
+    ///
+    /// On a terminal with no answers given, asks item by item. Otherwise: --pass-all, --fail
+    /// CODE[:note] (repeatable), --na CODE (repeatable), or --from FILE (JSON:
+    /// {"items": [{"code": "EB-EXIT", "outcome": "fail", "note": "…"}], "note": "…"}).
+    Inspect(InspectArgs),
+    /// List hazards: overdue first, then by deadline.
+    Hazards {
+        /// Only hazards still needing work.
+        #[arg(long)]
+        open: bool,
+        /// Only hazards past their deadline.
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        street: Option<String>,
+        /// Only hazards I found or acted on.
+        #[arg(long)]
+        mine: bool,
+        /// Only this status: open, dispatched, reported-fixed, verified, closed, reopened.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show or act on one hazard (ID: full id or its first characters).
+    #[command(subcommand)]
+    Hazard(HazardCommand),
+    /// Log an emergency drill.
+    #[command(subcommand)]
+    Drill(DrillCommand),
+    /// List drills, most recent first.
+    Drills,
+    /// Campaigns and their coverage.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// List checklist templates and their items.
+    Templates,
+    /// Push queued ops and pull everything new, in pages; retries on network errors.
+    Sync,
+    /// What is queued, sent, acknowledged or rejected; last sync; clock warnings.
+    Status,
+    /// Tell the end-to-end story: two inspectors offline, the office online, one merge.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VenueCommand {
+    /// Record premises that are not on the list yet.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// street-shop, ebike-point, three-in-one, metro-station, residential, office-tower, other
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        street: String,
+        #[arg(long)]
+        address: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Venue id, id prefix, or name.
+    pub venue: String,
+    /// Template code (e.g. ebike-point) or id [default: the one for the venue's kind].
+    #[arg(long)]
+    pub template: Option<String>,
+    /// Pass every item not named by --fail or --na.
+    #[arg(long)]
+    pub pass_all: bool,
+    /// A failed item, with an optional note: CODE or CODE:note. Repeatable.
+    #[arg(long = "fail", value_name = "CODE[:NOTE]")]
+    pub fail: Vec<String>,
+    /// An item that does not apply. Repeatable.
+    #[arg(long = "na", value_name = "CODE")]
+    pub na: Vec<String>,
+    /// Read the answers from a JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Overall note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Campaign id [default: the running campaign that targets this venue, if any].
+    #[arg(long)]
+    pub campaign: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HazardCommand {
+    /// Full history, with conflict notes.
+    Show { id: String },
+    /// Dispatch to a responsible unit with a deadline (office).
+    Dispatch {
+        id: String,
+        /// The unit, e.g. 城管斜土中队.
+        #[arg(long)]
+        to: String,
+        /// Deadline: YYYY-MM-DD, or +N (days from today).
+        #[arg(long)]
+        due: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Report it fixed, awaiting re-inspection.
+    Fixed {
+        id: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Verify the fix (office).
+    Verify {
+        id: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reopen it (office).
+    Reopen {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close it with a written reason (office).
+    Close {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Add a comment.
+    Comment { id: String, text: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DrillCommand {
+    /// Record a drill that took place.
+    Log(DrillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Where, e.g. 龙华中路站.
+    #[arg(long)]
+    pub place: String,
+    /// What was rehearsed.
+    #[arg(long)]
+    pub scenario: String,
+    /// Participating units, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub units: Vec<String>,
+    #[arg(long)]
+    pub participants: u32,
+    /// Seconds the evacuation took.
+    #[arg(long)]
+    pub evacuation_secs: u32,
+    /// Organiser [default: your organisation].
+    #[arg(long)]
+    pub organiser: Option<String>,
+    /// When it was held, YYYY-MM-DD HH:MM (Shanghai time) [default: now].
+    #[arg(long)]
+    pub when: Option<String>,
+    /// The venue it was held at (id, prefix or name), if it is one.
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[arg(long, default_value = "")]
+    pub went_well: String,
+    #[arg(long, default_value = "")]
+    pub to_improve: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Targets not yet inspected first, then hazards found, rectified and overdue.
+    Coverage {
+        /// Campaign id or id prefix [default: the newest campaign].
+        id: Option<String>,
+    },
+    /// List campaigns.
+    List,
+}
+
+/// What went wrong, for a person, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    NotLoggedIn(String),
+    #[error("{0}")]
+    Unreachable(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Failed(_) => 1,
+            CliError::NotLoggedIn(_) => 3,
+            CliError::Unreachable(_) => 4,
+            CliError::NotFound(_) => 5,
+            CliError::Invalid(_) => 6,
+        }
+    }
+}
+
+impl From<replica::ReplicaError> for CliError {
+    fn from(e: replica::ReplicaError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+impl From<firecheck_shared::validate::ValidationError> for CliError {
+    fn from(e: firecheck_shared::validate::ValidationError) -> Self {
+        CliError::Invalid(e.to_string())
+    }
+}
+
+impl From<remote::RemoteError> for CliError {
+    fn from(e: remote::RemoteError) -> Self {
+        match e {
+            remote::RemoteError::Unreachable { .. } => CliError::Unreachable(format!(
+                "{e}; everything stays queued — sync again when online"
+            )),
+            remote::RemoteError::Unauthorized { message } => CliError::NotLoggedIn(format!(
+                "{message}; run `firecheck login USER` — queued ops stay queued"
+            )),
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The replica's folder: `--home`, `FIRECHECK_HOME`, `$XDG_DATA_HOME/firecheck`, or
+/// `~/.local/share/firecheck`.
+pub fn home_dir(cli: &Cli) -> PathBuf {
+    if let Some(h) = &cli.home {
+        return h.clone();
+    }
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("firecheck");
+    }
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".local/share/firecheck"))
+        .unwrap_or_else(|| PathBuf::from(".firecheck"))
+}
+
+/// Run one command, writing what it says to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Command::Demo = cli.command {
+        return demo::run(cli.server.as_deref(), out);
+    }
+    let home = home_dir(&cli);
+    std::fs::create_dir_all(&home)
+        .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", home.display())))?;
+    let replica = replica::LocalReplica::open(&home)?;
+    let ctx = commands::Ctx {
+        replica: &replica,
+        json: cli.json,
+        server: cli.server.clone(),
+    };
+    match cli.command {
+        Command::Login {
+            username,
+            password_stdin,
+        } => session::login(&ctx, &username, password_stdin, out),
+        Command::Logout => session::logout(&ctx, out),
+        Command::Sync => session::sync(&ctx, out).map(|_| ()),
+        Command::Status => session::status(&ctx, out),
+        Command::Venues { street, kind } => commands::venues(&ctx, street, kind, out),
+        Command::Venue(VenueCommand::Add {
+            name,
+            kind,
+            street,
+            address,
+        }) => commands::venue_add(&ctx, name, kind, street, address, out),
+        Command::Inspect(args) => commands::inspect(&ctx, args, out),
+        Command::Hazards {
+            open,
+            overdue,
+            street,
+            mine,
+            status,
+        } => commands::hazards(&ctx, open, overdue, street, mine, status, out),
+        Command::Hazard(cmd) => commands::hazard(&ctx, cmd, out),
+        Command::Drill(DrillCommand::Log(args)) => commands::drill_log(&ctx, args, out),
+        Command::Drills => commands::drills(&ctx, out),
+        Command::Campaign(CampaignCommand::Coverage { id }) => commands::coverage(&ctx, id, out),
+        Command::Campaign(CampaignCommand::List) => commands::campaigns(&ctx, out),
+        Command::Templates => commands::templates(&ctx, out),
+        Command::Demo => unreachable!("handled above"),
+    }
+}
+
+/// Parse `args` (the first is the program name) and run, as the binary does.
+pub fn run_args<I, S>(args: I, out: &mut dyn Write) -> Result<(), CliError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args).map_err(|e| CliError::Invalid(e.to_string()))?;
+    run(cli, out)
+}

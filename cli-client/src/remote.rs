@@ -1,0 +1,150 @@
+//! Talking to the server: login, refresh, sync (bincode), and reads of the review API.
+
+use std::time::Duration;
+
+use firecheck_shared::codec::{self, Format};
+use firecheck_shared::sync::{
+    ErrorBody, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
+};
+
+/// How a request to the server failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    #[error("cannot reach the server at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("{message}")]
+    Unauthorized { message: String },
+    #[error("the server refused the request ({status}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the server answered something unreadable: {0}")]
+    BadAnswer(String),
+}
+
+impl RemoteError {
+    /// Worth retrying after a pause (network trouble, server busy or restarting).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            RemoteError::Unreachable { .. } => true,
+            RemoteError::Refused { status, .. } => matches!(status, 408 | 429 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Remote {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Remote {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("firecheck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("building the HTTP client");
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> RemoteError {
+        let detail = if e.is_connect() {
+            "connection refused or no network".to_string()
+        } else if e.is_timeout() {
+            "timed out".to_string()
+        } else {
+            e.to_string()
+        };
+        RemoteError::Unreachable {
+            url: self.base.clone(),
+            detail,
+        }
+    }
+
+    async fn error_of(resp: reqwest::Response) -> RemoteError {
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.unwrap_or_default();
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(b) => (b.error.code, b.error.message),
+            Err(_) => (
+                "unknown".into(),
+                String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            ),
+        };
+        if status == 401 {
+            RemoteError::Unauthorized { message }
+        } else {
+            RemoteError::Refused {
+                status,
+                code,
+                message,
+            }
+        }
+    }
+
+    pub async fn login(&self, req: &LoginRequest) -> Result<TokenResponse, RemoteError> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/auth/login", self.base))
+            .json(req)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        resp.json()
+            .await
+            .map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, RemoteError> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/auth/refresh", self.base))
+            .json(&RefreshRequest {
+                refresh_token: refresh_token.to_string(),
+            })
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        resp.json()
+            .await
+            .map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+
+    /// One sync round trip in bincode.
+    pub async fn sync(&self, token: &str, req: &SyncRequest) -> Result<SyncResponse, RemoteError> {
+        let body = codec::encode(Format::Bincode, req);
+        let resp = self
+            .http
+            .post(format!("{}/v1/sync", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, codec::BINCODE_MEDIA_TYPE)
+            .header(reqwest::header::ACCEPT, codec::BINCODE_MEDIA_TYPE)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
+        codec::decode(Format::Bincode, &bytes).map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+}

@@ -1,0 +1,395 @@
+//! Login, logout, sync and status: the commands that know about the server.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use firecheck_shared::sync::{LoginRequest, SyncRequest, TokenResponse};
+use firecheck_shared::*;
+use serde::Serialize;
+
+use crate::commands::Ctx;
+use crate::remote::{Remote, RemoteError};
+use crate::replica::{Login, OutboxState, SyncMark};
+use crate::CliError;
+
+/// Ops pushed per round trip.
+pub const PUSH_BATCH: usize = 500;
+/// Ops asked for per round trip.
+pub const PULL_LIMIT: u32 = 1000;
+/// Attempts per round trip on network errors, with doubling pauses in between.
+pub const ATTEMPTS: u32 = 6;
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))
+}
+
+fn server_url(ctx: &Ctx) -> Result<String, CliError> {
+    if let Some(s) = &ctx.server {
+        return Ok(s.clone());
+    }
+    if let Some(l) = ctx.replica.login()? {
+        return Ok(l.server);
+    }
+    Err(CliError::Invalid(
+        "which server? give --server URL or set FIRECHECK_SERVER (e.g. http://127.0.0.1:8080)"
+            .into(),
+    ))
+}
+
+fn to_login(server: &str, t: TokenResponse) -> Login {
+    Login {
+        server: server.to_string(),
+        user: t.user,
+        org: t.org,
+        access_token: t.access_token,
+        access_expires_ms: Timestamp::now().0 + (t.expires_in as i64) * 1000,
+        refresh_token: t.refresh_token,
+    }
+}
+
+pub fn login(
+    ctx: &Ctx,
+    username: &str,
+    password_stdin: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    server_url(ctx)?;
+    let password = if password_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        rpassword::prompt_password(format!("password for {username}: "))?
+    };
+    login_with_password(ctx, username, password, out)
+}
+
+/// Log in with a password already in hand.
+pub fn login_with_password(
+    ctx: &Ctx,
+    username: &str,
+    password: String,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let server = server_url(ctx)?;
+    if password.is_empty() {
+        return Err(CliError::Invalid("empty password".into()));
+    }
+    let renumbered = ctx.replica.register_anew()?;
+    if renumbered > 0 {
+        writeln!(out, "this device was restored from an old backup: registering it anew; {renumbered} op(s) will be sent again")?;
+    }
+    let device = ctx.replica.device()?;
+    let device_name = format!(
+        "firecheck {} on {}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "this computer".into())
+    );
+    let remote = Remote::new(&server);
+    let t = runtime()?.block_on(remote.login(&LoginRequest {
+        username: username.to_string(),
+        password,
+        device_id: device,
+        device_name,
+    }));
+    let t = match t {
+        Ok(t) => t,
+        Err(RemoteError::Unauthorized { message }) => return Err(CliError::NotLoggedIn(message)),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(prev) = ctx.replica.login()? {
+        if prev.org.id != t.org.id {
+            return Err(CliError::Invalid(format!(
+                "this device holds data of {}; use another --home for {}",
+                prev.org.name, t.org.name
+            )));
+        }
+    }
+    let login = to_login(&server, t);
+    ctx.replica.set_login(Some(&login))?;
+    let waiting = ctx.replica.counts()?.waiting();
+    writeln!(
+        out,
+        "logged in as {} ({}, {}) at {}; {waiting} waiting to sync — run `firecheck sync`",
+        login.user.display_name, login.user.username, login.user.role, login.org.name
+    )?;
+    Ok(())
+}
+
+pub fn logout(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
+    ctx.replica.set_login(None)?;
+    let waiting = ctx.replica.counts()?.waiting();
+    writeln!(
+        out,
+        "logged out; {waiting} op(s) stay queued until the next login and sync"
+    )?;
+    Ok(())
+}
+
+/// What one `firecheck sync` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncSummary {
+    pub sent: usize,
+    pub acked: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub conflicts: usize,
+    pub clock_warning: Option<String>,
+}
+
+fn conflict_count(ctx: &Ctx) -> Result<usize, CliError> {
+    Ok(ctx
+        .states()?
+        .iter()
+        .flat_map(|s| s.hazards.values())
+        .map(|h| h.conflicts().count())
+        .sum())
+}
+
+pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
+    let mut login = ctx.me()?;
+    if let Some(s) = &ctx.server {
+        login.server = s.clone();
+    }
+    let remote = Remote::new(&login.server);
+    let rt = runtime()?;
+    let conflicts_before = conflict_count(ctx)?;
+    let mut summary = SyncSummary::default();
+    let progress = indicatif::ProgressBar::new_spinner();
+    if !std::io::stderr().is_terminal() {
+        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+    );
+    loop {
+        if login.access_expires_ms - 60_000 < Timestamp::now().0 {
+            login = refresh(ctx, &rt, &remote, &login)?;
+        }
+        let batch = ctx.replica.unsent(PUSH_BATCH)?;
+        let ops: Vec<Op> = batch.into_iter().map(|e| e.op).collect();
+        ctx.replica.mark_sent(&ops)?;
+        let req = SyncRequest {
+            cursor: ctx.replica.cursor()?,
+            ops,
+            limit: PULL_LIMIT,
+            device_time_ms: Timestamp::now().0,
+        };
+        let resp = match round_trip(&rt, &remote, &login, &req) {
+            Err(RemoteError::Unauthorized { .. }) => {
+                login = refresh(ctx, &rt, &remote, &login)?;
+                round_trip(&rt, &remote, &login, &req)?
+            }
+            other => other?,
+        };
+        summary.sent += req.ops.len();
+        for a in &resp.acks {
+            match a.result {
+                firecheck_shared::sync::AckResult::Rejected { .. } => summary.rejected += 1,
+                _ => summary.acked += 1,
+            }
+        }
+        let pulled = ctx
+            .replica
+            .absorb(&resp.acks, &resp.ops, resp.cursor, Timestamp::now().0)?;
+        summary.pulled += pulled;
+        summary.clock_warning = resp.clock_warning.clone();
+        if resp.has_more {
+            progress.set_message(format!("pulled {} ops…", summary.pulled));
+            progress.tick();
+        }
+        let more_to_push = ctx.replica.counts()?.queued > 0 && req.ops.len() == PUSH_BATCH;
+        if !resp.has_more && !more_to_push {
+            break;
+        }
+    }
+    progress.finish_and_clear();
+    summary.conflicts = conflict_count(ctx)?.saturating_sub(conflicts_before);
+    ctx.replica.set_last_sync(&SyncMark {
+        at_ms: Timestamp::now().0,
+        clock_warning: summary.clock_warning.clone(),
+    })?;
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut *out, &summary)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "sync: sent {}, acked {}, rejected {}, pulled {}, conflicts {}",
+            summary.sent, summary.acked, summary.rejected, summary.pulled, summary.conflicts
+        )?;
+        if summary.rejected > 0 {
+            writeln!(
+                out,
+                "some ops were rejected: see `firecheck status` for the reasons"
+            )?;
+        }
+        if let Some(w) = &summary.clock_warning {
+            writeln!(out, "warning: {w}")?;
+        }
+    }
+    Ok(summary)
+}
+
+/// One round trip, retried with doubling pauses while the failure is retryable. Safe to
+/// retry: pushes are idempotent and the pull resumes from the cursor.
+fn round_trip(
+    rt: &tokio::runtime::Runtime,
+    remote: &Remote,
+    login: &Login,
+    req: &SyncRequest,
+) -> Result<firecheck_shared::sync::SyncResponse, RemoteError> {
+    let mut pause = Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        match rt.block_on(remote.sync(&login.access_token, req)) {
+            Err(e) if e.is_retryable() && attempt < ATTEMPTS => {
+                tracing::info!(error = %e, attempt, "sync round trip failed; retrying");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(5));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn refresh(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    remote: &Remote,
+    login: &Login,
+) -> Result<Login, CliError> {
+    match rt.block_on(remote.refresh(&login.refresh_token)) {
+        Ok(t) => {
+            let fresh = to_login(&login.server, t);
+            ctx.replica.set_login(Some(&fresh))?;
+            Ok(fresh)
+        }
+        Err(RemoteError::Unauthorized { message }) => {
+            let waiting = ctx.replica.counts()?.waiting();
+            Err(CliError::NotLoggedIn(format!(
+                "{message}: run `firecheck login {}`; {waiting} op(s) stay queued",
+                login.user.username
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct StatusReport {
+    user: Option<String>,
+    server: Option<String>,
+    device: DeviceId,
+    queued: usize,
+    sent: usize,
+    acked: usize,
+    rejected: usize,
+    last_sync_ms: Option<i64>,
+    clock_warning: Option<String>,
+    cursor: u64,
+    local_ops: usize,
+    rejected_ops: Vec<RejectedOp>,
+}
+
+#[derive(Debug, Serialize)]
+struct RejectedOp {
+    device_seq: u64,
+    op_id: OpId,
+    kind: &'static str,
+    created: String,
+    code: firecheck_shared::sync::RejectCode,
+    reason: String,
+}
+
+pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
+    let login = ctx.replica.login()?;
+    let counts = ctx.replica.counts()?;
+    let last = ctx.replica.last_sync()?;
+    let rejected: Vec<RejectedOp> = ctx
+        .replica
+        .outbox()?
+        .into_iter()
+        .filter_map(|e| match e.state {
+            OutboxState::Rejected { code, reason } => Some(RejectedOp {
+                device_seq: e.op.device_seq,
+                op_id: e.op.op_id,
+                kind: e.op.body.kind(),
+                created: Timestamp(e.created_ms).to_string(),
+                code,
+                reason,
+            }),
+            _ => None,
+        })
+        .collect();
+    let report = StatusReport {
+        user: login.as_ref().map(|l| {
+            format!(
+                "{} ({}, {})",
+                l.user.display_name, l.user.username, l.user.role
+            )
+        }),
+        server: login.as_ref().map(|l| l.server.clone()),
+        device: ctx.replica.device()?,
+        queued: counts.queued,
+        sent: counts.sent,
+        acked: counts.acked,
+        rejected: counts.rejected,
+        last_sync_ms: last.as_ref().map(|m| m.at_ms),
+        clock_warning: last.as_ref().and_then(|m| m.clock_warning.clone()),
+        cursor: ctx.replica.cursor()?,
+        local_ops: ctx.replica.op_count(),
+        rejected_ops: rejected,
+    };
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut *out, &report)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    match &report.user {
+        Some(u) => writeln!(out, "{u} at {}", report.server.as_deref().unwrap_or("-"))?,
+        None => writeln!(out, "not logged in")?,
+    }
+    writeln!(out, "device {}", report.device)?;
+    writeln!(
+        out,
+        "outbox: {} queued, {} sent (awaiting answer), {} acked, {} rejected",
+        report.queued, report.sent, report.acked, report.rejected
+    )?;
+    match report.last_sync_ms {
+        Some(ms) => {
+            let mins = (Timestamp::now().0 - ms) / 60_000;
+            writeln!(
+                out,
+                "last successful sync: {} ({mins} min ago)",
+                Timestamp(ms)
+            )?
+        }
+        None => writeln!(out, "last successful sync: never")?,
+    }
+    if let Some(w) = &report.clock_warning {
+        writeln!(out, "warning: {w}")?;
+    }
+    writeln!(
+        out,
+        "local replica: {} ops, pulled up to #{}",
+        report.local_ops, report.cursor
+    )?;
+    if !report.rejected_ops.is_empty() {
+        writeln!(out, "rejected ops (kept on this device):")?;
+        for r in &report.rejected_ops {
+            writeln!(
+                out,
+                "  #{} {} {} — {}",
+                r.device_seq, r.kind, r.created, r.reason
+            )?;
+        }
+    }
+    Ok(())
+}
