@@ -2,7 +2,7 @@
 //! ids that must be the same on every replica (a hazard found by an inspection) are derived
 //! with UUID v5 from the ids they come from.
 //!
-//! On the wire an id is 16 raw bytes in bincode and the hyphenated string in JSON.
+//! On the wire an id is its 16 bytes (with a length byte) in bincode and the hyphenated string in JSON.
 
 use std::fmt;
 use std::str::FromStr;

@@ -2,7 +2,7 @@
 //!
 //! **Wire type.** `Op` and everything in it is frozen: fields are never reordered, renamed or
 //! removed, and enum variants are only ever appended (bincode encodes a variant by its index).
-//! A change is a new [`crate::sync::WIRE_VERSION`]. `tests/golden.rs` guards the layout.
+//! A change is a new [`crate::sync::WIRE_VERSION`]. `shared/tests/wire.rs` (golden files in `shared/tests/golden/`) guards the layout.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
