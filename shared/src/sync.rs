@@ -3,7 +3,7 @@
 //! **Wire types.** Everything here is frozen: fields are never reordered, renamed or removed,
 //! and enum variants are only appended. A breaking change bumps [`WIRE_VERSION`], which the
 //! bincode frame carries (see [`crate::codec`]); JSON clients use the `/v1/` paths. The golden
-//! test in `tests/golden.rs` fails on any accidental layout change.
+//! test in `shared/tests/wire.rs` fails on any accidental layout change.
 
 use serde::{Deserialize, Serialize};
 
