@@ -11,6 +11,7 @@
 //! Every change is one atomic batch per tree, flushed before the call returns: an op an
 //! inspector typed is on disk before the command says "saved".
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -297,11 +298,12 @@ impl LocalReplica {
             if refold.contains(&p) {
                 continue;
             }
-            if !states.contains_key(&p) {
-                let s = self.state(&p)?.unwrap_or_else(|| PartitionState::new(p));
-                states.insert(p, s);
-            }
-            let s = states.get_mut(&p).expect("inserted above");
+            let s = match states.entry(p) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    e.insert(self.state(&p)?.unwrap_or_else(|| PartitionState::new(p)))
+                }
+            };
             if s.accepts_in_order(op) {
                 s.apply(op);
             } else {
@@ -398,7 +400,8 @@ impl LocalReplica {
     ) -> Result<usize> {
         use firecheck_shared::sync::AckResult;
         let device = self.device()?;
-        let mine = acks.iter().filter_map(|a| {
+        let mut changes = Vec::with_capacity(acks.len());
+        for a in acks {
             let state = match &a.result {
                 AckResult::Accepted { seq } | AckResult::Duplicate { seq } => {
                     OutboxState::Acked { seq: *seq }
@@ -408,20 +411,20 @@ impl LocalReplica {
                     reason: reason.clone(),
                 },
             };
-            Some((a.device_seq, state))
-        });
-        // Only acks for ops of this device id (a re-registered device renumbered its outbox).
-        let current: Vec<(u64, OutboxState)> = mine
-            .filter(|(dseq, _)| {
-                self.outbox
-                    .get(dseq.to_be_bytes())
-                    .ok()
-                    .flatten()
-                    .and_then(|v| decode::<OutboxEntry>(&v).ok())
-                    .is_some_and(|e| e.op.device == device)
-            })
-            .collect();
-        self.set_states(current.into_iter())?;
+            // Only for the op that sits at that position now (a re-registered device
+            // renumbered its outbox; an old answer must not touch a new op).
+            let current = self
+                .outbox
+                .get(a.device_seq.to_be_bytes())
+                .map_err(|e| self.err(e))?;
+            if let Some(v) = current {
+                let e: OutboxEntry = decode(&v)?;
+                if e.op.op_id == a.op_id && e.op.device == device {
+                    changes.push((a.device_seq, state));
+                }
+            }
+        }
+        self.set_states(changes.into_iter())?;
         self.observe_clock(pulled, now_ms)?;
         let new = self.fold_in(pulled)?;
         self.meta

@@ -63,8 +63,7 @@ mod tests {
             ],
         );
         let lines: Vec<&str> = t.lines().collect();
-        let col =
-            |l: &str| l[..l.find(|c| c == '小' || c == '斜' || c == 'S').unwrap_or(0)].to_string();
+        let col = |l: &str| l[..l.find(['小', '斜', 'S']).unwrap_or(0)].to_string();
         // The second column starts at the same display column on every row.
         let starts: Vec<usize> = lines[1..].iter().map(|l| col(l).width()).collect();
         assert_eq!(starts[0], 16);

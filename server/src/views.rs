@@ -10,6 +10,7 @@
 //!
 //! Readers that must see a sync they just made call [`Views::wait_for`] with its sequence number.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -150,13 +151,14 @@ impl Views {
                 if refold.contains(&p) {
                     continue;
                 }
-                if !states.contains_key(&p) {
-                    let s = store
-                        .partition_state(org, &p)?
-                        .unwrap_or_else(|| PartitionState::new(p));
-                    states.insert(p, s);
-                }
-                let state = states.get_mut(&p).expect("inserted above");
+                let state = match states.entry(p) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(
+                        store
+                            .partition_state(org, &p)?
+                            .unwrap_or_else(|| PartitionState::new(p)),
+                    ),
+                };
                 if state.accepts_in_order(&entry.op) {
                     state.apply(&entry.op);
                 } else {

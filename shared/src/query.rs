@@ -155,14 +155,14 @@ pub fn inspections_of<'a>(states: &[&'a PartitionState], venue: VenueId) -> Vec<
         .flat_map(|s| s.inspections.values())
         .filter(|i| i.venue == venue)
         .collect();
-    out.sort_by(|a, b| (b.finished_at, b.hlc).cmp(&(a.finished_at, a.hlc)));
+    out.sort_by_key(|i| std::cmp::Reverse((i.finished_at, i.hlc)));
     out
 }
 
 /// Drills, most recent first.
 pub fn drills<'a>(states: &[&'a PartitionState]) -> Vec<&'a Drill> {
     let mut out: Vec<&Drill> = states.iter().flat_map(|s| s.drills.values()).collect();
-    out.sort_by(|a, b| (b.held_at, b.id).cmp(&(a.held_at, a.id)));
+    out.sort_by_key(|d| std::cmp::Reverse((d.held_at, d.id)));
     out
 }
 
