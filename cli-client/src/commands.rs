@@ -71,6 +71,28 @@ fn refs(states: &[PartitionState]) -> Vec<&PartitionState> {
     states.iter().collect()
 }
 
+/// Copy a photo or PDF into this device's blob store; its hash goes into the op.
+pub fn attach(ctx: &Ctx, path: &std::path::Path) -> Result<BlobHash, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_ATTACHMENT_BYTES {
+        return Err(CliError::Invalid(format!(
+            "{} is {} MiB; attachments may be at most {} MiB",
+            path.display(),
+            bytes.len() / (1024 * 1024),
+            MAX_ATTACHMENT_BYTES / (1024 * 1024)
+        )));
+    }
+    let entry = ctx
+        .replica
+        .add_blob(&bytes)
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))?;
+    Ok(entry.hash)
+}
+
+/// Largest attachment the client takes (the server's default limit).
+pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+
 /// A venue by id, id prefix, exact name, or a name fragment that matches one venue.
 pub fn find_venue<'a>(states: &'a [PartitionState], q: &str) -> Result<&'a Venue, CliError> {
     let q = q.trim();
@@ -318,6 +340,19 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
             evidence: Vec::new(),
         });
     }
+    // Photos are attached after every item is known, so a typo in a code is caught first.
+    let mut photos = Vec::new();
+    for p in &args.photo {
+        let (code, path) = p.split_once('=').ok_or_else(|| {
+            CliError::Invalid(format!(
+                "--photo {p:?}: write it as CODE=PATH, e.g. EB-EXIT=exit.jpg"
+            ))
+        })?;
+        photos.push((
+            code.trim().to_string(),
+            std::path::PathBuf::from(path.trim()),
+        ));
+    }
     let missing: Vec<&str> = template
         .items
         .iter()
@@ -342,6 +377,15 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
                 missing.join(", ")
             )));
         }
+    }
+    for (code, path) in &photos {
+        let Some(item) = items.iter_mut().find(|i| &i.code == code) else {
+            return Err(CliError::Invalid(format!(
+                "--photo names item {code:?}, which template {} does not have",
+                template.code
+            )));
+        };
+        item.evidence.push(attach(ctx, path)?);
     }
     // Keep the template's order.
     items.sort_by_key(|i| template.items.iter().position(|t| t.code == i.code));
@@ -604,13 +648,13 @@ pub fn hazard(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), 
                 },
             )
         }
-        HazardCommand::Fixed { id, note } => (
-            id,
-            OpBody::HazardReportedFixed {
-                note,
-                evidence: Vec::new(),
-            },
-        ),
+        HazardCommand::Fixed { id, note, photo } => {
+            let evidence = photo
+                .iter()
+                .map(|p| attach(ctx, p))
+                .collect::<Result<_, _>>()?;
+            (id, OpBody::HazardReportedFixed { note, evidence })
+        }
         HazardCommand::Verify { id, note } => (id, OpBody::HazardVerified { note }),
         HazardCommand::Reopen { id, reason } => (id, OpBody::HazardReopened { reason }),
         HazardCommand::Close { id, reason } => (id, OpBody::HazardClosed { reason }),
@@ -710,6 +754,14 @@ fn hazard_show(
             HazardAction::Dispatched { unit, due, note } => {
                 format!("dispatched to {unit}, due {due} {note}")
             }
+            HazardAction::ReportedFixed { note, evidence } if !evidence.is_empty() => format!(
+                "reported fixed: {note}  [evidence: {}]",
+                evidence
+                    .iter()
+                    .map(|h| h.to_hex())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             HazardAction::ReportedFixed { note, .. } => format!("reported fixed: {note}"),
             HazardAction::Verified { note } => format!("verified {note}"),
             HazardAction::Reopened { reason } => format!("reopened: {reason}"),
@@ -746,6 +798,11 @@ pub fn drill_log(ctx: &Ctx, args: crate::DrillArgs, out: &mut dyn Write) -> Resu
         })?,
         None => Timestamp::now(),
     };
+    let evidence = args
+        .photo
+        .iter()
+        .map(|p| attach(ctx, p))
+        .collect::<Result<Vec<_>, _>>()?;
     let drill = DrillId::new();
     ctx.record(
         EntityRef::Drill { venue, drill },
@@ -764,7 +821,7 @@ pub fn drill_log(ctx: &Ctx, args: crate::DrillArgs, out: &mut dyn Write) -> Resu
             evacuation_secs: args.evacuation_secs,
             went_well: args.went_well.clone(),
             to_improve: args.to_improve.clone(),
-            evidence: Vec::new(),
+            evidence,
         }),
     )?;
     writeln!(

@@ -83,6 +83,11 @@ pub fn run(server: Option<&str>, out: &mut dyn Write) -> Result<(), CliError> {
         }
     };
     let tmp = tempfile::tempdir()?;
+    // A stand-in for the photo of the new outdoor charging cabinet (a JPEG header and bytes).
+    let photo = tmp.path().join("charging-cabinet.jpg");
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend(std::iter::repeat_n(0x5A, 64 * 1024));
+    std::fs::write(&photo, &jpeg)?;
     let zhang = Device::new(&tmp.path().join("zhangwei"), &url);
     let li = Device::new(&tmp.path().join("lina"), &url);
     let office = Device::new(&tmp.path().join("wangfang"), &url);
@@ -181,7 +186,7 @@ pub fn run(server: Option<&str>, out: &mut dyn Write) -> Result<(), CliError> {
     show(out, "张伟", &zhang.run(&["sync"])?)?;
     show(out, "李娜", &li.run(&["sync"])?)?;
 
-    say(out, "Offline again: 张伟 reports the charging fixed; the office closes the exit hazard; 李娜, offline, re-inspects: charging fixed (verified), exit still blocked")?;
+    say(out, "Offline again: 张伟 reports the charging fixed, with a photo; the office closes the exit hazard; 李娜, offline, re-inspects: charging fixed (verified), exit still blocked")?;
     show(
         out,
         "张伟",
@@ -191,6 +196,8 @@ pub fn run(server: Option<&str>, out: &mut dyn Write) -> Result<(), CliError> {
             &charging,
             "--note",
             "电池已移至室外充电柜",
+            "--photo",
+            &photo.display().to_string(),
         ])?,
     )?;
     show(

@@ -113,12 +113,26 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// List checklist templates and their items.
     Templates,
+    /// Attachments (photos, PDFs) by their SHA-256.
+    #[command(subcommand)]
+    Blob(BlobCommand),
     /// Push queued ops and pull everything new, in pages; retries on network errors.
     Sync,
     /// What is queued, sent, acknowledged or rejected; last sync; clock warnings.
     Status,
     /// Tell the end-to-end story: two inspectors offline, the office online, one merge.
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlobCommand {
+    /// Save an attachment to a file: from this device if it holds it, else from the server.
+    Get {
+        /// SHA-256, hex (as shown in `hazard show --json`).
+        hash: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +176,10 @@ pub struct InspectArgs {
     /// Campaign id [default: the running campaign that targets this venue, if any].
     #[arg(long)]
     pub campaign: Option<String>,
+    /// A photo (JPEG, PNG, HEIC) or PDF for an item: CODE=PATH. Repeatable. Copied into this
+    /// device at once; uploaded after the records on sync.
+    #[arg(long = "photo", value_name = "CODE=PATH")]
+    pub photo: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +203,9 @@ pub enum HazardCommand {
         id: String,
         #[arg(long)]
         note: String,
+        /// Proof of the fix (photo or signed notice). Repeatable.
+        #[arg(long = "photo", value_name = "PATH")]
+        photo: Vec<PathBuf>,
     },
     /// Verify the fix (office).
     Verify {
@@ -243,6 +264,9 @@ pub struct DrillArgs {
     pub went_well: String,
     #[arg(long, default_value = "")]
     pub to_improve: String,
+    /// A photo or PDF of the drill. Repeatable.
+    #[arg(long = "photo", value_name = "PATH")]
+    pub photo: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -372,6 +396,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Campaign(CampaignCommand::Coverage { id }) => commands::coverage(&ctx, id, out),
         Command::Campaign(CampaignCommand::List) => commands::campaigns(&ctx, out),
         Command::Templates => commands::templates(&ctx, out),
+        Command::Blob(BlobCommand::Get { hash, output }) => {
+            session::blob_get(&ctx, &hash, &output, out)
+        }
         Command::Demo => unreachable!("handled above"),
     }
 }

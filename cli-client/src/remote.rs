@@ -6,6 +6,7 @@ use firecheck_shared::codec::{self, Format};
 use firecheck_shared::sync::{
     ErrorBody, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
 };
+use firecheck_shared::BlobHash;
 
 /// How a request to the server failed.
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +127,88 @@ impl Remote {
         resp.json()
             .await
             .map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+
+    /// How many bytes of an attachment the server holds: `None` for nothing, with whether
+    /// it is complete.
+    pub async fn blob_offset(
+        &self,
+        token: &str,
+        hash: &BlobHash,
+    ) -> Result<Option<(u64, bool)>, RemoteError> {
+        let resp = self
+            .http
+            .head(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        match resp.status().as_u16() {
+            404 => Ok(None),
+            200 => {
+                let h = |name: &str| {
+                    resp.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
+                let offset = h("upload-offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+                Ok(Some((
+                    offset,
+                    h("x-firecheck-complete").as_deref() == Some("true"),
+                )))
+            }
+            _ => Err(Self::error_of(resp).await),
+        }
+    }
+
+    /// Send `bytes[offset..]` of an attachment as one chunk; returns whether it is complete.
+    pub async fn put_blob(
+        &self,
+        token: &str,
+        hash: &BlobHash,
+        media_type: &str,
+        bytes: &[u8],
+        offset: u64,
+        chunk: usize,
+    ) -> Result<u64, RemoteError> {
+        let total = bytes.len() as u64;
+        let end = (offset as usize + chunk).min(bytes.len());
+        let resp = self
+            .http
+            .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, media_type)
+            .header(
+                reqwest::header::CONTENT_RANGE,
+                format!("bytes {offset}-{}/{total}", end - 1),
+            )
+            .body(bytes[offset as usize..end].to_vec())
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        Ok(end as u64)
+    }
+
+    pub async fn get_blob(&self, token: &str, hash: &BlobHash) -> Result<Vec<u8>, RemoteError> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        Ok(resp
+            .bytes()
+            .await
+            .map_err(|e| self.unreachable(e))?
+            .to_vec())
     }
 
     /// One sync round trip in bincode.

@@ -7,6 +7,9 @@
 //! - `outbox`: `device_seq` → [`OutboxEntry`]: each op this device made and where it stands
 //!   (queued → sent → acked, or rejected with the server's reason).
 //! - `meta`: device id, next `device_seq`, HLC, pull cursor, login, last sync.
+//! - `blobs`: `sha256` → [`BlobEntry`]: attachments this device holds and whether the
+//!   server has them yet. The bytes are files under `blobs/` in the home dir, copied in when
+//!   the op is recorded (so the original photo may be deleted).
 //!
 //! Every change is one atomic batch per tree, flushed before the call returns: an op an
 //! inspector typed is on disk before the command says "saved".
@@ -82,6 +85,16 @@ pub struct SyncMark {
     pub clock_warning: Option<String>,
 }
 
+/// An attachment held on this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobEntry {
+    pub hash: BlobHash,
+    pub size: u64,
+    pub media_type: String,
+    /// The server holds it (verified).
+    pub uploaded: bool,
+}
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct OutboxCounts {
     pub queued: usize,
@@ -104,6 +117,8 @@ pub struct LocalReplica {
     states: sled::Tree,
     outbox: sled::Tree,
     meta: sled::Tree,
+    blobs: sled::Tree,
+    blob_dir: std::path::PathBuf,
 }
 
 fn op_key(op: &Op) -> Vec<u8> {
@@ -148,6 +163,8 @@ impl LocalReplica {
             states: db.open_tree("states").map_err(sled_err)?,
             outbox: db.open_tree("outbox").map_err(sled_err)?,
             meta: db.open_tree("meta").map_err(sled_err)?,
+            blobs: db.open_tree("blobs").map_err(sled_err)?,
+            blob_dir: home.join("blobs"),
             db,
         })
     }
@@ -350,6 +367,85 @@ impl LocalReplica {
 
     pub fn op_count(&self) -> usize {
         self.ops.len()
+    }
+
+    // ---- attachments ------------------------------------------------------------------
+
+    /// Copy a photo or document into this device's blob store (synced to disk) and remember
+    /// it for upload. The same bytes twice are stored once.
+    pub fn add_blob(&self, bytes: &[u8]) -> Result<BlobEntry, String> {
+        let media_type = evidence_media_type(bytes)
+            .ok_or("only JPEG, PNG, HEIC photos and PDF documents can be attached")?;
+        let hash = BlobHash::of(bytes);
+        if let Some(e) = self.blob_entry(&hash).map_err(|e| e.to_string())? {
+            return Ok(e);
+        }
+        let io = |e: std::io::Error| {
+            format!(
+                "cannot keep the attachment in {}: {e}",
+                self.blob_dir.display()
+            )
+        };
+        std::fs::create_dir_all(&self.blob_dir).map_err(io)?;
+        let tmp = self.blob_dir.join(format!("{}.tmp", hash.to_hex()));
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp).map_err(io)?;
+            f.write_all(bytes).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&tmp, self.blob_dir.join(hash.to_hex())).map_err(io)?;
+        let entry = BlobEntry {
+            hash,
+            size: bytes.len() as u64,
+            media_type: media_type.to_string(),
+            uploaded: false,
+        };
+        self.blobs
+            .insert(hash.0, encode_unframed(&entry))
+            .map_err(|e| e.to_string())?;
+        self.flush().map_err(|e| e.to_string())?;
+        Ok(entry)
+    }
+
+    pub fn blob_entry(&self, hash: &BlobHash) -> Result<Option<BlobEntry>> {
+        self.blobs
+            .get(hash.0)
+            .map_err(|e| self.err(e))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// A held attachment's bytes.
+    pub fn blob_bytes(&self, hash: &BlobHash) -> std::io::Result<Option<Vec<u8>>> {
+        match std::fs::read(self.blob_dir.join(hash.to_hex())) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Attachments the server does not hold yet.
+    pub fn pending_blobs(&self) -> Result<Vec<BlobEntry>> {
+        let mut out = Vec::new();
+        for v in self.blobs.iter().values() {
+            let e: BlobEntry = decode(&v.map_err(|e| self.err(e))?)?;
+            if !e.uploaded {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn mark_uploaded(&self, hash: &BlobHash) -> Result<()> {
+        if let Some(mut e) = self.blob_entry(hash)? {
+            e.uploaded = true;
+            self.blobs
+                .insert(hash.0, encode_unframed(&e))
+                .map_err(|e| self.err(e))?;
+            self.flush()?;
+        }
+        Ok(())
     }
 
     // ---- sync -------------------------------------------------------------------------

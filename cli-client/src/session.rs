@@ -137,6 +137,8 @@ pub struct SyncSummary {
     pub rejected: usize,
     pub pulled: usize,
     pub conflicts: usize,
+    pub photos_sent: usize,
+    pub photo_bytes: u64,
     pub clock_warning: Option<String>,
 }
 
@@ -207,6 +209,10 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
         }
     }
     progress.finish_and_clear();
+    // Records first, photos after: an inspection never waits for its pictures.
+    let (sent, bytes) = upload_blobs(ctx, &rt, &remote, &mut login)?;
+    summary.photos_sent = sent;
+    summary.photo_bytes = bytes;
     summary.conflicts = conflict_count(ctx)?.saturating_sub(conflicts_before);
     ctx.replica.set_last_sync(&SyncMark {
         at_ms: Timestamp::now().0,
@@ -222,6 +228,14 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
             "sync: sent {}, acked {}, rejected {}, pulled {}, conflicts {}",
             summary.sent, summary.acked, summary.rejected, summary.pulled, summary.conflicts
         )?;
+        if summary.photos_sent > 0 {
+            writeln!(
+                out,
+                "photos: sent {} ({} KiB)",
+                summary.photos_sent,
+                summary.photo_bytes.div_ceil(1024)
+            )?;
+        }
         if summary.rejected > 0 {
             writeln!(
                 out,
@@ -235,20 +249,87 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
     Ok(summary)
 }
 
-/// One round trip, retried with doubling pauses while the failure is retryable. Safe to
-/// retry: pushes are idempotent and the pull resumes from the cursor.
-fn round_trip(
+/// Bytes per attachment upload request; an interrupted upload resumes from the last chunk.
+pub const BLOB_CHUNK: usize = 1024 * 1024;
+
+/// Upload every attachment the server does not hold yet, resuming where an earlier upload
+/// stopped. Returns how many were completed now and their bytes.
+fn upload_blobs(
+    ctx: &Ctx,
     rt: &tokio::runtime::Runtime,
     remote: &Remote,
-    login: &Login,
-    req: &SyncRequest,
-) -> Result<firecheck_shared::sync::SyncResponse, RemoteError> {
+    login: &mut Login,
+) -> Result<(usize, u64), CliError> {
+    let (mut sent, mut bytes) = (0, 0);
+    for entry in ctx.replica.pending_blobs()? {
+        let Some(data) = ctx.replica.blob_bytes(&entry.hash)? else {
+            return Err(CliError::Failed(format!(
+                "attachment {} is missing from this device's blob store",
+                entry.hash
+            )));
+        };
+        if login.access_expires_ms - 60_000 < Timestamp::now().0 {
+            *login = refresh(ctx, rt, remote, login)?;
+        }
+        let token = login.access_token.clone();
+        let mut restarted = false;
+        let mut offset = match retrying(rt, || remote.blob_offset(&token, &entry.hash))? {
+            Some((_, true)) => {
+                // Already there (another device sent the same photo): stored once.
+                ctx.replica.mark_uploaded(&entry.hash)?;
+                continue;
+            }
+            Some((n, false)) => n,
+            None => 0,
+        };
+        while offset < entry.size {
+            match retrying(rt, || {
+                remote.put_blob(
+                    &token,
+                    &entry.hash,
+                    &entry.media_type,
+                    &data,
+                    offset,
+                    BLOB_CHUNK,
+                )
+            }) {
+                Ok(next) => offset = next,
+                // Out of step with the server (a lost answer, another device uploading the
+                // same photo): ask where it stands and continue from there.
+                Err(RemoteError::Refused { status: 409, .. }) => {
+                    offset = match retrying(rt, || remote.blob_offset(&token, &entry.hash))? {
+                        Some((_, true)) => entry.size,
+                        Some((n, false)) => n,
+                        None => 0,
+                    }
+                }
+                // The server found the bytes corrupted in transit: start over, once.
+                Err(RemoteError::Refused { status: 422, .. }) if !restarted => {
+                    restarted = true;
+                    offset = 0;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        ctx.replica.mark_uploaded(&entry.hash)?;
+        sent += 1;
+        bytes += entry.size;
+    }
+    Ok((sent, bytes))
+}
+
+/// Run a request, retrying with doubling pauses while the failure is retryable.
+fn retrying<T, F, Fut>(rt: &tokio::runtime::Runtime, mut call: F) -> Result<T, RemoteError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, RemoteError>>,
+{
     let mut pause = Duration::from_millis(200);
     let mut attempt = 1;
     loop {
-        match rt.block_on(remote.sync(&login.access_token, req)) {
+        match rt.block_on(call()) {
             Err(e) if e.is_retryable() && attempt < ATTEMPTS => {
-                tracing::info!(error = %e, attempt, "sync round trip failed; retrying");
+                tracing::info!(error = %e, attempt, "request failed; retrying");
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_secs(5));
                 attempt += 1;
@@ -256,6 +337,64 @@ fn round_trip(
             other => return other,
         }
     }
+}
+
+/// One sync round trip, retried while the failure is retryable. Safe to retry: pushes are
+/// idempotent and the pull resumes from the cursor.
+fn round_trip(
+    rt: &tokio::runtime::Runtime,
+    remote: &Remote,
+    login: &Login,
+    req: &SyncRequest,
+) -> Result<firecheck_shared::sync::SyncResponse, RemoteError> {
+    retrying(rt, || remote.sync(&login.access_token, req))
+}
+
+pub fn blob_get(
+    ctx: &Ctx,
+    hash: &str,
+    output: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let hash: BlobHash = hash.parse()?;
+    let bytes = match ctx.replica.blob_bytes(&hash)? {
+        Some(b) => b,
+        None => {
+            let mut login = ctx.me()?;
+            if let Some(s) = &ctx.server {
+                login.server = s.clone();
+            }
+            let remote = Remote::new(&login.server);
+            let rt = runtime()?;
+            if login.access_expires_ms - 60_000 < Timestamp::now().0 {
+                login = refresh(ctx, &rt, &remote, &login)?;
+            }
+            match retrying(&rt, || remote.get_blob(&login.access_token, &hash)) {
+                Ok(b) => b,
+                Err(RemoteError::Refused {
+                    status: 404,
+                    message,
+                    ..
+                }) => return Err(CliError::NotFound(message)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    if BlobHash::of(&bytes) != hash {
+        return Err(CliError::Failed(format!(
+            "attachment {hash} arrived corrupted; try again"
+        )));
+    }
+    std::fs::write(output, &bytes)
+        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", output.display())))?;
+    writeln!(
+        out,
+        "saved {} ({} KiB) to {}",
+        hash.to_hex(),
+        bytes.len().div_ceil(1024),
+        output.display()
+    )?;
+    Ok(())
 }
 
 fn refresh(
@@ -292,6 +431,8 @@ struct StatusReport {
     rejected: usize,
     last_sync_ms: Option<i64>,
     clock_warning: Option<String>,
+    photos_waiting: usize,
+    photo_bytes_waiting: u64,
     cursor: u64,
     local_ops: usize,
     rejected_ops: Vec<RejectedOp>,
@@ -327,7 +468,10 @@ pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
             _ => None,
         })
         .collect();
+    let pending = ctx.replica.pending_blobs()?;
     let report = StatusReport {
+        photos_waiting: pending.len(),
+        photo_bytes_waiting: pending.iter().map(|b| b.size).sum(),
         user: login.as_ref().map(|l| {
             format!(
                 "{} ({}, {})",
@@ -372,6 +516,14 @@ pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
             )?
         }
         None => writeln!(out, "last successful sync: never")?,
+    }
+    if report.photos_waiting > 0 {
+        writeln!(
+            out,
+            "photos waiting to upload: {} ({} KiB)",
+            report.photos_waiting,
+            report.photo_bytes_waiting.div_ceil(1024)
+        )?;
     }
     if let Some(w) = &report.clock_warning {
         writeln!(out, "warning: {w}")?;

@@ -49,6 +49,8 @@ pub struct Config {
     /// Load the demo accounts, venues, templates, campaign and drill from `fixtures/`.
     pub demo: bool,
     pub request_timeout: Duration,
+    /// Largest attachment accepted, bytes.
+    pub max_blob_bytes: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -67,6 +69,7 @@ impl std::fmt::Debug for Config {
             )
             .field("demo", &self.demo)
             .field("request_timeout", &self.request_timeout)
+            .field("max_blob_bytes", &self.max_blob_bytes)
             .finish()
     }
 }
@@ -81,6 +84,7 @@ impl Config {
             jwt_secret: None,
             demo: false,
             request_timeout: Duration::from_secs(30),
+            max_blob_bytes: 20 * 1024 * 1024,
         }
     }
 }
@@ -143,6 +147,7 @@ impl Server {
             keys,
             limiter: auth::LoginLimiter::default(),
             request_timeout: config.request_timeout,
+            max_blob_bytes: config.max_blob_bytes,
         });
         let server = Server {
             state,

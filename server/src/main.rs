@@ -46,6 +46,9 @@ struct Cli {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "FIRECHECK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
+    /// Largest attachment (photo, PDF) accepted, in MiB.
+    #[arg(long, env = "FIRECHECK_MAX_BLOB_MB", default_value_t = 20)]
+    max_blob_mb: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -82,6 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     config.jwt_secret = std::env::var("FIRECHECK_JWT_SECRET").ok();
     config.demo = cli.demo;
     config.request_timeout = Duration::from_secs(cli.request_timeout_secs.max(1));
+    config.max_blob_bytes = cli.max_blob_mb.max(1) * 1024 * 1024;
 
     if let Some(Command::Rebuild) = cli.command {
         let store = firecheck_server::store::Store::open(&config.data_dir, config.cache_bytes)

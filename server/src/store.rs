@@ -13,9 +13,17 @@
 //! - `accounts` — `O | org` → org, `U | username` → user with password hash,
 //!   `D | device` → device, `T | sha256(refresh token)` → refresh token record.
 //!
+//! - `views` also holds `B | org | sha256` → (): which attachments an organisation's ops refer
+//!   to (who may download them).
+//!
+//! Attachments themselves are files under `blobs/` in the data dir, named by their SHA-256;
+//! uploads in progress grow under `blobs/partial/` and are moved into place only after their
+//! hash is verified and the file is synced.
+//!
 //! The op log is the source of truth; `commit` returns only after the batch is flushed.
 
-use std::path::Path;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use firecheck_shared::codec::{decode_unframed, encode_unframed};
 use firecheck_shared::*;
@@ -114,6 +122,26 @@ pub struct Store {
     ops: sled::Tree,
     views: sled::Tree,
     accounts: sled::Tree,
+    blobs: PathBuf,
+}
+
+/// Why an upload chunk was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the upload continues at byte {have}, not {offset}")]
+    WrongOffset { have: u64, offset: u64 },
+    #[error("the bytes do not match their name: they hash to {actual}")]
+    HashMismatch { actual: String },
+    #[error("attachment storage: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How far an upload is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlobState {
+    Missing,
+    Partial(u64),
+    Complete(u64),
 }
 
 impl Store {
@@ -123,11 +151,15 @@ impl Store {
             .cache_capacity(cache_bytes)
             .mode(sled::Mode::HighThroughput)
             .open()?;
+        let blobs = dir.join("blobs");
+        std::fs::create_dir_all(blobs.join("partial"))
+            .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Self {
             ops: db.open_tree("ops")?,
             views: db.open_tree("views")?,
             accounts: db.open_tree("accounts")?,
             db,
+            blobs,
         })
     }
 
@@ -298,9 +330,13 @@ impl Store {
         org: OrgId,
         states: &[&PartitionState],
         index: &[(Partition, u64)],
+        blob_refs: &[BlobHash],
         watermark: u64,
     ) -> Result<()> {
         let mut b = sled::Batch::default();
+        for h in blob_refs {
+            b.insert(key(b'B', &[org.as_bytes(), &h.0]), &[] as &[u8]);
+        }
         for s in states {
             b.insert(
                 key(b'S', &[org.as_bytes(), &s.partition.to_key()]),
@@ -323,6 +359,109 @@ impl Store {
         self.views.clear()?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Whether an op of `org` refers to this attachment (who may download it).
+    pub fn org_refers_to(&self, org: OrgId, hash: &BlobHash) -> Result<bool> {
+        Ok(self
+            .views
+            .contains_key(key(b'B', &[org.as_bytes(), &hash.0]))?)
+    }
+
+    // ---- attachments --------------------------------------------------------------------
+
+    fn blob_path(&self, hash: &BlobHash) -> PathBuf {
+        self.blobs.join(hash.to_hex())
+    }
+
+    fn partial_path(&self, hash: &BlobHash) -> PathBuf {
+        self.blobs.join("partial").join(hash.to_hex())
+    }
+
+    pub fn blob_state(&self, hash: &BlobHash) -> std::io::Result<BlobState> {
+        if let Ok(m) = std::fs::metadata(self.blob_path(hash)) {
+            return Ok(BlobState::Complete(m.len()));
+        }
+        match std::fs::metadata(self.partial_path(hash)) {
+            Ok(m) => Ok(BlobState::Partial(m.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BlobState::Missing),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Append `bytes` at `offset` of an upload (offset 0 starts it over); when the upload
+    /// reaches `total`, verify its hash and move it into place. Returns the new state.
+    pub fn blob_append(
+        &self,
+        hash: &BlobHash,
+        offset: u64,
+        bytes: &[u8],
+        total: u64,
+    ) -> Result<BlobState, BlobError> {
+        if let BlobState::Complete(n) = self.blob_state(hash)? {
+            return Ok(BlobState::Complete(n));
+        }
+        let path = self.partial_path(hash);
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        let have = f.metadata()?.len();
+        if offset == 0 {
+            f.set_len(0)?;
+        } else if offset != have {
+            return Err(BlobError::WrongOffset { have, offset });
+        }
+        f.seek(std::io::SeekFrom::Start(offset))?;
+        f.write_all(bytes)?;
+        let len = offset + bytes.len() as u64;
+        if len < total {
+            f.sync_data()?;
+            return Ok(BlobState::Partial(len));
+        }
+        f.seek(std::io::SeekFrom::Start(0))?;
+        let mut all = Vec::with_capacity(len as usize);
+        f.read_to_end(&mut all)?;
+        let actual = BlobHash::of(&all);
+        if &actual != hash {
+            drop(f);
+            std::fs::remove_file(&path)?;
+            return Err(BlobError::HashMismatch {
+                actual: actual.to_hex(),
+            });
+        }
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&path, self.blob_path(hash))?;
+        if let Ok(dir) = std::fs::File::open(&self.blobs) {
+            let _ = dir.sync_all();
+        }
+        Ok(BlobState::Complete(len))
+    }
+
+    /// A complete attachment's bytes.
+    pub fn blob(&self, hash: &BlobHash) -> std::io::Result<Option<Vec<u8>>> {
+        match std::fs::read(self.blob_path(hash)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Complete attachments: how many, and their bytes.
+    pub fn blob_usage(&self) -> std::io::Result<(u64, u64)> {
+        let (mut n, mut bytes) = (0, 0);
+        for e in std::fs::read_dir(&self.blobs)? {
+            let e = e?;
+            let m = e.metadata()?;
+            if m.is_file() {
+                n += 1;
+                bytes += m.len();
+            }
+        }
+        Ok((n, bytes))
     }
 
     // ---- accounts ---------------------------------------------------------------------

@@ -144,7 +144,9 @@ impl Views {
             let mut batch_seqs: BTreeMap<Partition, Vec<u64>> = BTreeMap::new();
             let mut refold: BTreeSet<Partition> = BTreeSet::new();
             let mut index = Vec::with_capacity(entries.len());
+            let mut blob_refs = Vec::new();
             for (seq, entry) in &entries {
+                blob_refs.extend(entry.op.evidence());
                 let p = entry.op.partition();
                 index.push((p, *seq));
                 batch_seqs.entry(p).or_default().push(*seq);
@@ -177,7 +179,7 @@ impl Views {
                 states.insert(p, PartitionState::fold(p, ops.iter()));
             }
             let refs: Vec<&PartitionState> = states.values().collect();
-            store.write_views(org, &refs, &index, last)?;
+            store.write_views(org, &refs, &index, &blob_refs, last)?;
             self.publish(org, last);
             if !has_more {
                 return Ok(());

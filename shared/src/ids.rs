@@ -150,6 +150,32 @@ impl BlobHash {
     }
 }
 
+/// Media types an attachment may have: JPEG, PNG, HEIC photos and PDF documents.
+pub const EVIDENCE_MEDIA_TYPES: [&str; 4] =
+    ["image/jpeg", "image/png", "image/heic", "application/pdf"];
+
+/// The media type of an attachment, read from its first bytes; `None` when it is none of
+/// [`EVIDENCE_MEDIA_TYPES`].
+pub fn evidence_media_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        Some("image/png")
+    } else if bytes.starts_with(b"%PDF") {
+        Some("application/pdf")
+    } else if bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(
+            &bytes[8..12],
+            b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis"
+        )
+    {
+        Some("image/heic")
+    } else {
+        None
+    }
+}
+
 impl fmt::Display for BlobHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())
@@ -223,6 +249,21 @@ mod tests {
         );
         // Pinned: a change of namespace or name layout would split hazards already stored.
         assert_eq!(a.to_string(), PINNED_EXIT_01);
+    }
+
+    #[test]
+    fn evidence_types_are_read_from_the_bytes() {
+        assert_eq!(
+            evidence_media_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(evidence_media_type(b"\x89PNG\r\n"), Some("image/png"));
+        assert_eq!(evidence_media_type(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(
+            evidence_media_type(b"\0\0\0\x18ftypheic\0\0"),
+            Some("image/heic")
+        );
+        assert_eq!(evidence_media_type(b"MZ\x90\0"), None);
     }
 
     #[test]

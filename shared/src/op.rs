@@ -48,6 +48,29 @@ impl Op {
     pub fn partition(&self) -> Partition {
         self.entity.partition()
     }
+
+    /// Every attachment the op refers to (photos, signed notices), by hash.
+    pub fn evidence(&self) -> Vec<BlobHash> {
+        let mut out: Vec<BlobHash> = match &self.body {
+            OpBody::InspectionSubmitted(r) => r
+                .items
+                .iter()
+                .flat_map(|i| i.evidence.iter().copied())
+                .collect(),
+            OpBody::InspectionAmended(a) => a
+                .items
+                .iter()
+                .flat_map(|i| i.evidence.iter().copied())
+                .collect(),
+            OpBody::HazardReportedFixed { evidence, .. } => evidence.clone(),
+            OpBody::DrillRecorded(d) => d.evidence.clone(),
+            OpBody::CitizenReported(r) => r.evidence.clone(),
+            _ => Vec::new(),
+        };
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 /// Merge order: (HLC, op id), then the device position as a last tie-break, so the order

@@ -208,6 +208,9 @@ pub struct Stats {
     pub devices: usize,
     /// Bytes the database takes on disk (all organisations).
     pub disk_bytes: u64,
+    /// Attachments stored (all organisations; each stored once however often it is used).
+    pub blobs: u64,
+    pub blob_bytes: u64,
 }
 
 /// Storage and account figures.
@@ -218,7 +221,13 @@ pub async fn stats(
 ) -> Result<Json<Stats>, AppError> {
     caller.require(&[Role::Admin])?;
     let org = caller.0.org;
+    let (blobs, blob_bytes) = state
+        .store
+        .blob_usage()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Json(Stats {
+        blobs,
+        blob_bytes,
         ops: state.store.last_seq(org)?,
         views_cover: state.store.view_watermark(org)?,
         users: state

@@ -28,6 +28,8 @@ pub enum AppError {
     TooManyAttempts(u64),
     #[error("{0}")]
     Unavailable(String),
+    #[error("{0}")]
+    PendingUpload(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -45,6 +47,7 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::PendingUpload(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +64,7 @@ impl AppError {
             AppError::Unprocessable(_) => "invalid",
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Unavailable(_) => "unavailable",
+            AppError::PendingUpload(_) => "pending_upload",
             AppError::Internal(_) => "internal",
         }
     }

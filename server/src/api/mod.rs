@@ -29,6 +29,7 @@ use crate::views::Views;
 
 pub mod admin;
 pub mod auth;
+pub mod blobs;
 pub mod error;
 pub mod review;
 pub mod sync;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub limiter: LoginLimiter,
     pub request_timeout: Duration,
+    /// Largest attachment accepted, bytes.
+    pub max_blob_bytes: u64,
 }
 
 pub type State = Arc<AppState>;
@@ -73,6 +76,15 @@ pub fn app(state: State) -> Router {
         .route("/v1/admin/devices", get(admin::list_devices))
         .route("/v1/admin/devices/{id}/revoke", post(admin::revoke_device))
         .route("/v1/admin/stats", get(admin::stats))
+        .route(
+            "/v1/blobs/{hash}",
+            get(blobs::get)
+                .head(blobs::head)
+                .put(blobs::put)
+                .layer(DefaultBodyLimit::max(
+                    state.max_blob_bytes as usize + 64 * 1024,
+                )),
+        )
         .layer(axum::middleware::from_fn(error::normalize_errors))
         .layer(DefaultBodyLimit::max(MAX_SYNC_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -183,6 +195,9 @@ pub fn json<T: serde::Serialize>(v: T) -> Json<T> {
         admin::list_devices,
         admin::revoke_device,
         admin::stats,
+        blobs::put,
+        blobs::head,
+        blobs::get,
     ),
     components(schemas(
         firecheck_shared::sync::SyncRequest,
@@ -197,6 +212,7 @@ pub fn json<T: serde::Serialize>(v: T) -> Json<T> {
         (name = "auth", description = "Login and token refresh"),
         (name = "review", description = "The safety office's read-only views"),
         (name = "admin", description = "Organisations, accounts and devices"),
+        (name = "blobs", description = "Attachments by SHA-256, uploaded apart from ops"),
     )
 )]
 #[derive(Debug)]

@@ -105,6 +105,7 @@ pub async fn handle(
         }
     }
     let stored_ids: Vec<(OpId, u64)> = to_store.iter().map(|o| (o.op_id, o.device_seq)).collect();
+    let mut evidence: Vec<BlobHash> = to_store.iter().flat_map(Op::evidence).collect();
     let results = state.sequencer.push(claims.org, to_store, now).await.map_err(|e| match e {
         SequencerError::Closed => AppError::Unavailable(e.to_string()),
         SequencerError::Storage(m) => AppError::Unavailable(format!("the server could not store the ops durably ({m}); nothing was acknowledged — retry later")),
@@ -130,6 +131,18 @@ pub async fn handle(
         }
     }
 
+    evidence.sort();
+    evidence.dedup();
+    let mut missing_blobs = Vec::new();
+    for h in evidence {
+        if !matches!(
+            state.store.blob_state(&h),
+            Ok(crate::store::BlobState::Complete(_))
+        ) {
+            missing_blobs.push(h);
+        }
+    }
+
     let limit = if req.limit == 0 {
         0
     } else {
@@ -151,7 +164,7 @@ pub async fn handle(
         has_more,
         server_time_ms: now,
         clock_warning,
-        missing_blobs: Vec::new(),
+        missing_blobs,
     })
 }
 

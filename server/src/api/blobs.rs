@@ -1,0 +1,240 @@
+//! Attachments (photos of a blocked exit, a signed rectification notice): content-addressed
+//! by SHA-256, uploaded apart from ops, resumable, deduplicated.
+//!
+//! - `PUT /v1/blobs/{sha256}` — upload. Whole in one request, or in chunks with
+//!   `Content-Range: bytes START-END/TOTAL`; the bytes are verified against the name before
+//!   they are kept. Only JPEG, PNG, HEIC and PDF; at most the configured size.
+//! - `HEAD /v1/blobs/{sha256}` — how much is there (`Upload-Offset`), to resume an upload.
+//! - `GET /v1/blobs/{sha256}` — download, for users whose organisation has an op referring to it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State as AxState};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use firecheck_shared::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{AppError, Caller, State};
+use crate::store::{BlobError, BlobState};
+
+/// Header saying how many bytes of an upload the server holds.
+pub const UPLOAD_OFFSET: &str = "upload-offset";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadState {
+    pub hash: String,
+    /// Bytes the server holds.
+    pub received: u64,
+    pub complete: bool,
+}
+
+fn parse_hash(s: &str) -> Result<BlobHash, AppError> {
+    s.parse().map_err(|_| {
+        AppError::BadRequest("an attachment is named by its SHA-256: 64 hex digits".into())
+    })
+}
+
+/// `bytes START-END/TOTAL` → (start, end inclusive, total).
+fn parse_range(v: &str) -> Option<(u64, u64, u64)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (a, b) = range.split_once('-')?;
+    let (a, b, total) = (
+        a.trim().parse().ok()?,
+        b.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    );
+    (a <= b && b < total).then_some((a, b, total))
+}
+
+/// Upload an attachment, whole or a chunk at a time.
+#[utoipa::path(put, path = "/v1/blobs/{sha256}", tag = "blobs",
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses(
+        (status = 201, description = "Complete and verified", body = UploadState),
+        (status = 200, description = "Chunk stored, or already complete", body = UploadState),
+        (status = 409, description = "Chunk does not continue the upload; see Upload-Offset", body = firecheck_shared::sync::ErrorBody),
+        (status = 413, description = "Larger than the attachment limit", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not JPEG, PNG, HEIC or PDF", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "The bytes do not hash to the name; send them again", body = firecheck_shared::sync::ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn put(
+    AxState(state): AxState<State>,
+    _caller: Caller,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let hash = parse_hash(&hash)?;
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !EVIDENCE_MEDIA_TYPES.contains(&essence.as_str()) {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "attachments must be JPEG, PNG, HEIC or PDF (Content-Type {ct:?} given)"
+        )));
+    }
+    let (offset, total) = match headers.get(header::CONTENT_RANGE) {
+        Some(v) => {
+            let (a, b, total) = v.to_str().ok().and_then(parse_range).ok_or_else(|| {
+                AppError::BadRequest("Content-Range must be `bytes START-END/TOTAL`".into())
+            })?;
+            if b - a + 1 != body.len() as u64 {
+                return Err(AppError::BadRequest(format!(
+                    "Content-Range names {} bytes but the body has {}",
+                    b - a + 1,
+                    body.len()
+                )));
+            }
+            (a, total)
+        }
+        None => (0, body.len() as u64),
+    };
+    if total > state.max_blob_bytes {
+        return Err(AppError::PayloadTooLarge(format!(
+            "attachment of {total} bytes is over the limit of {} bytes",
+            state.max_blob_bytes
+        )));
+    }
+    if total == 0 {
+        return Err(AppError::BadRequest("an attachment cannot be empty".into()));
+    }
+    if offset == 0 && !body.is_empty() && evidence_media_type(&body).is_none() {
+        return Err(AppError::UnsupportedMediaType(
+            "the bytes are not a JPEG, PNG, HEIC or PDF file".into(),
+        ));
+    }
+    let store = state.store.clone();
+    let result =
+        tokio::task::spawn_blocking(move || store.blob_append(&hash, offset, &body, total))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let upload = |received, complete| UploadState {
+        hash: hash.to_hex(),
+        received,
+        complete,
+    };
+    match result {
+        Ok(BlobState::Complete(n)) => {
+            Ok((StatusCode::CREATED, offset_header(n), Json(upload(n, true))).into_response())
+        }
+        Ok(BlobState::Partial(n)) => {
+            Ok((StatusCode::OK, offset_header(n), Json(upload(n, false))).into_response())
+        }
+        Ok(BlobState::Missing) => Err(AppError::Internal("upload vanished".into())),
+        Err(BlobError::WrongOffset { have, offset }) => {
+            let mut resp = AppError::Conflict(format!(
+                "this upload continues at byte {have}, not {offset}; send from there"
+            ))
+            .into_response();
+            resp.headers_mut()
+                .insert(UPLOAD_OFFSET, HeaderValue::from(have));
+            Ok(resp)
+        }
+        Err(BlobError::HashMismatch { actual }) => Err(AppError::Unprocessable(format!(
+            "the bytes hash to {actual}, not {}; the upload was discarded — send it again",
+            hash.to_hex()
+        ))),
+        Err(BlobError::Io(e)) => Err(AppError::Unavailable(format!(
+            "could not store the attachment: {e}"
+        ))),
+    }
+}
+
+fn offset_header(n: u64) -> [(header::HeaderName, HeaderValue); 1] {
+    [(
+        header::HeaderName::from_static(UPLOAD_OFFSET),
+        HeaderValue::from(n),
+    )]
+}
+
+/// How much of an attachment the server holds: `Upload-Offset` (and `Content-Length` when complete).
+#[utoipa::path(head, path = "/v1/blobs/{sha256}", tag = "blobs",
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    responses((status = 200, description = "Upload-Offset tells how many bytes are held"), (status = 404, description = "Nothing held")),
+    security(("bearer" = [])))]
+pub async fn head(
+    AxState(state): AxState<State>,
+    _caller: Caller,
+    Path(hash): Path<String>,
+) -> Result<Response, AppError> {
+    let hash = parse_hash(&hash)?;
+    match state
+        .store
+        .blob_state(&hash)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    {
+        BlobState::Complete(n) => Ok((
+            StatusCode::OK,
+            offset_header(n),
+            [(header::CONTENT_LENGTH, HeaderValue::from(n))],
+            [("x-firecheck-complete", "true")],
+        )
+            .into_response()),
+        BlobState::Partial(n) => Ok((
+            StatusCode::OK,
+            offset_header(n),
+            [("x-firecheck-complete", "false")],
+        )
+            .into_response()),
+        BlobState::Missing => Ok(StatusCode::NOT_FOUND.into_response()),
+    }
+}
+
+/// Download an attachment your organisation's records refer to.
+#[utoipa::path(get, path = "/v1/blobs/{sha256}", tag = "blobs",
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    responses((status = 200, description = "The bytes"), (status = 404, description = "Unknown here, or still being uploaded (code pending_upload)", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Path(hash): Path<String>,
+) -> Result<Response, AppError> {
+    let hash = parse_hash(&hash)?;
+    if !state.store.org_refers_to(caller.0.org, &hash)? {
+        return Err(AppError::NotFound(format!(
+            "no attachment {} in this organisation's records",
+            hash.to_hex()
+        )));
+    }
+    match state
+        .store
+        .blob(&hash)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    {
+        Some(bytes) => {
+            let ct = evidence_media_type(&bytes).unwrap_or("application/octet-stream");
+            Ok(([(header::CONTENT_TYPE, ct)], bytes).into_response())
+        }
+        None => Err(AppError::PendingUpload(format!(
+            "photo pending upload: the device that recorded {} has not sent it yet",
+            hash.to_hex()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range_parses_only_well_formed_values() {
+        assert_eq!(parse_range("bytes 0-99/200"), Some((0, 99, 200)));
+        assert_eq!(parse_range("bytes 100-199/200"), Some((100, 199, 200)));
+        assert_eq!(parse_range("bytes 100-99/200"), None);
+        assert_eq!(parse_range("bytes 0-200/200"), None);
+        assert_eq!(parse_range("0-99/200"), None);
+    }
+}
