@@ -12,7 +12,13 @@ use firecheck_shared::BlobHash;
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
     #[error("cannot reach the server at {url}: {detail}")]
-    Unreachable { url: String, detail: String },
+    Unreachable {
+        url: String,
+        detail: String,
+        /// The request may have reached the server (it timed out or broke mid-way), as
+        /// opposed to never connecting.
+        maybe_delivered: bool,
+    },
     #[error("{message}")]
     Unauthorized { message: String },
     #[error("the server refused the request ({status}): {message}")]
@@ -71,6 +77,7 @@ impl Remote {
         RemoteError::Unreachable {
             url: self.base.clone(),
             detail,
+            maybe_delivered: !e.is_connect(),
         }
     }
 

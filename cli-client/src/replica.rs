@@ -145,18 +145,27 @@ impl LocalReplica {
             path: path.display().to_string(),
             source,
         };
-        let db = match sled::Config::new()
-            .path(&path)
-            .cache_capacity(32 * 1024 * 1024)
-            .open()
-        {
-            Ok(db) => db,
-            Err(sled::Error::Io(e))
-                if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
+        // The lock outlives a closed replica by a moment (sled finishes its background I/O
+        // on its own threads), and a command may be just finishing: wait a little first.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let db = loop {
+            match sled::Config::new()
+                .path(&path)
+                .cache_capacity(32 * 1024 * 1024)
+                .open()
             {
-                return Err(ReplicaError::Locked(path.display().to_string()))
+                Ok(db) => break db,
+                Err(sled::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.to_string().contains("lock") =>
+                {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(ReplicaError::Locked(path.display().to_string()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(sled_err(e)),
             }
-            Err(e) => return Err(sled_err(e)),
         };
         Ok(Self {
             ops: db.open_tree("ops").map_err(sled_err)?,
@@ -249,7 +258,7 @@ impl LocalReplica {
         let mut clock: HlcClock = self
             .get_meta("hlc")?
             .unwrap_or_else(|| HlcClock::new(hlc::node_of(&device)));
-        let next_seq: u64 = self.get_meta("next_device_seq")?.unwrap_or(1);
+        let next_seq = self.next_device_seq()?;
         let op = Op {
             op_id: OpId::new(),
             device,
@@ -275,6 +284,19 @@ impl LocalReplica {
         self.fold_in(std::slice::from_ref(&op))?;
         self.flush()?;
         Ok(op)
+    }
+
+    /// The next outbox position: past the counter and past every position in the outbox, so
+    /// a crash that kept an outbox entry but not the counter can never reuse a position.
+    fn next_device_seq(&self) -> Result<u64> {
+        let counter: u64 = self.get_meta("next_device_seq")?.unwrap_or(1);
+        let last = self
+            .outbox
+            .last()
+            .map_err(|e| self.err(e))?
+            .map(|(k, _)| u64::from_be_bytes(k.as_ref().try_into().unwrap_or([0; 8])))
+            .unwrap_or(0);
+        Ok(counter.max(last + 1))
     }
 
     /// Move the HLC past ops seen from others, so this device's next op orders after them.
@@ -470,6 +492,11 @@ impl LocalReplica {
         self.set_states(ops.iter().map(|o| (o.device_seq, OutboxState::Sent)))
     }
 
+    /// Put ops back to queued: the request never reached the server.
+    pub fn mark_queued(&self, ops: &[Op]) -> Result<()> {
+        self.set_states(ops.iter().map(|o| (o.device_seq, OutboxState::Queued)))
+    }
+
     fn set_states(&self, changes: impl Iterator<Item = (u64, OutboxState)>) -> Result<()> {
         let mut b = sled::Batch::default();
         for (dseq, state) in changes {
@@ -570,7 +597,7 @@ impl LocalReplica {
         }
         let device = DeviceId::new();
         // Positions continue from the old counter, so the outbox keeps its whole history.
-        let mut next: u64 = self.get_meta("next_device_seq")?.unwrap_or(1);
+        let mut next = self.next_device_seq()?;
         let mut outbox = sled::Batch::default();
         let mut old_keys = Vec::new();
         let mut renumbered = Vec::new();

@@ -180,12 +180,35 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
             limit: PULL_LIMIT,
             device_time_ms: Timestamp::now().0,
         };
-        let resp = match round_trip(&rt, &remote, &login, &req) {
-            Err(RemoteError::Unauthorized { .. }) => {
-                login = refresh(ctx, &rt, &remote, &login)?;
-                round_trip(&rt, &remote, &login, &req)?
+        let answer = match round_trip(&rt, &remote, &login, &req) {
+            Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, &rt, &remote, &login) {
+                Ok(fresh) => {
+                    login = fresh;
+                    round_trip(&rt, &remote, &login, &req)
+                }
+                Err(e) => {
+                    ctx.replica.mark_queued(&req.ops)?;
+                    return Err(e);
+                }
+            },
+            other => other,
+        };
+        let resp = match answer {
+            Ok(r) => r,
+            Err(e) => {
+                // Never connected, or refused outright: the ops did not arrive; say so.
+                let delivered = matches!(
+                    e,
+                    RemoteError::Unreachable {
+                        maybe_delivered: true,
+                        ..
+                    }
+                );
+                if !delivered {
+                    ctx.replica.mark_queued(&req.ops)?;
+                }
+                return Err(e.into());
             }
-            other => other?,
         };
         summary.sent += req.ops.len();
         for a in &resp.acks {

@@ -1,0 +1,28 @@
+//! End-to-end tests: a real firecheck server on 127.0.0.1 (`TestServer`, its own temp dir)
+//! and real field replicas, each in its own home dir, running `firecheck` commands in-process
+//! (`firecheck_cli::demo::Device`). One test binary; the modules:
+//!
+//! - `util`: devices whose failures name the command, device and output; sync-line
+//!   parsing; a raw HTTP GET for the server's review and admin API.
+//! - `campaign`: the CIIE night campaign on 小木桥路: two inspectors offline with the
+//!   server stopped, the office online; merged findings, dispatch, a close that conflicts
+//!   with a later finding, a verified fix, a drill, coverage; every replica (and the
+//!   server) ends with the same hazards.
+//! - `interrupted`: a pull broken after two pages (the server stopped mid-sync) resumes
+//!   from its cursor and ends with exactly the server's ops.
+//! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
+//!   shown by `status`; logging in again registers the device and sends it.
+//! - `errors`: wrong venue, unknown item, unreadable date, wrong role, server down:
+//!   exit codes and one-line messages; nothing queued by a failed command.
+
+#[path = "e2e/util.rs"]
+mod util;
+
+#[path = "e2e/campaign.rs"]
+mod campaign;
+#[path = "e2e/errors.rs"]
+mod errors;
+#[path = "e2e/interrupted.rs"]
+mod interrupted;
+#[path = "e2e/rejected.rs"]
+mod rejected;

@@ -1,0 +1,289 @@
+//! Shared helpers: devices that run real `firecheck` commands, with failures that say which
+//! command on which device printed what; a raw HTTP GET for the server's own answers.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use firecheck_cli::demo::Device;
+use firecheck_cli::CliError;
+use firecheck_server::testing::TestServer;
+use serde_json::Value;
+
+pub use firecheck_cli::demo::{CORNER_SHOP, EBIKE_SHOP, METRO_STATION, THREE_IN_ONE};
+pub const CAMPAIGN: &str = "0193a000-0000-7000-8000-0000000c0001";
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+
+/// A field device: a user's name for messages and a [`Device`] with its own home dir.
+#[derive(Debug, Clone)]
+pub struct Phone {
+    pub who: String,
+    pub dev: Device,
+}
+
+impl Phone {
+    /// A device for `who` with its home under `dir`, talking to `url`.
+    pub fn new(dir: &Path, who: &str, url: &str) -> Self {
+        Self {
+            who: who.to_string(),
+            dev: Device::new(&dir.join(who), url),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.dev.home
+    }
+
+    fn show(&self, args: &[&str]) -> String {
+        format!("[{}] firecheck {}", self.who, args.join(" "))
+    }
+
+    /// Log in as `user` with the demo password.
+    pub fn login(&self, user: &str) -> String {
+        match self.dev.login(user, &demo_password(user)) {
+            Ok(out) => out,
+            Err(e) => panic!(
+                "[{}] firecheck login {user} failed (exit {}): {e}",
+                self.who,
+                e.exit_code()
+            ),
+        }
+    }
+
+    /// Run a command that must succeed; its output.
+    pub fn run(&self, args: &[&str]) -> String {
+        match self.dev.run(args) {
+            Ok(out) => out,
+            Err(e) => panic!("{} failed (exit {}): {e}", self.show(args), e.exit_code()),
+        }
+    }
+
+    /// Run a command that must fail with `exit`; its error.
+    pub fn fail(&self, args: &[&str], exit: i32) -> CliError {
+        match self.dev.run(args) {
+            Ok(out) => panic!(
+                "{} should have failed with exit {exit} but succeeded, printing:\n{out}",
+                self.show(args)
+            ),
+            Err(e) => {
+                assert_eq!(
+                    e.exit_code(),
+                    exit,
+                    "{} exit code; message: {e}",
+                    self.show(args)
+                );
+                e
+            }
+        }
+    }
+
+    /// Run a command with `--json` and parse what it printed.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        serde_json::from_str(&out).unwrap_or_else(|e| {
+            panic!(
+                "{} printed something that is not JSON ({e}):\n{out}",
+                self.show(&all)
+            )
+        })
+    }
+
+    /// `status --json`.
+    pub fn status(&self) -> Value {
+        self.json(&["status"])
+    }
+
+    /// Ops still waiting to reach the server (queued or sent without an answer).
+    pub fn waiting(&self) -> u64 {
+        let s = self.status();
+        s["queued"].as_u64().unwrap() + s["sent"].as_u64().unwrap()
+    }
+
+    /// `hazards --json`.
+    pub fn hazards(&self) -> Vec<Value> {
+        as_array(
+            self.json(&["hazards"]),
+            &format!("[{}] hazards --json", self.who),
+        )
+    }
+}
+
+pub fn demo_password(user: &str) -> String {
+    if user == "admin" {
+        ADMIN_PASSWORD.to_string()
+    } else {
+        format!("demo-{user}-2026")
+    }
+}
+
+pub fn as_array(v: Value, what: &str) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a,
+        other => panic!("{what}: expected a JSON array, got {other:#}"),
+    }
+}
+
+/// A demo server and a temp dir for device homes.
+#[derive(Debug)]
+pub struct World {
+    pub server: TestServer,
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn demo() -> Self {
+        Self {
+            server: TestServer::demo(),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A new device logged in as `user` (home named `name`), synced once.
+    pub fn phone(&self, name: &str, user: &str) -> Phone {
+        let p = Phone::new(self.dir.path(), name, &self.server.url);
+        let out = p.login(user);
+        assert!(out.contains("logged in as"), "[{name}] login said:\n{out}");
+        let out = p.run(&["sync"]);
+        assert!(out.contains("sync:"), "[{name}] sync said:\n{out}");
+        p
+    }
+}
+
+/// The numbers of a `sync: sent 2, acked 2, rejected 0, pulled 0, conflicts 0` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Synced {
+    pub sent: u64,
+    pub acked: u64,
+    pub rejected: u64,
+    pub pulled: u64,
+    pub conflicts: u64,
+}
+
+pub fn parse_sync(out: &str) -> Synced {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("sync: "))
+        .unwrap_or_else(|| panic!("no `sync:` summary line in:\n{out}"));
+    let num = |name: &str| -> u64 {
+        line.split(", ")
+            .find_map(|part| part.trim_start_matches("sync: ").strip_prefix(name))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name:?} count in the sync line {line:?}"))
+    };
+    Synced {
+        sent: num("sent "),
+        acked: num("acked "),
+        rejected: num("rejected "),
+        pulled: num("pulled "),
+        conflicts: num("conflicts "),
+    }
+}
+
+/// An access token for `user` from a device made up for the purpose.
+pub fn token(url: &str, user: &str) -> String {
+    use firecheck_shared::sync::LoginRequest;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let remote = firecheck_cli::remote::Remote::new(url);
+    let t = rt
+        .block_on(remote.login(&LoginRequest {
+            username: user.to_string(),
+            password: demo_password(user),
+            device_id: firecheck_shared::DeviceId::new(),
+            device_name: "firecheck-e2e review client".into(),
+        }))
+        .unwrap_or_else(|e| panic!("API login as {user} at {url} failed: {e}"));
+    t.access_token
+}
+
+/// `GET url+path` with a bearer token over plain HTTP/1.1; the JSON body (status must be 200).
+pub fn get_json(url: &str, path: &str, token: &str) -> Value {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| {
+            panic!(
+                "GET {path}: no header end in {:?}",
+                String::from_utf8_lossy(&raw)
+            )
+        });
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    let text = String::from_utf8_lossy(&body).to_string();
+    assert!(
+        head.starts_with("HTTP/1.1 200"),
+        "GET {path} answered:\n{head}\n\n{text}"
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {text}"))
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size_text = String::from_utf8_lossy(&b[..eol]).to_string();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
+            .unwrap_or_else(|_| panic!("bad chunk size {size_text:?}"));
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+}
+
+/// Copy a directory tree (a device's home, as a backup would).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target: PathBuf = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The one hazard about `item`; fails listing them all otherwise.
+pub fn only_hazard<'a>(hazards: &'a [Value], item: &str, ctx: &str) -> &'a Value {
+    let found: Vec<&Value> = hazards
+        .iter()
+        .filter(|h| h["hazard"]["item"] == item)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{ctx}: expected exactly one {item} hazard; all hazards:\n{}",
+        pretty(&Value::Array(hazards.to_vec()))
+    );
+    found[0]
+}
+
+pub fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap()
+}
