@@ -233,9 +233,15 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
     }
     progress.finish_and_clear();
     // Records first, photos after: an inspection never waits for its pictures.
-    let (sent, bytes) = upload_blobs(ctx, &rt, &remote, &mut login)?;
-    summary.photos_sent = sent;
-    summary.photo_bytes = bytes;
+    // A photo that cannot go now does not undo the records: say what went, then why not.
+    let photo_failure = match upload_blobs(ctx, &rt, &remote, &mut login) {
+        Ok((sent, bytes)) => {
+            summary.photos_sent = sent;
+            summary.photo_bytes = bytes;
+            None
+        }
+        Err(e) => Some(e),
+    };
     summary.conflicts = conflict_count(ctx)?.saturating_sub(conflicts_before);
     ctx.replica.set_last_sync(&SyncMark {
         at_ms: Timestamp::now().0,
@@ -268,6 +274,16 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
         if let Some(w) = &summary.clock_warning {
             writeln!(out, "warning: {w}")?;
         }
+    }
+    if let Some(e) = photo_failure {
+        let waiting = ctx.replica.pending_blobs()?.len();
+        return Err(match e {
+            CliError::Unreachable(m) => CliError::Unreachable(format!("records synced, but {waiting} photo(s) could not be sent: {m}")),
+            CliError::NotLoggedIn(m) => CliError::NotLoggedIn(format!("records synced, but {waiting} photo(s) wait for a login: {m}")),
+            other => CliError::Failed(format!(
+                "records synced, but {waiting} photo(s) could not be sent ({other}); they stay on this device for the next sync"
+            )),
+        });
     }
     Ok(summary)
 }

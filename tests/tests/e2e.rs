@@ -12,6 +12,10 @@
 //!   from its cursor and ends with exactly the server's ops.
 //! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
 //!   shown by `status`; logging in again registers the device and sends it.
+//! - `photos`: evidence photos travel apart from ops: records first, then photos; an
+//!   upload cut mid-way resumes; corrupted, oversized and wrong-type uploads are refused
+//!   with nothing stored; the same photo from two devices is stored once; another
+//!   organisation cannot fetch it.
 //! - `errors`: wrong venue, unknown item, unreadable date, wrong role, server down:
 //!   exit codes and one-line messages; nothing queued by a failed command.
 
@@ -24,5 +28,7 @@ mod campaign;
 mod errors;
 #[path = "e2e/interrupted.rs"]
 mod interrupted;
+#[path = "e2e/photos.rs"]
+mod photos;
 #[path = "e2e/rejected.rs"]
 mod rejected;
