@@ -271,7 +271,11 @@ fn extend_runs(
     seq: u64,
 ) {
     if let Some((d, first, run)) = runs.iter_mut().rev().find(|(d, _, _)| *d == device) {
-        if *d == device && *first + run.count == dseq && run.first_seq + run.count == seq {
+        // Checked so device_seqs near u64::MAX cannot overflow.
+        if *d == device
+            && first.checked_add(run.count) == Some(dseq)
+            && run.first_seq.checked_add(run.count) == Some(seq)
+        {
             run.count += 1;
             return;
         }

@@ -146,11 +146,28 @@ pub enum BlobState {
 
 impl Store {
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
-        let db = sled::Config::new()
-            .path(dir.join("db"))
-            .cache_capacity(cache_bytes)
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
+        // sled releases its file lock a moment after the last handle is dropped (its
+        // background I/O threads finish on their own), so a reopen right after a clean stop —
+        // a restart in-process, `rebuild` after `serve` — waits for it a little.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let db = loop {
+            match sled::Config::new()
+                .path(dir.join("db"))
+                .cache_capacity(cache_bytes)
+                .mode(sled::Mode::HighThroughput)
+                .open()
+            {
+                Ok(db) => break db,
+                Err(sled::Error::Io(e))
+                    if (e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.to_string().contains("could not acquire lock"))
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
@@ -237,7 +254,8 @@ impl Store {
         let (k, v) = item?;
         let first_dseq = seq_of(&k);
         let run: Run = decode("device run", &v)?;
-        if device_seq >= first_dseq + run.count {
+        // Written so a run ending at u64::MAX cannot overflow (device_seq ≥ first_dseq here).
+        if device_seq - first_dseq >= run.count {
             return Ok(None);
         }
         let seq = run.first_seq + (device_seq - first_dseq);
@@ -256,7 +274,7 @@ impl Store {
         };
         let (k, v) = item?;
         let run: Run = decode("device run", &v)?;
-        Ok(seq_of(&k) + run.count - 1)
+        Ok(seq_of(&k) + (run.count - 1))
     }
 
     /// Every organisation that has ops, with its last sequence number.
@@ -537,6 +555,29 @@ impl Store {
 
     pub fn refresh(&self, hash: &[u8; 32]) -> Result<Option<RefreshRecord>> {
         self.get("refresh token", key(b'T', &[hash]))
+    }
+
+    /// Mark an unused refresh token (as read: `r`) used, atomically. `false` when another
+    /// exchange got there first (or it was dropped), so one token can never be exchanged twice.
+    pub fn claim_refresh(&self, hash: &[u8; 32], r: &RefreshRecord) -> Result<bool> {
+        let unused = RefreshRecord {
+            used: false,
+            ..r.clone()
+        };
+        let used = RefreshRecord {
+            used: true,
+            ..r.clone()
+        };
+        let won = self
+            .accounts
+            .compare_and_swap(
+                key(b'T', &[hash]),
+                Some(encode_unframed(&unused)),
+                Some(encode_unframed(&used)),
+            )?
+            .is_ok();
+        self.db.flush()?;
+        Ok(won)
     }
 
     /// Forget every refresh token of a device (revocation, or a replayed token).

@@ -111,7 +111,7 @@ pub async fn refresh(
 ) -> Result<Json<TokenResponse>, AppError> {
     let hash = token_hash(req.refresh_token.trim());
     let again = || AppError::Unauthorized("the refresh token is not valid; log in again".into());
-    let mut rec = state.store.refresh(&hash)?.ok_or_else(again)?;
+    let rec = state.store.refresh(&hash)?.ok_or_else(again)?;
     if rec.used {
         let dropped = state.store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a used refresh token was presented again; the device must log in again");
@@ -133,8 +133,15 @@ pub async fn refresh(
         }
     }
     let UserRecord { user, .. } = state.store.user(&rec.username)?.ok_or_else(again)?;
-    rec.used = true;
-    state.store.put_refresh(&hash, &rec)?;
+    // Atomically: of two concurrent exchanges of one token only one may win; the other is a
+    // reuse like any other.
+    if !state.store.claim_refresh(&hash, &rec)? {
+        let dropped = state.store.drop_refresh_for_device(rec.device)?;
+        tracing::warn!(device = %rec.device, dropped, "a refresh token was presented twice at once; the device must log in again");
+        return Err(AppError::Unauthorized(
+            "this refresh token was already used; log in again".into(),
+        ));
+    }
     issue(&state, user, rec.device)
 }
 

@@ -85,12 +85,13 @@ pub fn app(state: State) -> Router {
                     state.max_blob_bytes as usize + 64 * 1024,
                 )),
         )
-        .layer(axum::middleware::from_fn(error::normalize_errors))
         .layer(DefaultBodyLimit::max(MAX_SYNC_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outside the timeout, so a timed-out request gets the JSON error shape too.
+        .layer(axum::middleware::from_fn(error::normalize_errors))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 let route = req

@@ -1,0 +1,268 @@
+//! Acked means durable, views are disposable: acked ops survive a restart, views rebuilt from
+//! the log equal the live ones (and a from-scratch fold of each partition), and a crash
+//! between the log write and the view update heals at start-up.
+
+use firecheck_server::store::{CommitBatch, LogEntry, Run, Store};
+use firecheck_server::testing::TestServer;
+use firecheck_shared::sync::AckResult;
+use firecheck_shared::*;
+use std::collections::BTreeMap;
+
+use crate::util::*;
+
+/// Compare two lists of partition states one partition at a time, so a failure shows only
+/// the partition that differs.
+fn assert_same_states(what: &str, left: &[PartitionState], right: &[PartitionState]) {
+    let l: BTreeMap<Partition, &PartitionState> = left.iter().map(|s| (s.partition, s)).collect();
+    let r: BTreeMap<Partition, &PartitionState> = right.iter().map(|s| (s.partition, s)).collect();
+    assert_eq!(
+        l.keys().collect::<Vec<_>>(),
+        r.keys().collect::<Vec<_>>(),
+        "{what}: the same partitions"
+    );
+    for (p, a) in &l {
+        assert_eq!(a, &r[p], "{what}: partition {p:?} differs");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
+    let mut server = TestServer::demo();
+    let mut zhang = Device::login(&server.url, "zhangwei").await;
+    let mut lina = Device::login(&server.url, "lina").await;
+    let mut office = Device::login(&server.url, "wangfang").await;
+
+    // An inspection with a failed item, the office dispatches the hazard, and comments that
+    // arrive out of HLC order (lina made hers "offline" earlier), which forces re-folds.
+    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
+    let early = lina.op_with_hlc(
+        hazard_entity(VENUE, hazard),
+        OpBody::HazardCommented {
+            text: "离线时记下：后门也堆了电瓶".into(),
+        },
+        Hlc::new(now_ms() - 60_000, 0, lina.clock.node()),
+    );
+    office.observe(&[&insp]);
+    let dispatch = office.hazard_op(
+        VENUE,
+        hazard,
+        OpBody::HazardDispatched {
+            unit: "城管斜土中队".into(),
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(),
+            note: String::new(),
+        },
+    );
+    let late_insp = {
+        // A second inspector finds the same open problem: one hazard, not two.
+        lina.observe(&[&insp, &dispatch]);
+        let (op, _) = lina.inspection(VENUE, &["EB-CHARGE"], &[]);
+        op
+    };
+    let mut acked: Vec<(Op, u64)> = Vec::new();
+    for (dev, ops) in [
+        (&zhang, vec![insp.clone()]),
+        (&office, vec![dispatch.clone()]),
+        (&lina, vec![early.clone(), late_insp.clone()]),
+    ] {
+        let resp = dev.push(ops.clone()).await;
+        for (op, seq) in ops.into_iter().zip(all_accepted(&resp)) {
+            acked.push((op, seq));
+        }
+    }
+    let mut venue_ops = Vec::new();
+    for i in 0..40u32 {
+        venue_ops.push(zhang.venue_upsert(
+            fixture_venue(2 + i % 10),
+            &format!("店铺{i}"),
+            "小木桥路",
+            &format!("小木桥路 {}号", 500 + i),
+        ));
+    }
+    let resp = zhang.push(venue_ops.clone()).await;
+    acked.extend(venue_ops.into_iter().zip(all_accepted(&resp)));
+    let last = acked.iter().map(|(_, s)| *s).max().unwrap();
+    let before = zhang
+        .get_json(&format!("/v1/hazards/{hazard}?min_seq={last}"))
+        .await;
+
+    server.restart();
+
+    // Every acked op is still there, at its seq, and a retry is a duplicate with that seq.
+    let pulled = zhang.pull_all().await;
+    assert_eq!(pulled.cursor, last);
+    for (op, seq) in &acked {
+        assert_eq!(
+            pulled.ops.get(*seq as usize - 1),
+            Some(op),
+            "op at seq {seq} survives the restart unchanged"
+        );
+    }
+    let retry = zhang.push(vec![acked[0].0.clone()]).await;
+    assert_eq!(
+        retry.acks[0].result,
+        AckResult::Duplicate { seq: acked[0].1 }
+    );
+    let retry = lina.push(vec![early.clone(), late_insp.clone()]).await;
+    assert!(
+        retry
+            .acks
+            .iter()
+            .all(|a| matches!(a.result, AckResult::Duplicate { .. })),
+        "after a restart the de-duplication still knows the ops: {retry:?}"
+    );
+    // New ops continue the sequence.
+    let next = zhang.comment(VENUE, hazard, "重启后");
+    let seq = accepted(&zhang.push(vec![next]).await.acks[0]);
+    assert_eq!(seq, last + 1);
+    let after = zhang
+        .get_json(&format!("/v1/hazards/{hazard}?min_seq={seq}"))
+        .await;
+    assert_eq!(before["hazard"]["id"], after["hazard"]["id"]);
+    assert_eq!(after["hazard"]["status"], "dispatched", "{after}");
+    assert!(
+        after["hazard"]["merged"]
+            .as_array()
+            .is_some_and(|m| m.len() == 1),
+        "lina's finding joined the hazard: {after}"
+    );
+
+    // Stop, then compare the live views with a rebuild from the log.
+    let org = zhang.org();
+    server.stop();
+    let store = Store::open(&server.data_dir, 16 * 1024 * 1024).expect("open store");
+    assert_eq!(
+        store.view_watermark(org).unwrap(),
+        seq,
+        "views cover the whole log"
+    );
+    let live = store.partition_states(org).unwrap();
+    assert!(live.len() > 50, "the seed and the test ops are folded");
+
+    // Also a from-scratch fold of each partition's ops, in any order.
+    let (entries, more) = store.entries_after(org, 0, usize::MAX).unwrap();
+    assert!(!more);
+    assert_eq!(entries.len() as u64, seq);
+    let mut by_partition: BTreeMap<Partition, Vec<Op>> = BTreeMap::new();
+    for (_, e) in entries.into_iter().rev() {
+        by_partition.entry(e.op.partition()).or_default().push(e.op);
+    }
+    let folded: Vec<PartitionState> = by_partition
+        .iter()
+        .map(|(p, ops)| PartitionState::fold(*p, ops.iter()))
+        .collect();
+    assert_same_states("live views vs a fresh fold of the log", &live, &folded);
+
+    let heads = firecheck_server::views::rebuild(&store).expect("rebuild");
+    assert!(heads.contains(&(org, seq)), "{heads:?}");
+    let rebuilt = store.partition_states(org).unwrap();
+    assert_same_states("live views vs rebuilt views", &live, &rebuilt);
+    assert_eq!(store.view_watermark(org).unwrap(), seq);
+}
+
+/// Ops that reached the log but not the views (a crash in between) are folded at start-up.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = "127.0.0.1:0".parse().unwrap();
+    let mut server = TestServer::start(dir.path(), addr, true);
+    let mut dev = Device::login(&server.url, "zhangwei").await;
+    let org = dev.org();
+    let (insp, inspection) = dev.inspection(VENUE, &["EB-EXIT"], &[]);
+    let hazard = HazardId::for_finding(inspection, "EB-EXIT");
+    let comment = dev.comment(VENUE, hazard, "出口被电动车堵住");
+    server.stop();
+
+    // What the sequencer does, without the view update that would follow it.
+    let seq;
+    {
+        let store = Store::open(dir.path(), 16 * 1024 * 1024).unwrap();
+        let head = store.last_seq(org).unwrap();
+        assert_eq!(
+            store.view_watermark(org).unwrap(),
+            head,
+            "views were current at stop"
+        );
+        seq = head + 2;
+        let received_ms = now_ms() as i64;
+        store
+            .commit(&CommitBatch {
+                entries: vec![
+                    (
+                        org,
+                        head + 1,
+                        LogEntry {
+                            received_ms,
+                            op: insp.clone(),
+                        },
+                    ),
+                    (
+                        org,
+                        head + 2,
+                        LogEntry {
+                            received_ms,
+                            op: comment.clone(),
+                        },
+                    ),
+                ],
+                runs: vec![(
+                    dev.id(),
+                    1,
+                    Run {
+                        org,
+                        first_seq: head + 1,
+                        count: 2,
+                    },
+                )],
+            })
+            .unwrap();
+        assert!(
+            store.view_watermark(org).unwrap() < seq,
+            "the views lag the log"
+        );
+        assert!(store
+            .partition_state(org, &Partition::Venue(VENUE))
+            .unwrap()
+            .unwrap()
+            .hazards
+            .is_empty());
+    }
+
+    // Start again: no push is needed for the views to catch up.
+    let server = TestServer::start(dir.path(), addr, false);
+    dev.url = server.url.clone();
+    let row = dev
+        .get_json(&format!("/v1/hazards/{hazard}?min_seq={seq}"))
+        .await;
+    assert_eq!(row["hazard"]["item"], "EB-EXIT", "{row}");
+    let history = row["hazard"]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2, "found, then commented: {row}");
+    let list = dev
+        .get_json(&format!("/v1/hazards?venue={VENUE}&min_seq={seq}"))
+        .await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["hazard"]["id"] == hazard.to_string()),
+        "{list}"
+    );
+    let admin = admin(&server.url).await;
+    let stats = admin.get_json("/v1/admin/stats").await;
+    assert_eq!(stats["views_cover"], seq, "{stats}");
+    assert_eq!(stats["ops"], seq, "{stats}");
+    // The ops committed directly are known to the de-duplication as well.
+    let retry = dev.push(vec![insp, comment]).await;
+    assert_eq!(
+        retry
+            .acks
+            .iter()
+            .map(|a| a.result.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            AckResult::Duplicate { seq: seq - 1 },
+            AckResult::Duplicate { seq }
+        ]
+    );
+}

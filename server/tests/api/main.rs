@@ -1,0 +1,25 @@
+//! The sync server's integration tests: one test binary (`cargo test -p firecheck-server
+//! --test api`), each test against its own real server on 127.0.0.1:0
+//! (`firecheck_server::testing::TestServer`) with the demo fixtures.
+//!
+//! - `util`: logins, sync round trips in bincode or JSON, devices that stamp ops (HLC clock,
+//!   increasing `device_seq`), digests of the pulled log and of a stopped server's store.
+//! - `sync`: idempotent pushes (sequential and concurrent retries), a reused `device_seq`
+//!   refused until the device registers again, 32 concurrent clients with gap-free seqs.
+//! - `durability`: acked ops survive a restart; views rebuilt from the log equal the live
+//!   views; a crash between log write and view update heals at start-up.
+//! - `isolation`: organisations never see each other's ops; paging with `has_more`.
+//! - `auth`: roles per op kind, the token's identity on every op, revoked devices, forged
+//!   and expired tokens, admin-only endpoints, rotating refresh tokens, login rate limit.
+//! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
+//!   timestamps — clear errors, and nothing stored changes.
+//! - `review`: the safety office's read API, `/healthz`, the OpenAPI document.
+
+mod util;
+
+mod auth;
+mod bad_input;
+mod durability;
+mod isolation;
+mod review;
+mod sync;
