@@ -119,6 +119,11 @@ pub struct LocalReplica {
     meta: sled::Tree,
     blobs: sled::Tree,
     blob_dir: std::path::PathBuf,
+    /// During a long pull: partition states held in memory and written back once at the
+    /// end, instead of re-encoding every touched partition on every page. Ops and the
+    /// cursor are still written per page; a crash meanwhile leaves `states_stale` set, and
+    /// the next open re-folds the states from the ops.
+    write_back: std::sync::Arc<std::sync::Mutex<Option<BTreeMap<Partition, PartitionState>>>>,
 }
 
 fn op_key(op: &Op) -> Vec<u8> {
@@ -167,15 +172,76 @@ impl LocalReplica {
                 Err(e) => return Err(sled_err(e)),
             }
         };
-        Ok(Self {
+        let replica = Self {
             ops: db.open_tree("ops").map_err(sled_err)?,
             states: db.open_tree("states").map_err(sled_err)?,
             outbox: db.open_tree("outbox").map_err(sled_err)?,
             meta: db.open_tree("meta").map_err(sled_err)?,
             blobs: db.open_tree("blobs").map_err(sled_err)?,
             blob_dir: home.join("blobs"),
+            write_back: Default::default(),
             db,
-        })
+        };
+        if replica
+            .meta
+            .contains_key("states_stale")
+            .map_err(sled_err)?
+        {
+            replica.refold_everything()?;
+        }
+        Ok(replica)
+    }
+
+    /// Rebuild every partition state from the ops (after a crash during a long pull).
+    fn refold_everything(&self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        let mut current: Option<(Vec<u8>, Vec<Op>)> = None;
+        let finish = |key: Vec<u8>, ops: Vec<Op>, batch: &mut sled::Batch| {
+            if let Some(p) = ops.first().map(Op::partition) {
+                batch.insert(key, encode_unframed(&PartitionState::fold(p, ops.iter())));
+            }
+        };
+        for item in self.ops.iter() {
+            let (k, v) = item.map_err(|e| self.err(e))?;
+            let pkey = k[..17].to_vec();
+            let op: Op = decode(&v)?;
+            match &mut current {
+                Some((key, ops)) if *key == pkey => ops.push(op),
+                _ => {
+                    if let Some((key, ops)) = current.take() {
+                        finish(key, ops, &mut batch);
+                    }
+                    current = Some((pkey, vec![op]));
+                }
+            }
+        }
+        if let Some((key, ops)) = current.take() {
+            finish(key, ops, &mut batch);
+        }
+        self.states.apply_batch(batch).map_err(|e| self.err(e))?;
+        self.meta.remove("states_stale").map_err(|e| self.err(e))?;
+        self.flush()
+    }
+
+    /// Start holding partition states in memory (see `write_back`).
+    pub fn begin_bulk(&self) -> Result<()> {
+        self.put_meta("states_stale", &true)?;
+        *self.write_back.lock().expect("write-back lock") = Some(BTreeMap::new());
+        Ok(())
+    }
+
+    /// Write the held states back in one batch and clear the stale mark.
+    pub fn end_bulk(&self) -> Result<()> {
+        let Some(held) = self.write_back.lock().expect("write-back lock").take() else {
+            return Ok(());
+        };
+        let mut b = sled::Batch::default();
+        for (p, s) in &held {
+            b.insert(&p.to_key(), encode_unframed(s));
+        }
+        self.states.apply_batch(b).map_err(|e| self.err(e))?;
+        self.meta.remove("states_stale").map_err(|e| self.err(e))?;
+        self.flush()
     }
 
     fn err(&self, source: sled::Error) -> ReplicaError {
@@ -354,6 +420,10 @@ impl LocalReplica {
             let ops = self.partition_ops(&p)?;
             states.insert(p, PartitionState::fold(p, ops.iter()));
         }
+        if let Some(held) = self.write_back.lock().expect("write-back lock").as_mut() {
+            held.extend(states);
+            return Ok(new);
+        }
         let mut sb = sled::Batch::default();
         for (p, s) in &states {
             sb.insert(&p.to_key(), encode_unframed(s));
@@ -371,6 +441,15 @@ impl LocalReplica {
     }
 
     pub fn state(&self, p: &Partition) -> Result<Option<PartitionState>> {
+        if let Some(s) = self
+            .write_back
+            .lock()
+            .expect("write-back lock")
+            .as_ref()
+            .and_then(|h| h.get(p))
+        {
+            return Ok(Some(s.clone()));
+        }
         self.states
             .get(p.to_key())
             .map_err(|e| self.err(e))?
@@ -380,11 +459,20 @@ impl LocalReplica {
 
     /// Every folded partition.
     pub fn states(&self) -> Result<Vec<PartitionState>> {
-        self.states
+        let stored: Vec<PartitionState> = self
+            .states
             .iter()
             .values()
             .map(|v| decode(&v.map_err(|e| self.err(e))?))
-            .collect()
+            .collect::<Result<_>>()?;
+        let held = self.write_back.lock().expect("write-back lock");
+        let Some(held) = held.as_ref() else {
+            return Ok(stored);
+        };
+        let mut all: BTreeMap<Partition, PartitionState> =
+            stored.into_iter().map(|s| (s.partition, s)).collect();
+        all.extend(held.iter().map(|(p, s)| (*p, s.clone())));
+        Ok(all.into_values().collect())
     }
 
     pub fn op_count(&self) -> usize {

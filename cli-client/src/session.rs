@@ -159,6 +159,21 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
     let remote = Remote::new(&login.server);
     let rt = runtime()?;
     let conflicts_before = conflict_count(ctx)?;
+    ctx.replica.begin_bulk()?;
+    let result = sync_rounds(ctx, &rt, &remote, &mut login, conflicts_before, out);
+    // Whatever happened, write the folded states back (they cover every page absorbed).
+    ctx.replica.end_bulk()?;
+    result
+}
+
+fn sync_rounds(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    remote: &Remote,
+    login: &mut Login,
+    conflicts_before: usize,
+    out: &mut dyn Write,
+) -> Result<SyncSummary, CliError> {
     let mut summary = SyncSummary::default();
     let progress = indicatif::ProgressBar::new_spinner();
     if !std::io::stderr().is_terminal() {
@@ -169,7 +184,7 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
     );
     loop {
         if login.access_expires_ms - 60_000 < Timestamp::now().0 {
-            login = refresh(ctx, &rt, &remote, &login)?;
+            *login = refresh(ctx, rt, remote, login)?;
         }
         let batch = ctx.replica.unsent(PUSH_BATCH)?;
         let ops: Vec<Op> = batch.into_iter().map(|e| e.op).collect();
@@ -183,7 +198,7 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
         let answer = match round_trip(&rt, &remote, &login, &req) {
             Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, &rt, &remote, &login) {
                 Ok(fresh) => {
-                    login = fresh;
+                    *login = fresh;
                     round_trip(&rt, &remote, &login, &req)
                 }
                 Err(e) => {
@@ -234,7 +249,7 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
     progress.finish_and_clear();
     // Records first, photos after: an inspection never waits for its pictures.
     // A photo that cannot go now does not undo the records: say what went, then why not.
-    let photo_failure = match upload_blobs(ctx, &rt, &remote, &mut login) {
+    let photo_failure = match upload_blobs(ctx, &rt, &remote, login) {
         Ok((sent, bytes)) => {
             summary.photos_sent = sent;
             summary.photo_bytes = bytes;

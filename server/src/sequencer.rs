@@ -154,9 +154,9 @@ impl Writer {
         }
     }
 
-    fn commit_group(&mut self, jobs: Vec<PushJob>) {
+    fn commit_group(&mut self, mut jobs: Vec<PushJob>) {
         let started = std::time::Instant::now();
-        match self.plan(&jobs) {
+        match self.plan(&mut jobs) {
             Ok((batch, results)) => match self.store.commit(&batch) {
                 Ok(()) => {
                     let mut heads: HashMap<OrgId, u64> = HashMap::new();
@@ -194,22 +194,28 @@ impl Writer {
     }
 
     /// Decide each op's fate and build the batch, without writing anything.
-    fn plan(&mut self, jobs: &[PushJob]) -> Result<(CommitBatch, Vec<Vec<AckResult>>), StoreError> {
+    /// Takes the ops out of the jobs (they move into the batch; only acks go back).
+    fn plan(
+        &mut self,
+        jobs: &mut [PushJob],
+    ) -> Result<(CommitBatch, Vec<Vec<AckResult>>), StoreError> {
         let mut batch = CommitBatch::default();
         // Ops placed in this group, by (device, device_seq), so a replay inside one group
         // (two concurrent requests, or one request repeating an op) is caught too.
         let mut pending: HashMap<(DeviceId, u64), (u64, OpId)> = HashMap::new();
-        let mut last_seq = self.last_seq.clone();
-        let mut last_dseq = self.last_dseq.clone();
+        // Updated in place; a failed commit clears both (see `fail`).
+        let last_seq = &mut self.last_seq;
+        let last_dseq = &mut self.last_dseq;
+        let store = &self.store;
         let mut results = Vec::with_capacity(jobs.len());
         for job in jobs {
             let mut acks = Vec::with_capacity(job.ops.len());
-            for op in &job.ops {
+            for op in std::mem::take(&mut job.ops) {
                 let place = (op.device, op.device_seq);
                 let known_last = match last_dseq.get(&op.device) {
                     Some(v) => *v,
                     None => {
-                        let v = self.store.last_device_seq(op.device)?;
+                        let v = store.last_device_seq(op.device)?;
                         last_dseq.insert(op.device, v);
                         v
                     }
@@ -217,7 +223,7 @@ impl Writer {
                 let stored = if let Some(hit) = pending.get(&place) {
                     Some(*hit)
                 } else if op.device_seq <= known_last {
-                    self.store.find_device_op(op.device, op.device_seq)?
+                    store.find_device_op(op.device, op.device_seq)?
                 } else {
                     None
                 };
@@ -237,7 +243,7 @@ impl Writer {
                 }
                 let seq = match last_seq.get(&job.org) {
                     Some(v) => *v + 1,
-                    None => self.store.last_seq(job.org)? + 1,
+                    None => store.last_seq(job.org)? + 1,
                 };
                 last_seq.insert(job.org, seq);
                 let d = last_dseq.entry(op.device).or_default();
@@ -249,15 +255,13 @@ impl Writer {
                     seq,
                     LogEntry {
                         received_ms: job.received_ms,
-                        op: op.clone(),
+                        op,
                     },
                 ));
                 acks.push(AckResult::Accepted { seq });
             }
             results.push(acks);
         }
-        self.last_seq = last_seq;
-        self.last_dseq = last_dseq;
         Ok((batch, results))
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! Three trees, each written only in atomic batches:
 //! - `ops` — the op log and what de-duplicates it, in one tree so one batch covers both:
-//!   - `L | org | seq` → [`LogEntry`]: the log, keyed so an organisation's pull is a range scan
-//!     that never touches another organisation's ops;
+//!   - `L | org | first seq` → a log record: up to [`RECORD_ENTRIES`] consecutive
+//!     [`LogEntry`]s of one organisation. Keyed so an organisation's pull is a range scan that
+//!     never touches another organisation's ops; one record per organisation per group
+//!     commit (not one per op), since the number of sled writes per op on the ack path is
+//!     what decides throughput;
 //!   - `R | device | first device_seq` → [`Run`]: which sequence numbers a device's ops got,
 //!     one record per device per commit (not per op), used to answer replays.
 //! - `views` — derived state, rebuildable from the log at any time:
@@ -101,6 +104,62 @@ fn log_key(org: OrgId, seq: u64) -> Vec<u8> {
     key(b'L', &[org.as_bytes(), &seq.to_be_bytes()])
 }
 
+/// Most log entries in one record.
+pub const RECORD_ENTRIES: usize = 512;
+
+/// A log record: a count (u32 LE), the end offset of each entry's bytes (u32 LE each), then
+/// the entries (each `encode_unframed(LogEntry)`), so one entry is read without decoding
+/// its neighbours.
+fn encode_record(entries: &[&LogEntry]) -> Vec<u8> {
+    let encoded: Vec<Vec<u8>> = entries.iter().map(|e| encode_unframed(*e)).collect();
+    let data: usize = encoded.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(4 + 4 * encoded.len() + data);
+    out.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
+    let mut end = 0u32;
+    for e in &encoded {
+        end += e.len() as u32;
+        out.extend_from_slice(&end.to_le_bytes());
+    }
+    for e in &encoded {
+        out.extend_from_slice(e);
+    }
+    out
+}
+
+fn corrupt(message: &str) -> StoreError {
+    StoreError::Corrupt {
+        what: "log record",
+        message: message.to_string(),
+    }
+}
+
+fn record_len(bytes: &[u8]) -> Result<usize> {
+    let head: [u8; 4] = bytes
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| corrupt("too short"))?;
+    let n = u32::from_le_bytes(head) as usize;
+    if bytes.len() < 4 + 4 * n {
+        return Err(corrupt("offset table cut short"));
+    }
+    Ok(n)
+}
+
+fn record_entry(bytes: &[u8], i: usize) -> Result<LogEntry> {
+    let n = record_len(bytes)?;
+    let offset = |j: usize| -> usize {
+        let at = 4 + 4 * j;
+        u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize
+    };
+    let data = 4 + 4 * n;
+    let start = if i == 0 { 0 } else { offset(i - 1) };
+    let end = offset(i);
+    let slice = bytes
+        .get(data + start..data + end)
+        .ok_or_else(|| corrupt("entry outside the record"))?;
+    decode("log entry", slice)
+}
+
 fn seq_of(key: &[u8]) -> u64 {
     let tail: [u8; 8] = key[key.len() - 8..]
         .try_into()
@@ -188,11 +247,27 @@ impl Store {
     // ---- the op log -------------------------------------------------------------------
 
     /// Write log entries and their runs in one atomic batch and flush it to disk.
-    /// Only after this returns may the ops be acknowledged.
+    /// Only after this returns may the ops be acknowledged. Consecutive entries of one
+    /// organisation share a record.
     pub fn commit(&self, batch: &CommitBatch) -> Result<()> {
         let mut b = sled::Batch::default();
-        for (org, seq, entry) in &batch.entries {
-            b.insert(log_key(*org, *seq), encode_unframed(entry));
+        let mut start = 0;
+        while start < batch.entries.len() {
+            let (org, first, _) = &batch.entries[start];
+            let mut end = start + 1;
+            while end < batch.entries.len()
+                && end - start < RECORD_ENTRIES
+                && batch.entries[end].0 == *org
+                && batch.entries[end].1 == first + (end - start) as u64
+            {
+                end += 1;
+            }
+            let entries: Vec<&LogEntry> = batch.entries[start..end]
+                .iter()
+                .map(|(_, _, e)| e)
+                .collect();
+            b.insert(log_key(*org, *first), encode_record(&entries));
+            start = end;
         }
         for (device, first_dseq, run) in &batch.runs {
             b.insert(
@@ -205,24 +280,36 @@ impl Store {
         Ok(())
     }
 
+    /// The record holding `seq` (or the last one before it): its first seq and bytes.
+    fn record_at(&self, org: OrgId, seq: u64) -> Result<Option<(u64, sled::IVec)>> {
+        let lo = log_key(org, 0);
+        let hi = log_key(org, seq);
+        match self.ops.range(lo..=hi).next_back() {
+            Some(item) => {
+                let (k, v) = item?;
+                Ok(Some((seq_of(&k), v)))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// The highest sequence number stored for `org` (0 when none).
     pub fn last_seq(&self, org: OrgId) -> Result<u64> {
-        let prefix = key(b'L', &[org.as_bytes()]);
-        Ok(self
-            .ops
-            .scan_prefix(&prefix)
-            .keys()
-            .next_back()
-            .transpose()?
-            .map(|k| seq_of(&k))
-            .unwrap_or(0))
+        match self.record_at(org, u64::MAX)? {
+            Some((first, bytes)) => Ok(first + record_len(&bytes)? as u64 - 1),
+            None => Ok(0),
+        }
     }
 
     pub fn entry(&self, org: OrgId, seq: u64) -> Result<Option<LogEntry>> {
-        self.ops
-            .get(log_key(org, seq))?
-            .map(|v| decode("log entry", &v))
-            .transpose()
+        let Some((first, bytes)) = self.record_at(org, seq)? else {
+            return Ok(None);
+        };
+        let i = (seq - first) as usize;
+        if i >= record_len(&bytes)? {
+            return Ok(None);
+        }
+        record_entry(&bytes, i).map(Some)
     }
 
     /// Up to `limit` entries of `org` after `cursor`, and whether more follow.
@@ -232,16 +319,29 @@ impl Store {
         cursor: u64,
         limit: usize,
     ) -> Result<(Vec<(u64, LogEntry)>, bool)> {
-        let start = log_key(org, cursor.saturating_add(1));
-        let end = key(b'L', &[org.as_bytes(), &u64::MAX.to_be_bytes()]);
+        let from = cursor.saturating_add(1);
+        let start = match self.record_at(org, from)? {
+            Some((first, _)) => log_key(org, first),
+            None => log_key(org, from),
+        };
+        let end = log_key(org, u64::MAX);
         let mut out = Vec::with_capacity(limit.min(4096));
-        let mut iter = self.ops.range(start..=end);
-        for item in iter.by_ref().take(limit) {
+        for item in self.ops.range(start..=end) {
             let (k, v) = item?;
-            out.push((seq_of(&k), decode("log entry", &v)?));
+            let first = seq_of(&k);
+            let len = record_len(&v)?;
+            for i in 0..len {
+                let seq = first + i as u64;
+                if seq < from {
+                    continue;
+                }
+                if out.len() == limit {
+                    return Ok((out, true));
+                }
+                out.push((seq, record_entry(&v, i)?));
+            }
         }
-        let has_more = iter.next().transpose()?.is_some();
-        Ok((out, has_more))
+        Ok((out, false))
     }
 
     /// Where a device's op at `device_seq` was stored: its sequence number and op id.

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use crate::store::{Result, Store};
 
 /// Log entries read per view batch.
-const VIEW_BATCH: usize = 5_000;
+const VIEW_BATCH: usize = 20_000;
 
 #[derive(Debug, Default)]
 struct Pending {
