@@ -195,11 +195,11 @@ fn sync_rounds(
             limit: PULL_LIMIT,
             device_time_ms: Timestamp::now().0,
         };
-        let answer = match round_trip(&rt, &remote, &login, &req) {
-            Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, &rt, &remote, &login) {
+        let answer = match round_trip(rt, remote, login, &req) {
+            Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, rt, remote, login) {
                 Ok(fresh) => {
                     *login = fresh;
-                    round_trip(&rt, &remote, &login, &req)
+                    round_trip(rt, remote, login, &req)
                 }
                 Err(e) => {
                     ctx.replica.mark_queued(&req.ops)?;
@@ -249,7 +249,7 @@ fn sync_rounds(
     progress.finish_and_clear();
     // Records first, photos after: an inspection never waits for its pictures.
     // A photo that cannot go now does not undo the records: say what went, then why not.
-    let photo_failure = match upload_blobs(ctx, &rt, &remote, login) {
+    let photo_failure = match upload_blobs(ctx, rt, remote, login) {
         Ok((sent, bytes)) => {
             summary.photos_sent = sent;
             summary.photo_bytes = bytes;
