@@ -345,6 +345,35 @@ impl Inspection {
     }
 }
 
+/// One item's result as a venue's folded state keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ItemOutcome {
+    pub code: String,
+    pub outcome: Outcome,
+    pub severity: Severity,
+}
+
+/// What a venue's folded state keeps of an inspection: enough to merge amendments and to
+/// answer coverage. The notes and photos stay in the ops; [`crate::fold::inspections`]
+/// rebuilds full [`Inspection`]s from a venue's ops when someone asks for them. This keeps
+/// a venue's state the size of its hazards, not of its whole inspection history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InspectionSummary {
+    pub id: InspectionId,
+    pub venue: VenueId,
+    pub template: TemplateId,
+    pub template_version: u32,
+    pub inspector: UserId,
+    pub finished_at: Timestamp,
+    pub campaign: Option<CampaignId>,
+    pub hlc: Hlc,
+    pub outcomes: Vec<ItemOutcome>,
+    /// How many amendments were applied.
+    pub amendments: u32,
+}
+
 /// Where a hazard stands in its lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

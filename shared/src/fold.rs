@@ -50,7 +50,7 @@ pub struct Unresolved {
 pub struct PartitionState {
     pub partition: Partition,
     pub venue: Option<Venue>,
-    pub inspections: BTreeMap<InspectionId, Inspection>,
+    pub inspections: BTreeMap<InspectionId, InspectionSummary>,
     pub hazards: BTreeMap<HazardId, Hazard>,
     /// Findings folded into another hazard: their derived id → the hazard that carries them.
     pub aliases: BTreeMap<HazardId, HazardId>,
@@ -219,20 +219,25 @@ impl PartitionState {
         }
         self.inspections.insert(
             id,
-            Inspection {
+            InspectionSummary {
                 id,
                 venue,
                 template: rec.template,
                 template_version: rec.template_version,
                 inspector: op.author,
-                device: op.device,
-                started_at: rec.started_at,
                 finished_at: rec.finished_at,
-                items: rec.items.clone(),
-                note: rec.note.clone(),
                 campaign: rec.campaign,
                 hlc: op.hlc,
-                amendments: Vec::new(),
+                outcomes: rec
+                    .items
+                    .iter()
+                    .map(|i| ItemOutcome {
+                        code: i.code.clone(),
+                        outcome: i.outcome,
+                        severity: i.severity,
+                    })
+                    .collect(),
+                amendments: 0,
             },
         );
         for item in &rec.items {
@@ -247,26 +252,23 @@ impl PartitionState {
                 format!("amends inspection {id}, which this replica has not seen"),
             );
         };
-        inspection.amendments.push(Amendment {
-            op: op.op_id,
-            author: op.author,
-            hlc: op.hlc,
-            reason: am.reason.clone(),
-        });
-        if let Some(note) = &am.note {
-            inspection.note = note.clone();
-        }
+        inspection.amendments += 1;
         let venue = inspection.venue;
         let mut changed = Vec::new();
         for new in &am.items {
-            match inspection.items.iter_mut().find(|i| i.code == new.code) {
-                Some(old) if old != new => {
-                    *old = new.clone();
+            let now = ItemOutcome {
+                code: new.code.clone(),
+                outcome: new.outcome,
+                severity: new.severity,
+            };
+            match inspection.outcomes.iter_mut().find(|i| i.code == new.code) {
+                Some(old) if *old != now => {
+                    *old = now;
                     changed.push(new.clone());
                 }
                 Some(_) => {}
                 None => {
-                    inspection.items.push(new.clone());
+                    inspection.outcomes.push(now);
                     changed.push(new.clone());
                 }
             }
@@ -529,6 +531,69 @@ impl PartitionState {
     pub fn latest_template(&self) -> Option<&ChecklistTemplate> {
         self.templates.values().next_back()
     }
+}
+
+/// Full inspection records — notes, photos, amendments — from a venue's ops, in any order
+/// (duplicates count once). The same merge as the fold: records are immutable, amendments
+/// apply on top in (HLC, op id) order.
+pub fn inspections<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<Inspection> {
+    let mut sorted: Vec<&Op> = ops.into_iter().collect();
+    sorted.sort_by_key(|op| op.key());
+    sorted.dedup_by_key(|op| op.key());
+    let mut out: BTreeMap<InspectionId, Inspection> = BTreeMap::new();
+    for op in sorted {
+        let EntityRef::Inspection {
+            venue,
+            inspection: id,
+        } = op.entity
+        else {
+            continue;
+        };
+        match &op.body {
+            OpBody::InspectionSubmitted(rec) if !out.contains_key(&id) => {
+                out.insert(
+                    id,
+                    Inspection {
+                        id,
+                        venue,
+                        template: rec.template,
+                        template_version: rec.template_version,
+                        inspector: op.author,
+                        device: op.device,
+                        started_at: rec.started_at,
+                        finished_at: rec.finished_at,
+                        items: rec.items.clone(),
+                        note: rec.note.clone(),
+                        campaign: rec.campaign,
+                        hlc: op.hlc,
+                        amendments: Vec::new(),
+                    },
+                );
+            }
+            OpBody::InspectionAmended(am) => {
+                let Some(inspection) = out.get_mut(&id) else {
+                    continue;
+                };
+                inspection.amendments.push(Amendment {
+                    op: op.op_id,
+                    author: op.author,
+                    hlc: op.hlc,
+                    reason: am.reason.clone(),
+                });
+                if let Some(note) = &am.note {
+                    inspection.note = note.clone();
+                }
+                for new in &am.items {
+                    match inspection.items.iter_mut().find(|i| i.code == new.code) {
+                        Some(old) => *old = new.clone(),
+                        None => inspection.items.push(new.clone()),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.into_values().collect()
 }
 
 fn event(

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::*;
 use crate::fold::PartitionState;
 use crate::ids::*;
+use crate::op::Op;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
@@ -148,13 +149,9 @@ pub fn hazard(states: &[&PartitionState], id: HazardId, today: NaiveDate) -> Opt
         .find_map(|s| s.hazard(id).map(|h| row(s, h, today)))
 }
 
-/// A venue's inspections, newest first.
-pub fn inspections_of<'a>(states: &[&'a PartitionState], venue: VenueId) -> Vec<&'a Inspection> {
-    let mut out: Vec<&Inspection> = states
-        .iter()
-        .flat_map(|s| s.inspections.values())
-        .filter(|i| i.venue == venue)
-        .collect();
+/// A venue's inspections, newest first, in full (from the venue partition's ops).
+pub fn inspections_of<'a>(venue_ops: impl IntoIterator<Item = &'a Op>) -> Vec<Inspection> {
+    let mut out = crate::fold::inspections(venue_ops);
     out.sort_by_key(|i| std::cmp::Reverse((i.finished_at, i.hlc)));
     out
 }
@@ -235,7 +232,7 @@ pub fn coverage(
         .filter_map(|s| s.campaign.as_ref())
         .find(|c| c.id == campaign)?
         .clone();
-    let counts = |i: &Inspection| {
+    let counts = |i: &InspectionSummary| {
         i.campaign == Some(campaign.id)
             || (campaign.starts..=campaign.ends).contains(&i.finished_at.local_date())
     };
@@ -245,7 +242,8 @@ pub fn coverage(
         let Some(venue) = s.venue.as_ref().filter(|v| campaign.targets(v)) else {
             continue;
         };
-        let counted: Vec<&Inspection> = s.inspections.values().filter(|i| counts(i)).collect();
+        let counted: Vec<&InspectionSummary> =
+            s.inspections.values().filter(|i| counts(i)).collect();
         let hazards: Vec<&Hazard> = s
             .hazards
             .values()

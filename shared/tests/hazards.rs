@@ -656,9 +656,18 @@ fn amendment_failing_an_item_opens_and_passing_it_is_recorded() {
         HazardAction::PassedReinspection { .. }
     ));
     let i = &w.state().inspections[&insp];
-    assert_eq!(i.amendments.len(), 2);
+    assert_eq!(i.amendments, 2);
     assert_eq!(
-        i.items.iter().find(|i| i.code == EXT).unwrap().outcome,
+        i.outcomes.iter().find(|i| i.code == EXT).unwrap().outcome,
+        Outcome::Pass
+    );
+    // The full record, rebuilt from the venue's ops, carries both amendments and their reasons.
+    let full = firecheck_shared::query::inspections_of(w.replica.ops());
+    let record = full.iter().find(|r| r.id == insp).unwrap();
+    assert_eq!(record.amendments.len(), 2);
+    assert!(record.amendments.iter().all(|a| a.reason == "录入错误"));
+    assert_eq!(
+        record.items.iter().find(|i| i.code == EXT).unwrap().outcome,
         Outcome::Pass
     );
 }

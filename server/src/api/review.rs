@@ -48,14 +48,20 @@ async fn states(
     min_seq: Option<u64>,
 ) -> Result<Vec<PartitionState>, AppError> {
     if let Some(seq) = min_seq {
-        if !state.views.wait_for(caller.0.org, seq, VIEW_WAIT).await {
-            return Err(AppError::Unavailable(format!(
-                "views do not cover sequence number {seq} yet (they cover {}); retry shortly",
-                state.views.covered(caller.0.org)
-            )));
-        }
+        wait_views(state, caller, seq).await?;
     }
     Ok(state.store.partition_states(caller.0.org)?)
+}
+
+/// Wait until the caller's organisation's views cover `seq`.
+async fn wait_views(state: &State, caller: &Caller, seq: u64) -> Result<(), AppError> {
+    if state.views.wait_for(caller.0.org, seq, VIEW_WAIT).await {
+        return Ok(());
+    }
+    Err(AppError::Unavailable(format!(
+        "views do not cover sequence number {seq} yet (they cover {}); retry shortly",
+        state.views.covered(caller.0.org)
+    )))
 }
 
 fn today() -> NaiveDate {
@@ -113,17 +119,30 @@ pub async fn inspections(
     let id: VenueId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    let states = states(&state, &caller, p.min_seq).await?;
-    if !states.iter().any(|s| s.partition == Partition::Venue(id)) {
+    if let Some(seq) = p.min_seq {
+        wait_views(&state, &caller, seq).await?;
+    }
+    let org = caller.0.org;
+    let partition = Partition::Venue(id);
+    if state.store.partition_state(org, &partition)?.is_none() {
         return Err(AppError::NotFound(format!(
             "no venue {id} in this organisation"
         )));
     }
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    let list = query::inspections_of(&refs, id)
-        .into_iter()
-        .cloned()
-        .collect();
+    // Full records come from the venue's own ops (the folded state keeps summaries).
+    let store = state.store.clone();
+    let ops = tokio::task::spawn_blocking(move || -> Result<Vec<Op>, crate::store::StoreError> {
+        let mut ops = Vec::new();
+        for seq in store.partition_seqs(org, &partition)? {
+            if let Some(e) = store.entry(org, seq)? {
+                ops.push(e.op);
+            }
+        }
+        Ok(ops)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let list = query::inspections_of(&ops);
     Ok(Json(page(list, p.offset, p.limit)))
 }
 
