@@ -187,6 +187,13 @@ fn sync_rounds(
             *login = refresh(ctx, rt, remote, login)?;
         }
         let batch = ctx.replica.unsent(PUSH_BATCH)?;
+        // Only these may go back to queued if this sync never reaches the server: an op an
+        // earlier sync sent may have arrived, so it stays `sent` until an answer says.
+        let was_queued: Vec<Op> = batch
+            .iter()
+            .filter(|e| e.state == OutboxState::Queued)
+            .map(|e| e.op.clone())
+            .collect();
         let ops: Vec<Op> = batch.into_iter().map(|e| e.op).collect();
         ctx.replica.mark_sent(&ops)?;
         let req = SyncRequest {
@@ -195,14 +202,18 @@ fn sync_rounds(
             limit: PULL_LIMIT,
             device_time_ms: Timestamp::now().0,
         };
-        let answer = match round_trip(rt, remote, login, &req) {
+        // Whether any attempt may have reached the server (not only the last one).
+        let mut reached = false;
+        let answer = match round_trip(rt, remote, login, &req, &mut reached) {
             Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, rt, remote, login) {
                 Ok(fresh) => {
                     *login = fresh;
-                    round_trip(rt, remote, login, &req)
+                    round_trip(rt, remote, login, &req, &mut reached)
                 }
                 Err(e) => {
-                    ctx.replica.mark_queued(&req.ops)?;
+                    if !reached {
+                        ctx.replica.mark_queued(&was_queued)?;
+                    }
                     return Err(e);
                 }
             },
@@ -211,16 +222,18 @@ fn sync_rounds(
         let resp = match answer {
             Ok(r) => r,
             Err(e) => {
-                // Never connected, or refused outright: the ops did not arrive; say so.
-                let delivered = matches!(
-                    e,
-                    RemoteError::Unreachable {
-                        maybe_delivered: true,
-                        ..
-                    }
-                );
+                // Never connected, or refused outright — on every attempt: the ops did not
+                // arrive; say so. An answer lost on an earlier attempt keeps them `sent`.
+                let delivered = reached
+                    || matches!(
+                        e,
+                        RemoteError::Unreachable {
+                            maybe_delivered: true,
+                            ..
+                        }
+                    );
                 if !delivered {
-                    ctx.replica.mark_queued(&req.ops)?;
+                    ctx.replica.mark_queued(&was_queued)?;
                 }
                 return Err(e.into());
             }
@@ -395,13 +408,35 @@ where
 
 /// One sync round trip, retried while the failure is retryable. Safe to retry: pushes are
 /// idempotent and the pull resumes from the cursor.
+///
+/// `reached` is set when any attempt may have reached the server (it broke or timed out
+/// after connecting), even if a later attempt could not connect at all.
 fn round_trip(
     rt: &tokio::runtime::Runtime,
     remote: &Remote,
     login: &Login,
     req: &SyncRequest,
+    reached: &mut bool,
 ) -> Result<firecheck_shared::sync::SyncResponse, RemoteError> {
-    retrying(rt, || remote.sync(&login.access_token, req))
+    let maybe = std::cell::Cell::new(false);
+    let result = retrying(rt, || {
+        let maybe = &maybe;
+        async move {
+            let r = remote.sync(&login.access_token, req).await;
+            if matches!(
+                r,
+                Err(RemoteError::Unreachable {
+                    maybe_delivered: true,
+                    ..
+                })
+            ) {
+                maybe.set(true);
+            }
+            r
+        }
+    });
+    *reached |= maybe.get();
+    result
 }
 
 pub fn blob_get(

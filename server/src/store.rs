@@ -24,9 +24,15 @@
 //! hash is verified and the file is synced.
 //!
 //! The op log is the source of truth; `commit` returns only after the batch is flushed.
+//! Reads of the log (`entries_after`: pulls and view updates) stop at the last entry known to
+//! be flushed: sled applies a batch in memory before the flush, so an entry whose flush failed
+//! (a full or failing disk) or is still under way is never served.
 
+use std::collections::HashMap;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use firecheck_shared::codec::{decode_unframed, encode_unframed};
 use firecheck_shared::*;
@@ -182,6 +188,11 @@ pub struct Store {
     views: sled::Tree,
     accounts: sled::Tree,
     blobs: PathBuf,
+    /// Per organisation, the highest sequence number known to be flushed to disk.
+    durable: Arc<Mutex<HashMap<OrgId, u64>>>,
+    /// A commit failed after its batch may have reached sled's memory; the next successful
+    /// flush makes those entries durable as well, so `durable` is reloaded then.
+    durable_stale: Arc<AtomicBool>,
 }
 
 /// Why an upload chunk was not taken.
@@ -230,13 +241,38 @@ impl Store {
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
-        Ok(Self {
+        let store = Self {
             ops: db.open_tree("ops")?,
             views: db.open_tree("views")?,
             accounts: db.open_tree("accounts")?,
             db,
             blobs,
-        })
+            durable: Arc::default(),
+            durable_stale: Arc::default(),
+        };
+        // Everything found on disk at start-up is durable.
+        store.reload_durable_heads()?;
+        Ok(store)
+    }
+
+    fn durable_heads(&self) -> std::sync::MutexGuard<'_, HashMap<OrgId, u64>> {
+        self.durable.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Take every organisation's last stored sequence number as durable (only when
+    /// everything in memory is known to be flushed).
+    fn reload_durable_heads(&self) -> Result<()> {
+        let mut heads = HashMap::new();
+        for org in self.orgs()? {
+            heads.insert(org.id, self.last_seq(org.id)?);
+        }
+        *self.durable_heads() = heads;
+        Ok(())
+    }
+
+    /// The highest sequence number of `org` known to be on disk (0 when none).
+    pub fn durable_seq(&self, org: OrgId) -> u64 {
+        self.durable_heads().get(&org).copied().unwrap_or(0)
     }
 
     pub fn flush(&self) -> Result<()> {
@@ -275,8 +311,25 @@ impl Store {
                 encode_unframed(run),
             );
         }
-        self.ops.apply_batch(b)?;
-        self.db.flush()?;
+        let written = self
+            .ops
+            .apply_batch(b)
+            .and_then(|()| self.db.flush().map(|_| ()));
+        if let Err(e) = written {
+            // The batch may sit in sled's memory without being on disk: it must not be
+            // served (see `entries_after`) unless a later flush succeeds.
+            self.durable_stale.store(true, Ordering::SeqCst);
+            return Err(e.into());
+        }
+        if self.durable_stale.load(Ordering::SeqCst) {
+            self.reload_durable_heads()?;
+            self.durable_stale.store(false, Ordering::SeqCst);
+        }
+        let mut heads = self.durable_heads();
+        for (org, seq, _) in &batch.entries {
+            let h = heads.entry(*org).or_default();
+            *h = (*h).max(*seq);
+        }
         Ok(())
     }
 
@@ -312,19 +365,25 @@ impl Store {
         record_entry(&bytes, i).map(Some)
     }
 
-    /// Up to `limit` entries of `org` after `cursor`, and whether more follow.
+    /// Up to `limit` entries of `org` after `cursor`, and whether more follow — only entries
+    /// known to be flushed ([`Store::durable_seq`]): a device that pulled an entry the disk
+    /// never got would skip, after a restart, the different op that takes its sequence number.
     pub fn entries_after(
         &self,
         org: OrgId,
         cursor: u64,
         limit: usize,
     ) -> Result<(Vec<(u64, LogEntry)>, bool)> {
-        let from = cursor.saturating_add(1);
+        let head = self.durable_seq(org);
+        if cursor >= head {
+            return Ok((Vec::new(), false));
+        }
+        let from = cursor + 1;
         let start = match self.record_at(org, from)? {
             Some((first, _)) => log_key(org, first),
             None => log_key(org, from),
         };
-        let end = log_key(org, u64::MAX);
+        let end = log_key(org, head);
         let mut out = Vec::with_capacity(limit.min(4096));
         for item in self.ops.range(start..=end) {
             let (k, v) = item?;
@@ -334,6 +393,9 @@ impl Store {
                 let seq = first + i as u64;
                 if seq < from {
                     continue;
+                }
+                if seq > head {
+                    return Ok((out, false));
                 }
                 if out.len() == limit {
                     return Ok((out, true));

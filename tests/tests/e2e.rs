@@ -18,6 +18,12 @@
 //!   organisation cannot fetch it.
 //! - `errors`: wrong venue, unknown item, unreadable date, wrong role, server down:
 //!   exit codes and one-line messages; nothing queued by a failed command.
+//! - `faults`: each device behind its own fault-injecting proxy (answers dropped after the
+//!   server committed, requests and answers cut mid-body, delays, duplicated requests, a
+//!   network that goes dark), at random with a fixed seed: no op lost or doubled, and
+//!   `status` tells the truth after every sync (acked only what the server stored, queued
+//!   only what never left, sent for what may have arrived); and a server whose disk is full
+//!   (a real tmpfs, as root): the ops stay queued, then are acked once after the restart.
 
 #[path = "e2e/util.rs"]
 mod util;
@@ -26,6 +32,8 @@ mod util;
 mod campaign;
 #[path = "e2e/errors.rs"]
 mod errors;
+#[path = "e2e/faults.rs"]
+mod faults;
 #[path = "e2e/interrupted.rs"]
 mod interrupted;
 #[path = "e2e/photos.rs"]

@@ -96,7 +96,14 @@ impl IntoResponse for AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            // A full, read-only or failing disk is the server's trouble, not a bug: say so,
+            // with a status that clients retry.
+            crate::store::StoreError::Sled(sled::Error::Io(io)) => AppError::Unavailable(format!(
+                "the server's storage is not available right now ({io}); retry later"
+            )),
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 

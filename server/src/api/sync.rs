@@ -151,7 +151,20 @@ pub async fn handle(
     let (entries, has_more) = if limit == 0 {
         (Vec::new(), false)
     } else {
-        state.store.entries_after(claims.org, req.cursor, limit)?
+        match state.store.entries_after(claims.org, req.cursor, limit) {
+            Ok(page) => page,
+            // The pushed ops are on disk: their acks must reach the device (an error answer
+            // would make it think they never arrived). The pull waits for the next sync.
+            Err(e)
+                if acks
+                    .iter()
+                    .any(|a| !matches!(a.result, AckResult::Rejected { .. })) =>
+            {
+                tracing::warn!(error = %e, "pull failed after a durable push; answering the acks only");
+                (Vec::new(), false)
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
     let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
     let clock_warning = (req.device_time_ms > 0)

@@ -14,12 +14,24 @@
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
 //!   timestamps — clear errors, and nothing stored changes.
 //! - `review`: the safety office's read API, `/healthz`, the OpenAPI document.
+//! - `hostile`: one table of 88 hostile requests (lying bincode lengths, deeply nested and
+//!   enormous JSON, invalid UTF-8, forged admin tokens, replayed refresh tokens, revoked
+//!   devices, role escalation, forged authors, absurd timestamps, path traversal, bad query
+//!   parameters, wrong methods, missing bodies, ops about another organisation's venue) —
+//!   each its status and JSON error, no 5xx, both organisations' logs unchanged after every
+//!   row and the store's digest unchanged; and what hyper answers before the app.
+//! - `disk`: the data dir on a real tmpfs (as root; skipped where mount is refused): a full
+//!   disk refuses writes with 503 and acks nothing it could not flush, reads answer (or get
+//!   the same 503 where sled must restructure a node) and never show unflushed ops, the same
+//!   ops are stored once afterwards; a read-only data dir refuses to start with a clear error.
 
 mod util;
 
 mod auth;
 mod bad_input;
+mod disk;
 mod durability;
+mod hostile;
 mod isolation;
 mod review;
 mod sync;
