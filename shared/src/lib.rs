@@ -20,6 +20,8 @@ pub mod codec;
 pub mod domain;
 pub mod fixtures;
 pub mod fold;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hlc;
 pub mod ids;
 pub mod op;

@@ -1,0 +1,8 @@
+//! `SyncRequest` / `SyncResponse` from arbitrary bytes as bincode (framed and unframed).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    firecheck_shared::fuzzing::decode_sync_bincode(data);
+});
