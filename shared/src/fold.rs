@@ -297,6 +297,14 @@ impl PartitionState {
         let derived = HazardId::for_finding(inspection, &item.code);
         let existing = self.by_item.get(&item.code).copied();
         let Some(current) = existing else {
+            if self.hazards.contains_key(&derived) {
+                // Only a forged id can clash (a report sharing this inspection's UUID): keep
+                // both records, never let one overwrite the other's hazard.
+                return self.unresolved(
+                    op,
+                    format!("hazard id {derived} is already taken by another record"),
+                );
+            }
             self.by_item.insert(item.code.clone(), derived);
             self.hazards.insert(
                 derived,
@@ -479,6 +487,12 @@ impl PartitionState {
             );
         }
         let hazard = HazardId::for_report(id);
+        if self.hazards.contains_key(&hazard) {
+            return self.unresolved(
+                op,
+                format!("hazard id {hazard} is already taken by another record"),
+            );
+        }
         self.reports.insert(
             id,
             CitizenReport {

@@ -860,3 +860,78 @@ fn hazard_op_before_its_finding_is_kept_and_resolves_on_refold() {
     assert_eq!(state.hazards[&id].status, HazardStatus::ReportedFixed);
     assert_eq!(w.replica.op_count(), 4);
 }
+
+/// A citizen report and an inspection that (forged) share one UUID derive the same hazard id
+/// for item code "report": neither may overwrite the other's hazard, in either order.
+#[test]
+fn clashing_derived_hazard_ids_never_overwrite_a_hazard() {
+    let shared_uuid = uuid::Uuid::from_u128(0xC1A5);
+    let finding = HazardId::for_finding(InspectionId(shared_uuid), "report");
+    assert_eq!(
+        finding,
+        HazardId::for_report(ReportId(shared_uuid)),
+        "the clash this test is about"
+    );
+    let venue = VenueId(uuid::Uuid::from_u128(0xE1));
+    let mk = |n: u128, entity: EntityRef, body: OpBody| Op {
+        op_id: OpId(uuid::Uuid::from_u128(n)),
+        device: DeviceId(uuid::Uuid::from_u128(0xD)),
+        device_seq: n as u64,
+        entity,
+        hlc: firecheck_shared::Hlc::new(1_800_000_000_000 + n as u64, 0, 1),
+        author: UserId(uuid::Uuid::from_u128(0xA)),
+        body,
+    };
+    let report = mk(
+        1,
+        EntityRef::CitizenReport {
+            venue: Some(venue),
+            report: ReportId(shared_uuid),
+        },
+        OpBody::CitizenReported(CitizenReportRecord {
+            street: "小木桥路".into(),
+            address: "小木桥路 251号".into(),
+            description: "楼道堆放电瓶".into(),
+            evidence: vec![],
+            reported_at: Timestamp(1_800_000_000_000),
+            channel: "一网统管".into(),
+            severity: Severity::Major,
+        }),
+    );
+    let inspection = mk(
+        2,
+        EntityRef::Inspection {
+            venue,
+            inspection: InspectionId(shared_uuid),
+        },
+        OpBody::InspectionSubmitted(InspectionRecord {
+            template: TemplateId(uuid::Uuid::from_u128(0x7)),
+            template_version: 1,
+            started_at: Timestamp(1_800_000_000_000),
+            finished_at: Timestamp(1_800_000_000_000),
+            items: vec![ItemResult {
+                code: "report".into(),
+                outcome: Outcome::Fail,
+                severity: Severity::Critical,
+                note: "后门堵塞".into(),
+                evidence: vec![],
+            }],
+            note: String::new(),
+            campaign: None,
+        }),
+    );
+    for order in [
+        [report.clone(), inspection.clone()],
+        [inspection.clone(), report.clone()],
+    ] {
+        let mut r = Replica::new();
+        r.apply_all(order);
+        let s = r.state(&Partition::Venue(venue)).unwrap();
+        let h = &s.hazards[&finding];
+        // The report sorts first, so it keeps the hazard; the clashing finding is kept visible.
+        assert_eq!(h.source, HazardSource::CitizenReport(ReportId(shared_uuid)));
+        assert_eq!(h.history.len(), 1);
+        assert_eq!(s.unresolved.len(), 1, "{:?}", s.unresolved);
+        assert!(s.unresolved[0].note.contains("already taken"));
+    }
+}
