@@ -100,9 +100,9 @@ pub async fn pull(
         row.ops
     );
     ensure!(
-        replica.op_count() as u64 >= expect_ops,
+        replica.op_count()? as u64 >= expect_ops,
         "the replica holds {} ops after the pull, expected at least {expect_ops}",
-        replica.op_count()
+        replica.op_count()?
     );
     drop(replica);
     Ok(row)

@@ -1,9 +1,15 @@
 //! The device's local replica: the only module of the client that touches sled.
 //!
 //! Trees:
-//! - `ops`: `partition | op key` → op. Every op this device knows (its own and pulled), so a
-//!   late op re-folds only its partition, from this index.
+//! - `parts`: `partition` → every op this device knows in that partition (its own and
+//!   pulled), sorted by op key without duplicates, as one record. A late op re-folds only
+//!   its partition, from this record; one record per partition (not per op) keeps a large
+//!   pull to a few thousand sled writes.
 //! - `states`: `partition` → folded [`PartitionState`] (the same fold as the server's).
+//! - `journal`: `u64` → a pulled page not yet merged into `parts` / `states`. During a long
+//!   pull the merged partitions are held in memory and written back at the end; each page
+//!   is journalled (with the cursor) before the next is asked for, so a crash loses nothing:
+//!   the next open merges the journal again (merging is idempotent — ops are a set).
 //! - `outbox`: `device_seq` → [`OutboxEntry`]: each op this device made and where it stands
 //!   (queued → sent → acked, or rejected with the server's reason).
 //! - `meta`: device id, next `device_seq`, HLC, pull cursor, login, last sync.
@@ -113,29 +119,84 @@ impl OutboxCounts {
 #[derive(Clone, Debug)]
 pub struct LocalReplica {
     db: sled::Db,
-    ops: sled::Tree,
+    parts: sled::Tree,
     states: sled::Tree,
     outbox: sled::Tree,
     meta: sled::Tree,
     blobs: sled::Tree,
     blob_dir: std::path::PathBuf,
-    /// During a long pull: partition states held in memory and written back once at the
-    /// end, instead of re-encoding every touched partition on every page. Ops and the
-    /// cursor are still written per page; a crash meanwhile leaves `states_stale` set, and
-    /// the next open re-folds the states from the ops.
-    write_back: std::sync::Arc<std::sync::Mutex<Option<BTreeMap<Partition, PartitionState>>>>,
+    journal: sled::Tree,
+    /// During a long pull (between [`Self::begin_bulk`] and [`Self::end_bulk`]): the
+    /// partitions merged so far, held in memory and written back once (see `journal`).
+    write_back: std::sync::Arc<std::sync::Mutex<Option<Held>>>,
 }
 
-fn op_key(op: &Op) -> Vec<u8> {
-    let k = op.key();
-    let mut out = Vec::with_capacity(17 + 8 + 4 + 8 + 16 + 16 + 8);
-    out.extend_from_slice(&op.partition().to_key());
-    out.extend_from_slice(&k.hlc.wall_ms.to_be_bytes());
-    out.extend_from_slice(&k.hlc.counter.to_be_bytes());
-    out.extend_from_slice(&k.hlc.node.to_be_bytes());
-    out.extend_from_slice(k.op_id.as_bytes());
-    out.extend_from_slice(k.device.as_bytes());
-    out.extend_from_slice(&k.device_seq.to_be_bytes());
+/// Partitions merged in memory and not yet written to `parts` / `states`.
+type Held = BTreeMap<Partition, Merged>;
+
+/// Held partitions beyond this many ops are written back in the middle of a pull, so a
+/// pull of any size runs in bounded memory.
+const HELD_OPS_MAX: usize = 200_000;
+
+/// One partition's ops and state while ops are merged into it.
+#[derive(Debug)]
+struct Merged {
+    /// Sorted by op key, no duplicates.
+    ops: Vec<Op>,
+    state: PartitionState,
+    /// An op arrived before ops already applied: `state` must be re-folded from `ops`.
+    refold: bool,
+}
+
+impl Merged {
+    /// Add `new` (sorted by key, no duplicates) to the set; returns how many were new.
+    fn merge(&mut self, new: Vec<Op>) -> usize {
+        let fresh: Vec<Op> = new
+            .into_iter()
+            .filter(|op| {
+                let k = op.key();
+                self.ops.binary_search_by(|o| o.key().cmp(&k)).is_err()
+            })
+            .collect();
+        let in_order = match (self.ops.last(), fresh.first()) {
+            (Some(last), Some(first)) => first.key() > last.key(),
+            _ => true,
+        };
+        let added = fresh.len();
+        if in_order {
+            for op in &fresh {
+                if !self.refold {
+                    self.state.apply(op);
+                }
+            }
+            self.ops.extend(fresh);
+        } else {
+            self.ops.extend(fresh);
+            self.ops.sort_by_key(Op::key);
+            self.refold = true;
+        }
+        added
+    }
+
+    /// The state, re-folded if a late op came in.
+    fn settle(&mut self) {
+        if self.refold {
+            self.state = PartitionState::fold(self.state.partition, self.ops.iter());
+            self.refold = false;
+        }
+    }
+}
+
+/// `ops` grouped by partition, each group sorted by key without duplicates.
+fn by_partition(ops: &[Op]) -> BTreeMap<Partition, Vec<Op>> {
+    let mut out: BTreeMap<Partition, Vec<Op>> = BTreeMap::new();
+    for op in ops {
+        out.entry(op.partition()).or_default().push(op.clone());
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(Op::key);
+        list.dedup_by_key(|o| o.key());
+    }
     out
 }
 
@@ -173,7 +234,8 @@ impl LocalReplica {
             }
         };
         let replica = Self {
-            ops: db.open_tree("ops").map_err(sled_err)?,
+            parts: db.open_tree("parts").map_err(sled_err)?,
+            journal: db.open_tree("journal").map_err(sled_err)?,
             states: db.open_tree("states").map_err(sled_err)?,
             outbox: db.open_tree("outbox").map_err(sled_err)?,
             meta: db.open_tree("meta").map_err(sled_err)?,
@@ -182,66 +244,106 @@ impl LocalReplica {
             write_back: Default::default(),
             db,
         };
-        if replica
-            .meta
-            .contains_key("states_stale")
-            .map_err(sled_err)?
-        {
-            replica.refold_everything()?;
+        if replica.db.tree_names().iter().any(|n| n.as_ref() == b"ops") {
+            replica.migrate_op_records()?;
+        }
+        if !replica.journal.is_empty() {
+            replica.replay_journal()?;
         }
         Ok(replica)
     }
 
-    /// Rebuild every partition state from the ops (after a crash during a long pull).
-    fn refold_everything(&self) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        let mut current: Option<(Vec<u8>, Vec<Op>)> = None;
-        let finish = |key: Vec<u8>, ops: Vec<Op>, batch: &mut sled::Batch| {
-            if let Some(p) = ops.first().map(Op::partition) {
-                batch.insert(key, encode_unframed(&PartitionState::fold(p, ops.iter())));
-            }
-        };
-        for item in self.ops.iter() {
-            let (k, v) = item.map_err(|e| self.err(e))?;
-            let pkey = k[..17].to_vec();
-            let op: Op = decode(&v)?;
-            match &mut current {
-                Some((key, ops)) if *key == pkey => ops.push(op),
-                _ => {
-                    if let Some((key, ops)) = current.take() {
-                        finish(key, ops, &mut batch);
-                    }
-                    current = Some((pkey, vec![op]));
-                }
-            }
+    /// Replicas written before `parts` kept one `ops` record per op (`partition | op key`),
+    /// and could be left with stale states by a crash in a pull: move the ops into `parts`,
+    /// fold every state afresh, and drop the old tree.
+    fn migrate_op_records(&self) -> Result<()> {
+        let old = self.db.open_tree("ops").map_err(|e| self.err(e))?;
+        let mut ops = Vec::with_capacity(old.len());
+        for v in old.iter().values() {
+            ops.push(decode::<Op>(&v.map_err(|e| self.err(e))?)?);
         }
-        if let Some((key, ops)) = current.take() {
-            finish(key, ops, &mut batch);
+        let mut held = Held::new();
+        self.merge_into(&mut held, &ops)?;
+        for m in held.values_mut() {
+            m.refold = true;
         }
-        self.states.apply_batch(batch).map_err(|e| self.err(e))?;
+        self.write_back_held(held)?;
+        self.db.drop_tree("ops").map_err(|e| self.err(e))?;
         self.meta.remove("states_stale").map_err(|e| self.err(e))?;
         self.flush()
     }
 
-    /// Start holding partition states in memory (see `write_back`).
+    /// Merge journalled pages a crash left behind (see `journal`).
+    fn replay_journal(&self) -> Result<()> {
+        let mut held = Held::new();
+        for v in self.journal.iter().values() {
+            let page: Vec<Op> = decode(&v.map_err(|e| self.err(e))?)?;
+            self.merge_into(&mut held, &page)?;
+        }
+        self.write_back_held(held)?;
+        self.journal.clear().map_err(|e| self.err(e))?;
+        self.flush()
+    }
+
+    /// Start holding merged partitions in memory for a long pull (see `journal`).
     pub fn begin_bulk(&self) -> Result<()> {
-        self.put_meta("states_stale", &true)?;
-        *self.write_back.lock().expect("write-back lock") = Some(BTreeMap::new());
+        *self.write_back.lock().expect("write-back lock") = Some(Held::new());
         Ok(())
     }
 
-    /// Write the held states back in one batch and clear the stale mark.
+    /// Write the held partitions back, empty the journal and flush.
     pub fn end_bulk(&self) -> Result<()> {
-        let Some(held) = self.write_back.lock().expect("write-back lock").take() else {
-            return Ok(());
-        };
-        let mut b = sled::Batch::default();
-        for (p, s) in &held {
-            b.insert(&p.to_key(), encode_unframed(s));
+        let held = self.write_back.lock().expect("write-back lock").take();
+        if let Some(held) = held {
+            self.write_back_held(held)?;
+            self.journal.clear().map_err(|e| self.err(e))?;
+            self.flush()?;
         }
-        self.states.apply_batch(b).map_err(|e| self.err(e))?;
-        self.meta.remove("states_stale").map_err(|e| self.err(e))?;
-        self.flush()
+        Ok(())
+    }
+
+    /// Merge `ops` into `held`, loading each partition from disk on first touch.
+    /// Returns how many ops were new to this replica.
+    fn merge_into(&self, held: &mut Held, ops: &[Op]) -> Result<usize> {
+        let mut new = 0;
+        for (p, list) in by_partition(ops) {
+            let m = match held.entry(p) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(self.load(p)?),
+            };
+            new += m.merge(list);
+        }
+        Ok(new)
+    }
+
+    /// A partition as stored.
+    fn load(&self, p: Partition) -> Result<Merged> {
+        let key = p.to_key();
+        let ops: Vec<Op> = match self.parts.get(key).map_err(|e| self.err(e))? {
+            Some(v) => decode(&v)?,
+            None => Vec::new(),
+        };
+        let state = match self.states.get(key).map_err(|e| self.err(e))? {
+            Some(v) => decode(&v)?,
+            None => PartitionState::new(p),
+        };
+        // A state that does not cover the stored ops (it cannot happen through this
+        // module, but a state is cheap to rebuild) is re-folded rather than trusted.
+        let refold = ops.last().map(Op::key) != state.last;
+        Ok(Merged { ops, state, refold })
+    }
+
+    /// Store merged partitions (ops and settled states), not flushed.
+    fn write_back_held(&self, held: Held) -> Result<()> {
+        let (mut parts, mut states) = (sled::Batch::default(), sled::Batch::default());
+        for (p, mut m) in held {
+            m.settle();
+            parts.insert(&p.to_key(), encode_unframed(&m.ops));
+            states.insert(&p.to_key(), encode_unframed(&m.state));
+        }
+        self.parts.apply_batch(parts).map_err(|e| self.err(e))?;
+        self.states.apply_batch(states).map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     fn err(&self, source: sled::Error) -> ReplicaError {
@@ -383,72 +485,36 @@ impl LocalReplica {
 
     // ---- folding ----------------------------------------------------------------------
 
-    /// Add ops to the set and bring their partitions up to date (not flushed).
+    /// Add ops to the set and bring their partitions up to date (not flushed). During a
+    /// long pull the partitions stay in memory; otherwise they are written now.
     fn fold_in(&self, ops: &[Op]) -> Result<usize> {
-        let mut states: BTreeMap<Partition, PartitionState> = BTreeMap::new();
-        let mut refold: BTreeSet<Partition> = BTreeSet::new();
-        let mut batch = sled::Batch::default();
-        let mut new = 0;
-        let mut seen_now = BTreeSet::new();
-        for op in ops {
-            let key = op_key(op);
-            if !seen_now.insert(key.clone())
-                || self.ops.contains_key(&key).map_err(|e| self.err(e))?
-            {
-                continue;
-            }
-            new += 1;
-            batch.insert(key, encode_unframed(op));
-            let p = op.partition();
-            if refold.contains(&p) {
-                continue;
-            }
-            let s = match states.entry(p) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => {
-                    e.insert(self.state(&p)?.unwrap_or_else(|| PartitionState::new(p)))
-                }
-            };
-            if s.accepts_in_order(op) {
-                s.apply(op);
-            } else {
-                refold.insert(p);
-            }
-        }
-        self.ops.apply_batch(batch).map_err(|e| self.err(e))?;
-        for p in refold {
-            let ops = self.partition_ops(&p)?;
-            states.insert(p, PartitionState::fold(p, ops.iter()));
-        }
         if let Some(held) = self.write_back.lock().expect("write-back lock").as_mut() {
-            held.extend(states);
+            let new = self.merge_into(held, ops)?;
+            if held.values().map(|m| m.ops.len()).sum::<usize>() > HELD_OPS_MAX {
+                // Bounded memory: write back what is held and start over. The journal
+                // may be emptied only once that is durable.
+                self.write_back_held(std::mem::take(held))?;
+                self.flush()?;
+                self.journal.clear().map_err(|e| self.err(e))?;
+            }
             return Ok(new);
         }
-        let mut sb = sled::Batch::default();
-        for (p, s) in &states {
-            sb.insert(&p.to_key(), encode_unframed(s));
-        }
-        self.states.apply_batch(sb).map_err(|e| self.err(e))?;
+        let mut merged = Held::new();
+        let new = self.merge_into(&mut merged, ops)?;
+        self.write_back_held(merged)?;
         Ok(new)
     }
 
-    fn partition_ops(&self, p: &Partition) -> Result<Vec<Op>> {
-        self.ops
-            .scan_prefix(p.to_key())
-            .values()
-            .map(|v| decode(&v.map_err(|e| self.err(e))?))
-            .collect()
-    }
-
     pub fn state(&self, p: &Partition) -> Result<Option<PartitionState>> {
-        if let Some(s) = self
+        if let Some(m) = self
             .write_back
             .lock()
             .expect("write-back lock")
-            .as_ref()
-            .and_then(|h| h.get(p))
+            .as_mut()
+            .and_then(|h| h.get_mut(p))
         {
-            return Ok(Some(s.clone()));
+            m.settle();
+            return Ok(Some(m.state.clone()));
         }
         self.states
             .get(p.to_key())
@@ -465,18 +531,22 @@ impl LocalReplica {
             .values()
             .map(|v| decode(&v.map_err(|e| self.err(e))?))
             .collect::<Result<_>>()?;
-        let held = self.write_back.lock().expect("write-back lock");
-        let Some(held) = held.as_ref() else {
+        let mut held = self.write_back.lock().expect("write-back lock");
+        let Some(held) = held.as_mut() else {
             return Ok(stored);
         };
         let mut all: BTreeMap<Partition, PartitionState> =
             stored.into_iter().map(|s| (s.partition, s)).collect();
-        all.extend(held.iter().map(|(p, s)| (*p, s.clone())));
+        for (p, m) in held.iter_mut() {
+            m.settle();
+            all.insert(*p, m.state.clone());
+        }
         Ok(all.into_values().collect())
     }
 
-    pub fn op_count(&self) -> usize {
-        self.ops.len()
+    /// How many distinct ops this replica holds.
+    pub fn op_count(&self) -> Result<usize> {
+        Ok(self.states()?.iter().map(|s| s.op_count as usize).sum())
     }
 
     // ---- attachments ------------------------------------------------------------------
@@ -637,6 +707,15 @@ impl LocalReplica {
         }
         self.set_states(changes.into_iter())?;
         self.observe_clock(pulled, now_ms)?;
+        if !pulled.is_empty() && self.write_back.lock().expect("write-back lock").is_some() {
+            let id = match self.journal.last().map_err(|e| self.err(e))? {
+                Some((k, _)) => u64::from_be_bytes(k.as_ref().try_into().unwrap_or([0; 8])) + 1,
+                None => 0,
+            };
+            self.journal
+                .insert(id.to_be_bytes(), encode_unframed(&pulled))
+                .map_err(|e| self.err(e))?;
+        }
         let new = self.fold_in(pulled)?;
         self.meta
             .insert("cursor", encode_unframed(&cursor))
@@ -683,11 +762,16 @@ impl LocalReplica {
         if !needs {
             return Ok(0);
         }
+        // Not in the middle of a pull: what is held goes to disk first.
+        let bulk = self.write_back.lock().expect("write-back lock").is_some();
+        if bulk {
+            self.end_bulk()?;
+        }
         let device = DeviceId::new();
         // Positions continue from the old counter, so the outbox keeps its whole history.
         let mut next = self.next_device_seq()?;
         let mut outbox = sled::Batch::default();
-        let mut old_keys = Vec::new();
+        let mut old_keys = BTreeSet::new();
         let mut renumbered = Vec::new();
         for e in entries {
             let resend = matches!(
@@ -703,7 +787,7 @@ impl LocalReplica {
                 continue;
             }
             outbox.remove(&e.op.device_seq.to_be_bytes());
-            old_keys.push(op_key(&e.op));
+            old_keys.insert(e.op.key());
             let mut op = e.op.clone();
             op.device = device;
             op.device_seq = next;
@@ -719,20 +803,18 @@ impl LocalReplica {
             );
         }
         self.outbox.apply_batch(outbox).map_err(|e| self.err(e))?;
-        let mut ops = sled::Batch::default();
-        for k in &old_keys {
-            ops.remove(k.as_slice());
+        // The old numbering leaves the set; the new one joins it; the partitions re-fold.
+        let mut rewritten = Held::new();
+        for (p, list) in by_partition(&renumbered) {
+            let mut m = self.load(p)?;
+            m.ops.retain(|o| !old_keys.contains(&o.key()));
+            m.ops.extend(list);
+            m.ops.sort_by_key(Op::key);
+            m.ops.dedup_by_key(|o| o.key());
+            m.refold = true;
+            rewritten.insert(p, m);
         }
-        self.ops.apply_batch(ops).map_err(|e| self.err(e))?;
-        let touched: BTreeSet<Partition> = renumbered.iter().map(Op::partition).collect();
-        self.fold_in(&renumbered)?;
-        for p in touched {
-            let ops = self.partition_ops(&p)?;
-            let s = PartitionState::fold(p, ops.iter());
-            self.states
-                .insert(p.to_key(), encode_unframed(&s))
-                .map_err(|e| self.err(e))?;
-        }
+        self.write_back_held(rewritten)?;
         let mut meta = sled::Batch::default();
         meta.insert("device", encode_unframed(&device));
         meta.insert("next_device_seq", encode_unframed(&next));
@@ -750,6 +832,156 @@ impl LocalReplica {
         );
         self.meta.apply_batch(meta).map_err(|e| self.err(e))?;
         self.flush()?;
+        if bulk {
+            self.begin_bulk()?;
+        }
         Ok(renumbered.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use firecheck_shared::fuzzing::built_ops;
+
+    /// Deterministic bytes for the op builder.
+    fn noise(seed: u64, len: usize) -> Vec<u8> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    /// Each partition folded from scratch over the distinct ops.
+    fn expected(ops: &[Op]) -> BTreeMap<Partition, PartitionState> {
+        by_partition(ops)
+            .into_iter()
+            .map(|(p, list)| (p, PartitionState::fold(p, list.iter())))
+            .collect()
+    }
+
+    fn held_states(r: &LocalReplica) -> BTreeMap<Partition, PartitionState> {
+        r.states()
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.partition, s))
+            .collect()
+    }
+
+    fn distinct(ops: &[Op]) -> usize {
+        ops.iter().map(Op::key).collect::<BTreeSet<_>>().len()
+    }
+
+    /// Pages as a pull may bring them: out of key order, some ops twice.
+    fn pages(ops: &[Op], size: usize) -> Vec<Vec<Op>> {
+        let mut shuffled: Vec<Op> = ops.iter().rev().cloned().collect();
+        shuffled.extend(ops.iter().step_by(5).cloned());
+        shuffled.chunks(size).map(<[Op]>::to_vec).collect()
+    }
+
+    #[test]
+    fn pages_in_any_order_fold_to_the_whole_sets_fold() {
+        for seed in 0..24 {
+            let ops = built_ops(&noise(seed, 6000));
+            assert!(ops.len() > 20, "seed {seed} built {} ops", ops.len());
+            for bulk in [false, true] {
+                let home = tempfile::tempdir().unwrap();
+                let r = LocalReplica::open(home.path()).unwrap();
+                if bulk {
+                    r.begin_bulk().unwrap();
+                }
+                let mut new = 0;
+                for (i, page) in pages(&ops, 7).iter().enumerate() {
+                    new += r.absorb(&[], page, i as u64 + 1, 0).unwrap();
+                }
+                if bulk {
+                    // Read while held, then written back.
+                    assert_eq!(held_states(&r), expected(&ops), "seed {seed}, held");
+                    r.end_bulk().unwrap();
+                }
+                assert_eq!(new, distinct(&ops), "seed {seed}: new ops counted once");
+                assert_eq!(held_states(&r), expected(&ops), "seed {seed}, bulk {bulk}");
+                assert_eq!(r.op_count().unwrap(), distinct(&ops));
+                drop(r);
+                let r = LocalReplica::open(home.path()).unwrap();
+                assert_eq!(held_states(&r), expected(&ops), "seed {seed}, reopened");
+                assert!(r.journal.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_crash_in_the_middle_of_a_pull_loses_no_page() {
+        let ops = built_ops(&noise(7, 8000));
+        let home = tempfile::tempdir().unwrap();
+        let pages = pages(&ops, 11);
+        let half = pages.len() / 2;
+        {
+            let r = LocalReplica::open(home.path()).unwrap();
+            r.begin_bulk().unwrap();
+            for (i, page) in pages[..half].iter().enumerate() {
+                r.absorb(&[], page, i as u64 + 1, 0).unwrap();
+            }
+            // Killed here: no `end_bulk`, nothing held reaches `parts` or `states`.
+            assert!(r.states.is_empty() && !r.journal.is_empty());
+        }
+        let r = LocalReplica::open(home.path()).unwrap();
+        assert!(r.journal.is_empty(), "the journal was merged at open");
+        assert_eq!(r.cursor().unwrap(), half as u64);
+        let absorbed: Vec<Op> = pages[..half].concat();
+        assert_eq!(held_states(&r), expected(&absorbed));
+        // The interrupted pull goes on from the cursor and ends where an unbroken one would.
+        r.begin_bulk().unwrap();
+        for (i, page) in pages.iter().enumerate().skip(half) {
+            r.absorb(&[], page, i as u64 + 1, 0).unwrap();
+        }
+        r.end_bulk().unwrap();
+        assert_eq!(held_states(&r), expected(&ops));
+        assert_eq!(r.op_count().unwrap(), distinct(&ops));
+    }
+
+    #[test]
+    fn a_pull_larger_than_memory_allows_is_written_back_on_the_way() {
+        let ops = built_ops(&noise(3, 8000));
+        let home = tempfile::tempdir().unwrap();
+        let r = LocalReplica::open(home.path()).unwrap();
+        r.begin_bulk().unwrap();
+        let pages = pages(&ops, 13);
+        for (i, page) in pages.iter().enumerate() {
+            r.absorb(&[], page, i as u64 + 1, 0).unwrap();
+            // Force the write-back a pull of more than HELD_OPS_MAX ops would make.
+            let held = std::mem::take(r.write_back.lock().unwrap().as_mut().unwrap());
+            r.write_back_held(held).unwrap();
+        }
+        r.end_bulk().unwrap();
+        assert_eq!(held_states(&r), expected(&ops));
+    }
+
+    #[test]
+    fn per_op_records_of_older_replicas_are_moved_into_partitions() {
+        let ops = built_ops(&noise(11, 6000));
+        let home = tempfile::tempdir().unwrap();
+        {
+            // The earlier layout: one `ops` record per op, states possibly stale.
+            let db = sled::open(home.path().join("replica")).unwrap();
+            let old = db.open_tree("ops").unwrap();
+            for op in &ops {
+                let mut key = op.partition().to_key().to_vec();
+                key.extend_from_slice(op.op_id.as_bytes());
+                old.insert(key, encode_unframed(op)).unwrap();
+            }
+            let meta = db.open_tree("meta").unwrap();
+            meta.insert("states_stale", encode_unframed(&true)).unwrap();
+            db.flush().unwrap();
+        }
+        let r = LocalReplica::open(home.path()).unwrap();
+        assert_eq!(held_states(&r), expected(&ops));
+        assert!(!r.db.tree_names().iter().any(|n| n.as_ref() == b"ops"));
+        assert!(!r.meta.contains_key("states_stale").unwrap());
     }
 }

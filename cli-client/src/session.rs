@@ -576,7 +576,7 @@ pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
         last_sync_ms: last.as_ref().map(|m| m.at_ms),
         clock_warning: last.as_ref().and_then(|m| m.clock_warning.clone()),
         cursor: ctx.replica.cursor()?,
-        local_ops: ctx.replica.op_count(),
+        local_ops: ctx.replica.op_count()?,
         rejected_ops: rejected,
     };
     if ctx.json {

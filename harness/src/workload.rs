@@ -507,7 +507,7 @@ impl Client {
         Ok(Holdings {
             name: self.name.clone(),
             outbox: r.outbox().map_err(err)?,
-            op_count: r.op_count(),
+            op_count: r.op_count().map_err(err)?,
             cursor: r.cursor().map_err(err)?,
             photos_waiting: r.pending_blobs().map_err(err)?.len(),
             hazards,
