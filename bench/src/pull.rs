@@ -1,6 +1,7 @@
 //! Pull into a fresh client replica: page after page of `POST /v1/sync` (no ops pushed,
 //! the largest page the server allows), each page taken in by `LocalReplica::absorb` — the
-//! client's fold and durable store — before the next is asked for, as the client does.
+//! client's fold and durable store — while the next page is already asked for, as
+//! `firecheck sync` does.
 
 use std::time::Instant;
 
@@ -20,7 +21,8 @@ pub struct Row {
     pub ops: u64,
     pub pages: u64,
     pub secs: f64,
-    /// Waiting for answers (request, server, transfer, decode).
+    /// Waiting for answers (request, server, transfer, decode) that had not arrived by the
+    /// time the last page was taken in.
     pub http_secs: f64,
     /// `absorb`: fold and flush into the replica.
     pub absorb_secs: f64,
@@ -60,21 +62,33 @@ pub async fn pull(
         first_page: None,
         first_page_ops: 0,
     };
-    let mut cursor = replica.cursor()?;
+    let cursor = replica.cursor()?;
     let start = Instant::now();
     // As `firecheck sync` does: folded states stay in memory for the whole pull and are
     // written back once at the end (counted in absorb time below).
     replica.begin_bulk()?;
+    // As `firecheck sync` does: the next page is asked for before the last is taken in.
+    let fetch = |cursor: u64| {
+        let (api, token) = (api.clone(), session.token.clone());
+        tokio::spawn(async move {
+            let req = SyncRequest {
+                cursor,
+                ops: Vec::new(),
+                limit: MAX_PULL_LIMIT,
+                device_time_ms: Timestamp::now().0,
+            };
+            api.sync(&token, format, &req).await
+        })
+    };
+    let mut next = Some(fetch(cursor));
     loop {
         let t0 = Instant::now();
-        let req = SyncRequest {
-            cursor,
-            ops: Vec::new(),
-            limit: MAX_PULL_LIMIT,
-            device_time_ms: Timestamp::now().0,
-        };
-        let x = api.sync(&session.token, format, &req).await?;
+        let x = next.take().expect("a page is on its way").await??;
         let t1 = Instant::now();
+        if x.resp.has_more {
+            next = Some(fetch(x.resp.cursor));
+        }
+        // `absorb` blocks this worker; the runtime's other worker fetches meanwhile.
         replica.absorb(&x.resp.acks, &x.resp.ops, x.resp.cursor, Timestamp::now().0)?;
         row.absorb_secs += t1.elapsed().as_secs_f64();
         row.http_secs += (t1 - t0).as_secs_f64();
@@ -85,7 +99,6 @@ pub async fn pull(
             row.first_page_ops = x.resp.ops.len();
             row.first_page = Some(x.received.clone());
         }
-        cursor = x.resp.cursor;
         if !x.resp.has_more {
             break;
         }

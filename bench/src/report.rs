@@ -331,7 +331,7 @@ impl Results {
         if let Some(s) = &self.scale {
             let _ = writeln!(
                 o,
-                "\n## 3. Pull into a fresh client replica\n\nServer: {}. A new `LocalReplica` logs in and pulls organisation A page by page (limit 5,000, the server's maximum), each page taken in by `LocalReplica::absorb` (fold, store, flush) before the next request. \"HTTP\" is the time waiting for answers (server work, transfer, decode); \"absorb\" the replica's time.\n",
+                "\n## 3. Pull into a fresh client replica\n\nServer: {}. A new `LocalReplica` logs in and pulls organisation A page by page (limit 5,000, the server's maximum), each page taken in by `LocalReplica::absorb` (fold, journal, flush) while the next page is already requested, as `firecheck sync` does; the held partitions are written back at the end. \"HTTP\" is the time spent waiting for an answer that had not arrived yet (server work, transfer, decode); \"absorb\" the replica's time, including the final write-back.\n",
                 s.server
             );
             let _ = writeln!(

@@ -335,11 +335,37 @@ impl LocalReplica {
 
     /// Store merged partitions (ops and settled states), not flushed.
     fn write_back_held(&self, held: Held) -> Result<()> {
+        // Settling and encoding are most of the work: spread them over the cores.
+        let mut held: Vec<(Partition, Merged)> = held.into_iter().collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let chunk = held.len().div_ceil(threads).max(1);
+        let encoded: Vec<Vec<([u8; 17], Vec<u8>, Vec<u8>)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = held
+                .chunks_mut(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter_mut()
+                            .map(|(p, m)| {
+                                m.settle();
+                                (
+                                    p.to_key(),
+                                    encode_unframed(&m.ops),
+                                    encode_unframed(&m.state),
+                                )
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("encoding does not panic"))
+                .collect()
+        });
         let (mut parts, mut states) = (sled::Batch::default(), sled::Batch::default());
-        for (p, mut m) in held {
-            m.settle();
-            parts.insert(&p.to_key(), encode_unframed(&m.ops));
-            states.insert(&p.to_key(), encode_unframed(&m.state));
+        for (key, ops, state) in encoded.into_iter().flatten() {
+            parts.insert(&key, ops);
+            states.insert(&key, state);
         }
         self.parts.apply_batch(parts).map_err(|e| self.err(e))?;
         self.states.apply_batch(states).map_err(|e| self.err(e))?;
@@ -707,16 +733,27 @@ impl LocalReplica {
         }
         self.set_states(changes.into_iter())?;
         self.observe_clock(pulled, now_ms)?;
-        if !pulled.is_empty() && self.write_back.lock().expect("write-back lock").is_some() {
+        let journal =
+            !pulled.is_empty() && self.write_back.lock().expect("write-back lock").is_some();
+        let (page, new) = std::thread::scope(|scope| {
+            // The page is encoded for the journal while it is folded in.
+            let page = journal.then(|| scope.spawn(|| encode_unframed(&pulled)));
+            let new = self.fold_in(pulled);
+            (
+                page.map(|h| h.join().expect("encoding does not panic")),
+                new,
+            )
+        });
+        if let Some(page) = page {
             let id = match self.journal.last().map_err(|e| self.err(e))? {
                 Some((k, _)) => u64::from_be_bytes(k.as_ref().try_into().unwrap_or([0; 8])) + 1,
                 None => 0,
             };
             self.journal
-                .insert(id.to_be_bytes(), encode_unframed(&pulled))
+                .insert(id.to_be_bytes(), page)
                 .map_err(|e| self.err(e))?;
         }
-        let new = self.fold_in(pulled)?;
+        let new = new?;
         self.meta
             .insert("cursor", encode_unframed(&cursor))
             .map_err(|e| self.err(e))?;

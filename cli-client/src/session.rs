@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
-use firecheck_shared::sync::{LoginRequest, SyncRequest, TokenResponse};
+use firecheck_shared::sync::{LoginRequest, SyncRequest, SyncResponse, TokenResponse};
 use firecheck_shared::*;
 use serde::Serialize;
 
@@ -20,7 +20,9 @@ pub const PULL_LIMIT: u32 = 1000;
 pub const ATTEMPTS: u32 = 6;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_current_thread()
+    // One worker: a pull's next page downloads there while this thread takes in the last.
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))
@@ -182,6 +184,11 @@ fn sync_rounds(
     progress.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
     );
+    // The next page of a long pull, asked for while the last one is taken in.
+    let mut prefetched: Option<(
+        u64,
+        tokio::task::JoinHandle<Result<SyncResponse, RemoteError>>,
+    )> = None;
     loop {
         if login.access_expires_ms - 60_000 < Timestamp::now().0 {
             *login = refresh(ctx, rt, remote, login)?;
@@ -204,20 +211,36 @@ fn sync_rounds(
         };
         // Whether any attempt may have reached the server (not only the last one).
         let mut reached = false;
-        let answer = match round_trip(rt, remote, login, &req, &mut reached) {
-            Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, rt, remote, login) {
-                Ok(fresh) => {
-                    *login = fresh;
-                    round_trip(rt, remote, login, &req, &mut reached)
-                }
-                Err(e) => {
-                    if !reached {
-                        ctx.replica.mark_queued(&was_queued)?;
+        // A prefetched page is used only if it answers this very request (a pure pull
+        // from this cursor) and arrived whole; otherwise the request is made as usual.
+        let early = match prefetched.take() {
+            Some((cursor, task)) if req.ops.is_empty() && cursor == req.cursor => {
+                rt.block_on(task).ok().and_then(Result::ok)
+            }
+            Some((_, task)) => {
+                task.abort();
+                None
+            }
+            None => None,
+        };
+        let answer = if let Some(resp) = early {
+            Ok(resp)
+        } else {
+            match round_trip(rt, remote, login, &req, &mut reached) {
+                Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, rt, remote, login) {
+                    Ok(fresh) => {
+                        *login = fresh;
+                        round_trip(rt, remote, login, &req, &mut reached)
                     }
-                    return Err(e);
-                }
-            },
-            other => other,
+                    Err(e) => {
+                        if !reached {
+                            ctx.replica.mark_queued(&was_queued)?;
+                        }
+                        return Err(e);
+                    }
+                },
+                other => other,
+            }
         };
         let resp = match answer {
             Ok(r) => r,
@@ -245,6 +268,21 @@ fn sync_rounds(
                 _ => summary.acked += 1,
             }
         }
+        // Taking in the answer changes no queued op, so this holds after it too.
+        let more_to_push = ctx.replica.counts()?.queued > 0 && req.ops.len() == PUSH_BATCH;
+        if resp.has_more && !more_to_push {
+            let next = SyncRequest {
+                cursor: resp.cursor,
+                ops: Vec::new(),
+                limit: PULL_LIMIT,
+                device_time_ms: Timestamp::now().0,
+            };
+            let (remote, token) = (remote.clone(), login.access_token.clone());
+            prefetched = Some((
+                next.cursor,
+                rt.spawn(async move { remote.sync(&token, &next).await }),
+            ));
+        }
         let pulled = ctx
             .replica
             .absorb(&resp.acks, &resp.ops, resp.cursor, Timestamp::now().0)?;
@@ -254,7 +292,6 @@ fn sync_rounds(
             progress.set_message(format!("pulled {} ops…", summary.pulled));
             progress.tick();
         }
-        let more_to_push = ctx.replica.counts()?.queued > 0 && req.ops.len() == PUSH_BATCH;
         if !resp.has_more && !more_to_push {
             break;
         }
