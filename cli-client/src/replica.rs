@@ -134,6 +134,9 @@ pub struct LocalReplica {
 /// Partitions merged in memory and not yet written to `parts` / `states`.
 type Held = BTreeMap<Partition, Merged>;
 
+/// A partition's key, its encoded ops and its encoded state.
+type Encoded = ([u8; 17], Vec<u8>, Vec<u8>);
+
 /// Held partitions beyond this many ops are written back in the middle of a pull, so a
 /// pull of any size runs in bounded memory.
 const HELD_OPS_MAX: usize = 200_000;
@@ -339,7 +342,7 @@ impl LocalReplica {
         let mut held: Vec<(Partition, Merged)> = held.into_iter().collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let chunk = held.len().div_ceil(threads).max(1);
-        let encoded: Vec<Vec<([u8; 17], Vec<u8>, Vec<u8>)>> = std::thread::scope(|scope| {
+        let encoded: Vec<Vec<Encoded>> = std::thread::scope(|scope| {
             let workers: Vec<_> = held
                 .chunks_mut(chunk)
                 .map(|part| {
