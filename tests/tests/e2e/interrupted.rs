@@ -7,8 +7,6 @@
 //! the next `sync` asks from that cursor — seen on the wire — and ends with exactly the
 //! server's ops.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use firecheck_cli::session::PULL_LIMIT;
@@ -25,96 +23,27 @@ struct Seen {
     syncs: Vec<(u64, bool)>,
 }
 
-/// Relays HTTP/1.1 to `upstream`; on the `cut_at`-th sync request (1-based), stops the
-/// server instead of forwarding it and drops the connection.
-fn relay(server: Arc<Mutex<TestServer>>, cut_at: usize) -> (String, Arc<Mutex<Seen>>) {
+/// A relay to the server; on the `cut_at`-th sync request (1-based), stops the server
+/// instead of forwarding it and drops the connection.
+fn relay_cutting(server: Arc<Mutex<TestServer>>, cut_at: usize) -> (String, Arc<Mutex<Seen>>) {
     let upstream = server.lock().unwrap().addr;
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let seen2 = seen.clone();
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { continue };
-            let (server, seen) = (server.clone(), seen2.clone());
-            std::thread::spawn(move || connection(client, upstream, server, seen, cut_at));
+    let log = seen.clone();
+    let url = relay(upstream, move |r| {
+        if r.method_path != "POST /v1/sync" {
+            return Verdict::Forward;
         }
+        let req: SyncRequest = codec::decode(Format::Bincode, &r.body).expect("a bincode sync");
+        let mut s = log.lock().unwrap();
+        let n = s.syncs.len() + 1;
+        s.syncs.push((req.cursor, n != cut_at));
+        if n == cut_at {
+            server.lock().unwrap().stop();
+            return Verdict::Drop;
+        }
+        Verdict::Forward
     });
     (url, seen)
-}
-
-fn connection(
-    client: TcpStream,
-    upstream: SocketAddr,
-    server: Arc<Mutex<TestServer>>,
-    seen: Arc<Mutex<Seen>>,
-    cut_at: usize,
-) {
-    let Ok(up) = TcpStream::connect(upstream) else {
-        // The server is down: the device sees its connection closed.
-        let _ = client.shutdown(Shutdown::Both);
-        return;
-    };
-    // Answers flow back untouched.
-    let (mut up_r, mut client_w) = (up.try_clone().unwrap(), client.try_clone().unwrap());
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut up_r, &mut client_w);
-        let _ = client_w.shutdown(Shutdown::Both);
-    });
-    let mut up_w = up;
-    let mut reader = BufReader::new(client);
-    loop {
-        // One request: head, then Content-Length bytes of body.
-        let mut head = Vec::new();
-        loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => {
-                    let _ = up_w.shutdown(Shutdown::Both);
-                    return;
-                }
-                Ok(_) => {}
-            }
-            head.extend_from_slice(&line);
-            if line == b"\r\n" {
-                break;
-            }
-        }
-        let text = String::from_utf8_lossy(&head).to_string();
-        let len: usize = text
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())
-                    .flatten()
-            })
-            .unwrap_or(0);
-        let mut body = vec![0; len];
-        if reader.read_exact(&mut body).is_err() {
-            let _ = up_w.shutdown(Shutdown::Both);
-            return;
-        }
-        if text.starts_with("POST /v1/sync ") {
-            let req: SyncRequest = codec::decode(Format::Bincode, &body).expect("a bincode sync");
-            let n = {
-                let mut s = seen.lock().unwrap();
-                s.syncs.push((req.cursor, true));
-                s.syncs.len()
-            };
-            if n == cut_at {
-                seen.lock().unwrap().syncs[n - 1].1 = false;
-                let _ = up_w.shutdown(Shutdown::Both);
-                server.lock().unwrap().stop();
-                let _ = reader.get_ref().shutdown(Shutdown::Both);
-                return;
-            }
-        }
-        if up_w.write_all(&head).is_err() || up_w.write_all(&body).is_err() {
-            let _ = reader.get_ref().shutdown(Shutdown::Both);
-            return;
-        }
-    }
 }
 
 /// The server's own count of this organisation's ops (admin stats).
@@ -186,7 +115,7 @@ fn interrupted_pull_resumes_from_its_cursor() {
     );
 
     // A fresh device pulls through the relay; the server goes away before page three.
-    let (relay_url, seen) = relay(server.clone(), 3);
+    let (relay_url, seen) = relay_cutting(server.clone(), 3);
     let fresh = Phone::new(dir.path(), "lina-new-phone", &relay_url);
     fresh.login("lina");
     let e = fresh.fail(&["sync"], 4);

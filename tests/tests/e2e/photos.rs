@@ -3,8 +3,7 @@
 //! A small relay between device and server records the order of requests (records must go
 //! before photos) and can cut one upload off mid-body, as a flaky mobile network would.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use firecheck_shared::BlobHash;
@@ -36,103 +35,30 @@ struct Log {
     refuse_puts: bool,
 }
 
-fn relay(upstream: SocketAddr, log: Arc<Mutex<Log>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { continue };
-            let log = log.clone();
-            std::thread::spawn(move || connection(client, upstream, log));
-        }
-    });
-    url
-}
-
-fn connection(client: TcpStream, upstream: SocketAddr, log: Arc<Mutex<Log>>) {
-    let Ok(up) = TcpStream::connect(upstream) else {
-        let _ = client.shutdown(Shutdown::Both);
-        return;
-    };
-    let (mut up_r, mut client_w) = (up.try_clone().unwrap(), client.try_clone().unwrap());
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut up_r, &mut client_w);
-        let _ = client_w.shutdown(Shutdown::Both);
-    });
-    let mut up_w = up;
-    let mut reader = BufReader::new(client);
-    loop {
-        let mut head = Vec::new();
-        loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => {
-                    let _ = up_w.shutdown(Shutdown::Both);
-                    return;
-                }
-                Ok(_) => {}
-            }
-            head.extend_from_slice(&line);
-            if line == b"\r\n" {
-                break;
-            }
-        }
-        let text = String::from_utf8_lossy(&head).to_string();
-        let first = text.lines().next().unwrap_or("").to_string();
-        let len: usize = text
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())
-                    .flatten()
-            })
-            .unwrap_or(0);
-        let mut body = vec![0; len];
-        if reader.read_exact(&mut body).is_err() {
-            let _ = up_w.shutdown(Shutdown::Both);
-            return;
-        }
-        let method_path = first
-            .rsplit_once(' ')
-            .map(|(a, _)| a.to_string())
-            .unwrap_or(first.clone());
-        if method_path.starts_with("PUT ") && log.lock().unwrap().refuse_puts {
+/// A relay to `upstream` that logs each request and refuses or cuts uploads as `log` says.
+fn logging_relay(upstream: SocketAddr, log: Arc<Mutex<Log>>) -> String {
+    relay(upstream, move |r| {
+        let mut l = log.lock().unwrap();
+        let put = r.method_path.starts_with("PUT ");
+        if put && l.refuse_puts {
             let body =
-                br#"{"error":{"code":"insufficient_storage","message":"relay refuses uploads"}}"#;
-            let mut w = reader.get_ref().try_clone().unwrap();
-            let _ = write!(w, "HTTP/1.1 507 Insufficient Storage\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
-            let _ = w.write_all(body);
-            continue;
+                r#"{"error":{"code":"insufficient_storage","message":"relay refuses uploads"}}"#;
+            return Verdict::Answer(
+                format!("HTTP/1.1 507 Insufficient Storage\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len())
+                    .into_bytes(),
+            );
         }
-        let cut = {
-            let mut l = log.lock().unwrap();
-            l.requests.push(method_path.clone());
-            if method_path.starts_with("PUT ") {
-                l.puts += 1;
-                if l.cut_put == Some(l.puts) {
-                    l.cut_put = None;
-                    true
-                } else {
-                    false
-                }
-            } else {
-                false
+        l.requests.push(r.method_path.clone());
+        if put {
+            l.puts += 1;
+            if l.cut_put == Some(l.puts) {
+                l.cut_put = None;
+                // Half the body reaches the server, then the network drops.
+                return Verdict::CutAfter(r.body.len() / 2);
             }
-        };
-        if cut {
-            // Half the body reaches the server, then the network drops.
-            let _ = up_w.write_all(&head);
-            let _ = up_w.write_all(&body[..body.len() / 2]);
-            let _ = up_w.shutdown(Shutdown::Both);
-            let _ = reader.get_ref().shutdown(Shutdown::Both);
-            return;
         }
-        if up_w.write_all(&head).is_err() || up_w.write_all(&body).is_err() {
-            let _ = reader.get_ref().shutdown(Shutdown::Both);
-            return;
-        }
-    }
+        Verdict::Forward
+    })
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -221,7 +147,7 @@ fn admin_stats(url: &str) -> Value {
 fn an_inspection_with_two_photos_syncs_records_first_then_photos_and_a_cut_upload_resumes() {
     let world = World::demo();
     let log = Arc::new(Mutex::new(Log::default()));
-    let url = relay(world.server.addr, log.clone());
+    let url = logging_relay(world.server.addr, log.clone());
     let zhang = Phone::new(world.dir.path(), "zhangwei", &url);
     zhang.login("zhangwei");
     zhang.run(&["sync"]);
@@ -419,7 +345,7 @@ fn a_fixed_hazard_carries_its_photo_and_another_organisation_gets_404() {
     let world = World::demo();
     let office = world.phone("wangfang", "wangfang");
     let log = Arc::new(Mutex::new(Log::default()));
-    let url = relay(world.server.addr, log.clone());
+    let url = logging_relay(world.server.addr, log.clone());
     let zhang = Phone::new(world.dir.path(), "zhangwei", &url);
     zhang.login("zhangwei");
     zhang.run(&["sync"]);

@@ -287,3 +287,123 @@ pub fn only_hazard<'a>(hazards: &'a [Value], item: &str, ctx: &str) -> &'a Value
 pub fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap()
 }
+
+/// One HTTP/1.1 request as the test relay read it off the device's connection.
+pub struct RelayedRequest {
+    /// "METHOD /path".
+    pub method_path: String,
+    pub body: Vec<u8>,
+}
+
+/// What the test relay does with a request.
+pub enum Verdict {
+    Forward,
+    /// Answer the device with these raw response bytes; the server never sees the request.
+    Answer(Vec<u8>),
+    /// Forward the head and this many body bytes, then drop both connections (a network
+    /// that fails mid-request).
+    CutAfter(usize),
+    /// Drop both connections without forwarding anything.
+    Drop,
+}
+
+/// A small TCP relay between a device and the server at `upstream`, for tests that watch or
+/// break the traffic: each request is read whole (head and `Content-Length` body) and handed
+/// to `decide`; answers flow back untouched. Returns the URL devices use.
+pub fn relay(
+    upstream: std::net::SocketAddr,
+    decide: impl Fn(&RelayedRequest) -> Verdict + Send + Sync + 'static,
+) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let decide = std::sync::Arc::new(decide);
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let decide = decide.clone();
+            std::thread::spawn(move || relay_connection(client, upstream, &*decide));
+        }
+    });
+    url
+}
+
+fn relay_connection(
+    client: TcpStream,
+    upstream: std::net::SocketAddr,
+    decide: &dyn Fn(&RelayedRequest) -> Verdict,
+) {
+    use std::io::BufRead;
+    use std::net::Shutdown;
+    let Ok(up) = TcpStream::connect(upstream) else {
+        // The server is down: the device sees its connection closed.
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    };
+    let (mut up_r, mut client_w) = (up.try_clone().unwrap(), client.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut up_r, &mut client_w);
+        let _ = client_w.shutdown(Shutdown::Both);
+    });
+    let mut up_w = up;
+    let mut reader = std::io::BufReader::new(client);
+    let drop_both = |up_w: &TcpStream, reader: &std::io::BufReader<TcpStream>| {
+        let _ = up_w.shutdown(Shutdown::Both);
+        let _ = reader.get_ref().shutdown(Shutdown::Both);
+    };
+    loop {
+        let mut head = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = up_w.shutdown(Shutdown::Both);
+                    return;
+                }
+                Ok(_) => {}
+            }
+            head.extend_from_slice(&line);
+            if line == b"\r\n" {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&head).to_string();
+        let first = text.lines().next().unwrap_or("");
+        let method_path = first.rsplit_once(' ').map_or(first, |(a, _)| a).to_string();
+        let len: usize = text
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())
+                    .flatten()
+            })
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            let _ = up_w.shutdown(Shutdown::Both);
+            return;
+        }
+        let request = RelayedRequest { method_path, body };
+        match decide(&request) {
+            Verdict::Forward => {
+                if up_w.write_all(&head).is_err() || up_w.write_all(&request.body).is_err() {
+                    let _ = reader.get_ref().shutdown(Shutdown::Both);
+                    return;
+                }
+            }
+            Verdict::Answer(raw) => {
+                let _ = reader.get_ref().write_all(&raw);
+            }
+            Verdict::CutAfter(n) => {
+                let _ = up_w.write_all(&head);
+                let _ = up_w.write_all(&request.body[..n.min(request.body.len())]);
+                drop_both(&up_w, &reader);
+                return;
+            }
+            Verdict::Drop => {
+                drop_both(&up_w, &reader);
+                return;
+            }
+        }
+    }
+}
