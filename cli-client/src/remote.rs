@@ -81,6 +81,15 @@ impl Remote {
         }
     }
 
+    /// Send a request; anything but a success answer becomes the matching error.
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response, RemoteError> {
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        Ok(resp)
+    }
+
     async fn error_of(resp: reqwest::Response) -> RemoteError {
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.unwrap_or_default();
@@ -104,33 +113,28 @@ impl Remote {
 
     pub async fn login(&self, req: &LoginRequest) -> Result<TokenResponse, RemoteError> {
         let resp = self
-            .http
-            .post(format!("{}/v1/auth/login", self.base))
-            .json(req)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
+            .send(
+                self.http
+                    .post(format!("{}/v1/auth/login", self.base))
+                    .json(req),
+            )
+            .await?;
         resp.json()
             .await
             .map_err(|e| RemoteError::BadAnswer(e.to_string()))
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, RemoteError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_string(),
+        };
         let resp = self
-            .http
-            .post(format!("{}/v1/auth/refresh", self.base))
-            .json(&RefreshRequest {
-                refresh_token: refresh_token.to_string(),
-            })
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
+            .send(
+                self.http
+                    .post(format!("{}/v1/auth/refresh", self.base))
+                    .json(&body),
+            )
+            .await?;
         resp.json()
             .await
             .map_err(|e| RemoteError::BadAnswer(e.to_string()))
@@ -181,7 +185,7 @@ impl Remote {
     ) -> Result<u64, RemoteError> {
         let total = bytes.len() as u64;
         let end = (offset as usize + chunk).min(bytes.len());
-        let resp = self
+        let req = self
             .http
             .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
             .bearer_auth(token)
@@ -190,27 +194,17 @@ impl Remote {
                 reqwest::header::CONTENT_RANGE,
                 format!("bytes {offset}-{}/{total}", end - 1),
             )
-            .body(bytes[offset as usize..end].to_vec())
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
+            .body(bytes[offset as usize..end].to_vec());
+        self.send(req).await?;
         Ok(end as u64)
     }
 
     pub async fn get_blob(&self, token: &str, hash: &BlobHash) -> Result<Vec<u8>, RemoteError> {
-        let resp = self
+        let req = self
             .http
             .get(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
+            .bearer_auth(token);
+        let resp = self.send(req).await?;
         Ok(resp
             .bytes()
             .await
@@ -221,19 +215,14 @@ impl Remote {
     /// One sync round trip in bincode.
     pub async fn sync(&self, token: &str, req: &SyncRequest) -> Result<SyncResponse, RemoteError> {
         let body = codec::encode(Format::Bincode, req);
-        let resp = self
+        let req = self
             .http
             .post(format!("{}/v1/sync", self.base))
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, codec::BINCODE_MEDIA_TYPE)
             .header(reqwest::header::ACCEPT, codec::BINCODE_MEDIA_TYPE)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
+            .body(body);
+        let resp = self.send(req).await?;
         let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
         codec::decode(Format::Bincode, &bytes).map_err(|e| RemoteError::BadAnswer(e.to_string()))
     }
