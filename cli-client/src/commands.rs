@@ -299,7 +299,7 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
         && args.na.is_empty()
         && std::io::stdin().is_terminal()
     {
-        ask(&template, out)?
+        ask(&template, &mut std::io::stdin().lock(), out)?
     } else {
         let mut v = Vec::new();
         for f in &args.fail {
@@ -481,10 +481,10 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
 /// Ask item by item on the terminal.
 fn ask(
     template: &ChecklistTemplate,
+    input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<Vec<(String, Outcome, String)>, CliError> {
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut lines = input.lines();
     let mut answers = Vec::new();
     writeln!(
         out,
@@ -1031,5 +1031,55 @@ mod tests {
         let e = parse_due("next friday", today).unwrap_err();
         assert_eq!(e.exit_code(), 6);
         assert!(e.to_string().contains("YYYY-MM-DD"), "{e}");
+    }
+
+    fn three_in_one() -> ChecklistTemplate {
+        let fixtures = firecheck_server::demo::fixtures().unwrap();
+        let t = fixtures
+            .templates
+            .into_iter()
+            .find(|t| t.code == "three-in-one")
+            .expect("the three-in-one template is a fixture");
+        ChecklistTemplate {
+            id: t.id,
+            code: t.code,
+            name: t.name,
+            version: t.version,
+            kinds: t.kinds,
+            items: t.items,
+        }
+    }
+
+    #[test]
+    fn the_interactive_checklist_asks_every_item_and_asks_again_on_a_typo() {
+        let t = three_in_one();
+        // Item 1 fails with a note, item 2 gets a typo and then a pass, the rest n / p.
+        let mut typed = "f\n住人区与经营区未分隔\nx\np\n".to_string();
+        for i in 2..t.items.len() {
+            typed.push_str(if i % 2 == 0 { "n\n" } else { "P\n" });
+        }
+        let mut out = Vec::new();
+        let answers = ask(&t, &mut typed.as_bytes(), &mut out).unwrap();
+        let shown = String::from_utf8(out).unwrap();
+        assert_eq!(answers.len(), t.items.len());
+        assert_eq!(
+            answers[0],
+            (
+                t.items[0].code.clone(),
+                Outcome::Fail,
+                "住人区与经营区未分隔".into()
+            )
+        );
+        assert_eq!(answers[1].1, Outcome::Pass);
+        assert_eq!(answers[2].1, Outcome::NotApplicable);
+        assert_eq!(shown.matches("please type p, f or n").count(), 1, "{shown}");
+        assert!(shown.contains(&format!("[{}]", t.items[0].code)), "{shown}");
+    }
+
+    #[test]
+    fn the_interactive_checklist_saves_nothing_when_input_ends_early() {
+        let t = three_in_one();
+        let e = ask(&t, &mut "p\nf\n".as_bytes(), &mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("nothing was saved"), "{e}");
     }
 }
