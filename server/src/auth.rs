@@ -7,10 +7,14 @@
 //!   and single-use: each refresh returns a new one. Presenting a used one again means it
 //!   leaked, so every refresh token of that device is dropped.
 //! - Each request re-checks that its device is not revoked, so revocation takes effect at once.
+//! - Password hashing (each argon2id hash works through 19 MiB) runs on a few dedicated
+//!   threads ([`hash_password_bounded`], [`verify_password_bounded`]), never on more at once:
+//!   a burst of logins queues instead of growing the process by 19 MiB per concurrent hash
+//!   (the allocator keeps freed memory per thread).
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{
@@ -60,6 +64,76 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// Most password hashes computed at once (and the threads that compute them).
+pub fn hashing_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4)
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The threads that hash passwords: a queue and [`hashing_threads`] workers, started on
+/// first use and kept for the life of the process.
+fn hashing_queue() -> &'static Mutex<mpsc::Sender<HashJob>> {
+    static QUEUE: OnceLock<Mutex<mpsc::Sender<HashJob>>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<HashJob>();
+        let rx = std::sync::Arc::new(Mutex::new(rx));
+        for i in 0..hashing_threads() {
+            let rx = std::sync::Arc::clone(&rx);
+            std::thread::Builder::new()
+                .name(format!("firecheck-argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                        Ok(job) => job,
+                        Err(_) => return,
+                    };
+                    job();
+                })
+                .expect("spawning a password hashing thread");
+        }
+        Mutex::new(tx)
+    })
+}
+
+/// A password hashing job that did not finish (it panicked).
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed")]
+pub struct HashingFailed;
+
+/// Run `f` on a password hashing thread and wait for it without blocking the runtime.
+async fn on_hashing_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashingFailed> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        // A panic ends this job only: the thread goes on serving the queue.
+        if let Ok(v) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            let _ = tx.send(v);
+        }
+    });
+    hashing_queue()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(job)
+        .map_err(|_| HashingFailed)?;
+    rx.await.map_err(|_| HashingFailed)
+}
+
+/// [`hash_password`] on one of the few password hashing threads.
+pub async fn hash_password_bounded(password: String) -> Result<String, HashingFailed> {
+    on_hashing_thread(move || hash_password(&password)).await
+}
+
+/// [`verify_password`] on one of the few password hashing threads.
+pub async fn verify_password_bounded(
+    hash: String,
+    password: String,
+) -> Result<bool, HashingFailed> {
+    on_hashing_thread(move || verify_password(&hash, &password)).await
 }
 
 /// A random token of 32 bytes, hex.

@@ -61,7 +61,7 @@ pub async fn seed(state: &State) -> Result<SeedReport, ServerError> {
     for a in &fixtures.accounts.accounts {
         if store.user(&a.username)?.is_none() {
             let password = a.password.clone();
-            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+            let hash = crate::auth::hash_password_bounded(password)
                 .await
                 .map_err(|e| ServerError::Demo(e.to_string()))?;
             store.insert_user(&UserRecord {

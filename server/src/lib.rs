@@ -153,7 +153,7 @@ impl Server {
             state,
             threads: vec![seq_thread, view_thread],
         };
-        let mut startup = server.bootstrap(config)?;
+        let mut startup = server.bootstrap(config).await?;
         if config.demo {
             server.load_demo(&mut startup).await?;
         }
@@ -161,7 +161,7 @@ impl Server {
     }
 
     /// First start on an empty data dir: the organisation and its `admin` account.
-    fn bootstrap(&self, config: &Config) -> Result<Startup, ServerError> {
+    async fn bootstrap(&self, config: &Config) -> Result<Startup, ServerError> {
         let store = &self.state.store;
         let mut startup = Startup::default();
         if !store.orgs()?.is_empty() {
@@ -183,6 +183,9 @@ impl Server {
                 p
             }
         };
+        let password_hash = auth::hash_password_bounded(password)
+            .await
+            .map_err(|e| ServerError::Io(std::io::Error::other(e)))?;
         store.insert_user(&UserRecord {
             user: User {
                 id: UserId::new(),
@@ -191,7 +194,7 @@ impl Server {
                 display_name: "系统管理员".into(),
                 role: Role::Admin,
             },
-            password_hash: auth::hash_password(&password),
+            password_hash,
             created_ms: Timestamp::now().0,
         })?;
         tracing::info!(org = %org.id, name = %org.name, "first start: organisation and admin account created");

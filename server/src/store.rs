@@ -1,7 +1,13 @@
 //! The server's storage: the only module that touches sled.
 //!
+//! Two sled databases in the data dir: `db/` holds the op log and the accounts, `views/` the
+//! derived views. The sequencer flushes `db/` before every acknowledgment; the view updater
+//! flushes `views/` after each batch it writes, so the acknowledgment path never writes out
+//! view data, and the views (rewritten far more often than the log) get a small page cache
+//! of their own ([`VIEWS_CACHE_BYTES`]).
+//!
 //! Three trees, each written only in atomic batches:
-//! - `ops` — the op log and what de-duplicates it, in one tree so one batch covers both:
+//! - `ops` (in `db/`) — the op log and what de-duplicates it, in one tree so one batch covers both:
 //!   - `L | org | first seq` → a log record: up to [`RECORD_ENTRIES`] consecutive
 //!     [`LogEntry`]s of one organisation. Keyed so an organisation's pull is a range scan that
 //!     never touches another organisation's ops; one record per organisation per group
@@ -9,11 +15,15 @@
 //!     what decides throughput;
 //!   - `R | device | first device_seq` → [`Run`]: which sequence numbers a device's ops got,
 //!     one record per device per commit (not per op), used to answer replays.
-//! - `views` — derived state, rebuildable from the log at any time:
+//! - `views` (in `views/`) — derived state, rebuildable from the log at any time:
 //!   - `S | org | partition` → the folded [`PartitionState`];
-//!   - `I | org | partition | seq` → (): the partition's ops, for re-folds;
-//!   - `W | org` → the highest sequence number the views cover (the watermark).
-//! - `accounts` — `O | org` → org, `U | username` → user with password hash,
+//!   - `I | org | partition | first seq` → the partition's sequence numbers (u64 BE each,
+//!     ascending) among one view batch's ops, for re-folds and full inspection records: one
+//!     entry per partition per view batch, not one per op;
+//!   - `W | org` → the highest sequence number the views cover (the watermark), written in
+//!     the same batch as the states it describes, so after a crash the views are those of
+//!     some earlier watermark and the updater folds on from there.
+//! - `accounts` (in `db/`) — `O | org` → org, `U | username` → user with password hash,
 //!   `D | device` → device, `T | sha256(refresh token)` → refresh token record.
 //!
 //! - `views` also holds `B | org | sha256` → (): which attachments an organisation's ops refer
@@ -180,10 +190,42 @@ fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T> {
     })
 }
 
-/// The sled database behind the server.
+/// Most bytes of sled page cache the views' database gets (less when the server's whole cache
+/// is smaller).
+pub const VIEWS_CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Open one sled database. sled releases its file lock a moment after the last handle is
+/// dropped (its background I/O threads finish on their own), so a reopen right after a
+/// clean stop — a restart in-process, `rebuild` after `serve` — waits for it a little.
+fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e))
+                if (e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.to_string().contains("could not acquire lock"))
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The sled databases behind the server: the log's (`db/`: log, runs, accounts) and the
+/// views' (`views/`), so the sequencer's flush on the acknowledgment path writes only the
+/// log, and the views get a page cache of their own.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: sled::Db,
+    views_db: sled::Db,
     ops: sled::Tree,
     views: sled::Tree,
     accounts: sled::Tree,
@@ -193,6 +235,58 @@ pub struct Store {
     /// A commit failed after its batch may have reached sled's memory; the next successful
     /// flush makes those entries durable as well, so `durable` is reloaded then.
     durable_stale: Arc<AtomicBool>,
+}
+
+/// View updates of one organisation being gathered for one atomic write
+/// ([`Store::write_view_batch`]). States are encoded as they are added, so the caller need
+/// not keep them.
+pub struct ViewBatch {
+    org: OrgId,
+    batch: sled::Batch,
+}
+
+impl std::fmt::Debug for ViewBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewBatch").field("org", &self.org).finish()
+    }
+}
+
+impl ViewBatch {
+    /// A partition's new state.
+    pub fn state(&mut self, state: &PartitionState) {
+        self.batch.insert(
+            key(b'S', &[self.org.as_bytes(), &state.partition.to_key()]),
+            encode_unframed(state),
+        );
+    }
+
+    /// A partition's ops of this batch, ascending: one index entry, keyed by the first.
+    pub fn index(&mut self, partition: &Partition, seqs: &[u64]) {
+        let Some(first) = seqs.first() else {
+            return;
+        };
+        let mut list = Vec::with_capacity(8 * seqs.len());
+        for s in seqs {
+            list.extend_from_slice(&s.to_be_bytes());
+        }
+        self.batch.insert(
+            key(
+                b'I',
+                &[
+                    self.org.as_bytes(),
+                    &partition.to_key(),
+                    &first.to_be_bytes(),
+                ],
+            ),
+            list,
+        );
+    }
+
+    /// An attachment an op of the organisation refers to.
+    pub fn blob_ref(&mut self, hash: &BlobHash) {
+        self.batch
+            .insert(key(b'B', &[self.org.as_bytes(), &hash.0]), &[] as &[u8]);
+    }
 }
 
 /// Why an upload chunk was not taken.
@@ -216,36 +310,23 @@ pub enum BlobState {
 
 impl Store {
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
-        // sled releases its file lock a moment after the last handle is dropped (its
-        // background I/O threads finish on their own), so a reopen right after a clean stop —
-        // a restart in-process, `rebuild` after `serve` — waits for it a little.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        let db = loop {
-            match sled::Config::new()
-                .path(dir.join("db"))
-                .cache_capacity(cache_bytes)
-                .mode(sled::Mode::HighThroughput)
-                .open()
-            {
-                Ok(db) => break db,
-                Err(sled::Error::Io(e))
-                    if (e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.to_string().contains("could not acquire lock"))
-                        && std::time::Instant::now() < deadline =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
+        let db = open_db(&dir.join("db"), cache_bytes)?;
+        let views_db = open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?;
+        // Data dirs from before the views had their own database keep them in the log's:
+        // drop them there (the views database starts empty, so the updater folds the log).
+        if db.tree_names().iter().any(|n| &n[..] == b"views") {
+            db.drop_tree("views")?;
+            db.flush()?;
+        }
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let store = Self {
             ops: db.open_tree("ops")?,
-            views: db.open_tree("views")?,
+            views: views_db.open_tree("views")?,
             accounts: db.open_tree("accounts")?,
             db,
+            views_db,
             blobs,
             durable: Arc::default(),
             durable_stale: Arc::default(),
@@ -275,8 +356,18 @@ impl Store {
         self.durable_heads().get(&org).copied().unwrap_or(0)
     }
 
+    /// Flush both databases.
     pub fn flush(&self) -> Result<()> {
         self.db.flush()?;
+        self.views_db.flush()?;
+        Ok(())
+    }
+
+    /// Flush the views' database (the view updater, after each batch it wrote). Not needed
+    /// for consistency — a view batch is atomic and carries its watermark, and views behind
+    /// the log heal at start-up — but it keeps the healing short.
+    pub fn flush_views(&self) -> Result<()> {
+        self.views_db.flush()?;
         Ok(())
     }
 
@@ -495,49 +586,52 @@ impl Store {
             .collect()
     }
 
-    /// Sequence numbers of a partition's ops, from the partition index.
+    /// Sequence numbers of a partition's ops, ascending, from the partition index.
     pub fn partition_seqs(&self, org: OrgId, partition: &Partition) -> Result<Vec<u64>> {
-        self.views
+        let mut seqs = Vec::new();
+        for item in self
+            .views
             .scan_prefix(key(b'I', &[org.as_bytes(), &partition.to_key()]))
-            .keys()
-            .map(|k| Ok(seq_of(&k?)))
-            .collect()
+        {
+            let (k, v) = item?;
+            if v.is_empty() {
+                seqs.push(seq_of(&k));
+                continue;
+            }
+            if v.len() % 8 != 0 {
+                return Err(StoreError::Corrupt {
+                    what: "partition index",
+                    message: format!("{} bytes is not a list of sequence numbers", v.len()),
+                });
+            }
+            seqs.extend(
+                v.chunks_exact(8)
+                    .map(|c| u64::from_be_bytes(c.try_into().expect("8 bytes"))),
+            );
+        }
+        Ok(seqs)
     }
 
-    /// Write updated states, new index entries and the new watermark in one batch.
-    pub fn write_views(
-        &self,
-        org: OrgId,
-        states: &[&PartitionState],
-        index: &[(Partition, u64)],
-        blob_refs: &[BlobHash],
-        watermark: u64,
-    ) -> Result<()> {
-        let mut b = sled::Batch::default();
-        for h in blob_refs {
-            b.insert(key(b'B', &[org.as_bytes(), &h.0]), &[] as &[u8]);
+    /// An empty batch of view writes for `org`.
+    pub fn view_batch(&self, org: OrgId) -> ViewBatch {
+        ViewBatch {
+            org,
+            batch: sled::Batch::default(),
         }
-        for s in states {
-            b.insert(
-                key(b'S', &[org.as_bytes(), &s.partition.to_key()]),
-                encode_unframed(*s),
-            );
-        }
-        for (p, seq) in index {
-            b.insert(
-                key(b'I', &[org.as_bytes(), &p.to_key(), &seq.to_be_bytes()]),
-                &[] as &[u8],
-            );
-        }
-        b.insert(key(b'W', &[org.as_bytes()]), &watermark.to_be_bytes());
-        self.views.apply_batch(b)?;
+    }
+
+    /// Write a batch of view updates and the new watermark, atomically.
+    pub fn write_view_batch(&self, views: ViewBatch, watermark: u64) -> Result<()> {
+        let ViewBatch { org, mut batch } = views;
+        batch.insert(key(b'W', &[org.as_bytes()]), &watermark.to_be_bytes());
+        self.views.apply_batch(batch)?;
         Ok(())
     }
 
     /// Drop every view (before a rebuild from the log).
     pub fn clear_views(&self) -> Result<()> {
         self.views.clear()?;
-        self.db.flush()?;
+        self.views_db.flush()?;
         Ok(())
     }
 
@@ -761,6 +855,6 @@ impl Store {
 
     /// Bytes the database takes on disk.
     pub fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
+        Ok(self.db.size_on_disk()? + self.views_db.size_on_disk()?)
     }
 }

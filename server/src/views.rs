@@ -3,15 +3,15 @@
 //! The sequencer tells it when an organisation's log advanced; a dedicated thread reads the
 //! new entries after the organisation's watermark, applies each to its partition's state
 //! (incrementally when it sorts last, otherwise by re-folding only that partition from the
-//! partition index), and writes states, index entries and the new watermark in one batch.
+//! partition index), and writes states, index entries and the new watermark in one batch —
+//! one partition at a time, so only one decoded state is held at once.
 //! A crash between the log write and the view write is healed at start-up: the updater
 //! simply continues from the stored watermark. Views are disposable: [`rebuild`] drops them
 //! and folds the whole log again.
 //!
 //! Readers that must see a sync they just made call [`Views::wait_for`] with its sequence number.
 
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -138,48 +138,54 @@ impl Views {
                 self.publish(org, mark);
                 return Ok(());
             };
-            let mut states: BTreeMap<Partition, PartitionState> = BTreeMap::new();
-            // This batch's sequence numbers per partition, and the partitions that need a
-            // re-fold because an op sorted before ops already applied.
-            let mut batch_seqs: BTreeMap<Partition, Vec<u64>> = BTreeMap::new();
-            let mut refold: BTreeSet<Partition> = BTreeSet::new();
-            let mut index = Vec::with_capacity(entries.len());
-            let mut blob_refs = Vec::new();
-            for (seq, entry) in &entries {
-                blob_refs.extend(entry.op.evidence());
-                let p = entry.op.partition();
-                index.push((p, *seq));
-                batch_seqs.entry(p).or_default().push(*seq);
-                if refold.contains(&p) {
-                    continue;
+            // The batch's entries by partition, in sequence order. Each partition is then
+            // folded, encoded into the write and dropped, so only one decoded state is held
+            // at a time (a venue's state grows with its inspections).
+            let mut by_partition: BTreeMap<Partition, Vec<usize>> = BTreeMap::new();
+            let mut out = store.view_batch(org);
+            for (i, (_, entry)) in entries.iter().enumerate() {
+                for h in entry.op.evidence() {
+                    out.blob_ref(&h);
                 }
-                let state = match states.entry(p) {
-                    Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => e.insert(
-                        store
-                            .partition_state(org, &p)?
-                            .unwrap_or_else(|| PartitionState::new(p)),
-                    ),
-                };
-                if state.accepts_in_order(&entry.op) {
-                    state.apply(&entry.op);
-                } else {
-                    refold.insert(p);
-                }
+                by_partition
+                    .entry(entry.op.partition())
+                    .or_default()
+                    .push(i);
             }
-            for p in refold {
-                let mut seqs = store.partition_seqs(org, &p)?;
-                seqs.extend(&batch_seqs[&p]);
-                let mut ops = Vec::with_capacity(seqs.len());
-                for seq in seqs {
-                    if let Some(e) = store.entry(org, seq)? {
-                        ops.push(e.op);
+            for (p, at) in by_partition {
+                let seqs: Vec<u64> = at.iter().map(|&i| entries[i].0).collect();
+                let mut state = store
+                    .partition_state(org, &p)?
+                    .unwrap_or_else(|| PartitionState::new(p));
+                let mut in_order = true;
+                for &i in &at {
+                    let op = &entries[i].1.op;
+                    if !state.accepts_in_order(op) {
+                        in_order = false;
+                        break;
                     }
+                    state.apply(op);
                 }
-                states.insert(p, PartitionState::fold(p, ops.iter()));
+                if !in_order {
+                    // An op sorted before ops already applied: fold the partition again from
+                    // all its ops (those indexed so far and this batch's).
+                    drop(state);
+                    let mut all = store.partition_seqs(org, &p)?;
+                    all.extend(&seqs);
+                    let mut ops = Vec::with_capacity(all.len());
+                    for seq in all {
+                        if let Some(e) = store.entry(org, seq)? {
+                            ops.push(e.op);
+                        }
+                    }
+                    state = PartitionState::fold(p, ops.iter());
+                }
+                out.state(&state);
+                out.index(&p, &seqs);
             }
-            let refs: Vec<&PartitionState> = states.values().collect();
-            store.write_views(org, &refs, &index, &blob_refs, last)?;
+            drop(entries);
+            store.write_view_batch(out, last)?;
+            store.flush_views()?;
             self.publish(org, last);
             if !has_more {
                 return Ok(());

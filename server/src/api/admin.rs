@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{AppError, Caller, State};
-use crate::auth::hash_password;
+use crate::auth::hash_password_bounded;
 use crate::store::{DeviceRecord, UserRecord};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -98,7 +98,7 @@ pub async fn create_user(
         role: req.role,
     };
     let password = req.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+    let password_hash = hash_password_bounded(password)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let rec = UserRecord {

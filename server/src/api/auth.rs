@@ -7,7 +7,9 @@ use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 
 use super::{AppError, State};
-use crate::auth::{hash_password, random_token, token_hash, verify_password, REFRESH_TTL_MS};
+use crate::auth::{
+    hash_password_bounded, random_token, token_hash, verify_password_bounded, REFRESH_TTL_MS,
+};
 use crate::store::{DeviceRecord, RefreshRecord, UserRecord};
 
 /// Log in from a device: registers the device on first use, returns an access token and a
@@ -41,15 +43,11 @@ pub async fn login(
     let record = state.store.user(&req.username)?;
     let password = req.password.clone();
     let hash = record.as_ref().map(|r| r.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify_password(&h, &password),
-        None => {
-            // Same work for unknown users, so timing does not tell which usernames exist.
-            let _ = hash_password(&password);
-            false
-        }
-    })
-    .await
+    let ok = match hash {
+        Some(h) => verify_password_bounded(h, password).await,
+        // Same work for unknown users, so timing does not tell which usernames exist.
+        None => hash_password_bounded(password).await.map(|_| false),
+    }
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(record) = record.filter(|_| ok) else {
         state.limiter.failed(&req.username);

@@ -266,3 +266,64 @@ async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
         ]
     );
 }
+
+/// The views live in their own database (`views/` in the data dir): losing it entirely loses
+/// nothing, since the updater folds the whole log again at start-up; the partition index it
+/// writes (one entry per partition per view batch) lists exactly each partition's ops.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_views_database_is_folded_again_at_start_up() {
+    let mut server = TestServer::demo();
+    let mut zhang = Device::login(&server.url, "zhangwei").await;
+    let org = zhang.org();
+    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
+    let comment = zhang.comment(VENUE, hazard, "电瓶已搬走一半");
+    let seqs = all_accepted(&zhang.push(vec![insp, comment]).await);
+    let last = *seqs.iter().max().unwrap();
+    let before = zhang
+        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={last}"))
+        .await;
+    server.stop();
+    let live = {
+        let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
+        let live = store.partition_states(org).unwrap();
+        // The index lists exactly the log's ops of the partition, in order.
+        let (entries, _) = store.entries_after(org, 0, usize::MAX).unwrap();
+        let want: Vec<u64> = entries
+            .iter()
+            .filter(|(_, e)| e.op.partition() == Partition::Venue(VENUE))
+            .map(|(s, _)| *s)
+            .collect();
+        assert!(want.len() >= 2);
+        assert_eq!(
+            store.partition_seqs(org, &Partition::Venue(VENUE)).unwrap(),
+            want
+        );
+        live
+    };
+    std::fs::remove_dir_all(server.data_dir.join("views")).unwrap();
+
+    server.restart();
+    let admin = admin(&server.url).await;
+    let mut cover = 0;
+    for _ in 0..200 {
+        let stats = admin.get_json("/v1/admin/stats").await;
+        cover = stats["views_cover"].as_u64().unwrap();
+        if cover >= last {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(cover, last, "the views were folded again without a push");
+    let after = zhang
+        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={last}"))
+        .await;
+    assert_eq!(before, after);
+    server.stop();
+    let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
+    assert_same_states(
+        "views before vs after the loss",
+        &live,
+        &store.partition_states(org).unwrap(),
+    );
+}
