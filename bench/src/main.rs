@@ -138,6 +138,8 @@ fn command_line() -> String {
 }
 
 fn main() -> Result<()> {
+    // As the server binary does: the in-process servers (ingest) run tuned the same way.
+    firecheck_server::tune_malloc();
     let cli = Cli::parse();
     match cli.command {
         Some(Cmd::Serve(args)) => return serve::run(args),

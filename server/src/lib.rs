@@ -12,7 +12,7 @@
 //! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
 //! [`Server::open`] and [`Server::serve`].
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -30,6 +30,62 @@ pub mod testing;
 pub mod views;
 
 use api::AppState;
+
+/// Tune glibc's allocator for a long-running server; call first thing in `main`, before any
+/// other thread starts.
+///
+/// glibc raises its mmap threshold each time a large block is freed, and from then on even
+/// the largest buffers — each password hash's 19 MiB, sled's big writes — come from
+/// per-thread heaps that are seldom given back to the system. Pinning the threshold at 4 MiB
+/// keeps those mapped on their own, returned when freed; smaller blocks stay on the heaps
+/// (a lower threshold cost 40 % of ingest throughput in page faults). A background thread
+/// gives the heaps' free pages back every second (`malloc_trim`). Figures in
+/// `bench/RESULTS.md`.
+pub fn tune_malloc() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        #[allow(unsafe_code)]
+        // SAFETY: `mallopt` only sets allocator parameters; it is called before the caller
+        // starts other threads, and glibc takes its own lock for it anyway.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+        }
+        let _ = std::thread::Builder::new()
+            .name("firecheck-trim".into())
+            .spawn(|| loop {
+                std::thread::sleep(Duration::from_secs(1));
+                #[allow(unsafe_code)]
+                // SAFETY: `malloc_trim` only returns free memory to the system; glibc
+                // locks each arena while it walks it.
+                unsafe {
+                    libc::malloc_trim(0);
+                }
+            });
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the signal for a graceful stop.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
 use sequencer::Sequencer;
 use store::{Store, UserRecord};
 use views::Views;

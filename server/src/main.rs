@@ -62,6 +62,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    firecheck_server::tune_malloc();
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
         .with_context(|| format!("bad --log filter {:?}", cli.log))?;
@@ -135,29 +136,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         config.data_dir.display()
     );
     tracing::info!(%addr, data = %config.data_dir.display(), "listening");
-    server.serve(listener, shutdown_signal()).await?;
+    server
+        .serve(listener, firecheck_server::shutdown_signal())
+        .await?;
     println!("firecheck-server stopped");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutdown signal received; finishing in-flight requests");
 }
