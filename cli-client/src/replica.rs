@@ -6,10 +6,12 @@
 //!   its partition, from this record; one record per partition (not per op) keeps a large
 //!   pull to a few thousand sled writes.
 //! - `states`: `partition` → folded [`PartitionState`] (the same fold as the server's).
-//! - `journal`: `u64` → a pulled page not yet merged into `parts` / `states`. During a long
-//!   pull the merged partitions are held in memory and written back at the end; each page
-//!   is journalled (with the cursor) before the next is asked for, so a crash loses nothing:
-//!   the next open merges the journal again (merging is idempotent — ops are a set).
+//!
+//! During a long pull the merged partitions and the pull cursor are held in memory and
+//! written back together — at the end, when the held ops pass [`HELD_OPS_MAX`], and at least
+//! every [`HELD_FOR_MAX`]. A crash in between loses only pulled ops, never typed ones: the
+//! stored cursor still points before them, and the next sync pulls them again (merging is
+//! idempotent — ops are a set).
 //! - `outbox`: `device_seq` → [`OutboxEntry`]: each op this device made and where it stands
 //!   (queued → sent → acked, or rejected with the server's reason).
 //! - `meta`: device id, next `device_seq`, HLC, pull cursor, login, last sync.
@@ -125,10 +127,28 @@ pub struct LocalReplica {
     meta: sled::Tree,
     blobs: sled::Tree,
     blob_dir: std::path::PathBuf,
-    journal: sled::Tree,
-    /// During a long pull (between [`Self::begin_bulk`] and [`Self::end_bulk`]): the
-    /// partitions merged so far, held in memory and written back once (see `journal`).
-    write_back: std::sync::Arc<std::sync::Mutex<Option<Held>>>,
+    /// During a long pull (between [`Self::begin_bulk`] and [`Self::end_bulk`]): what is
+    /// merged but not yet written back.
+    write_back: std::sync::Arc<std::sync::Mutex<Option<Bulk>>>,
+}
+
+/// A long pull's merged partitions and cursor, held in memory.
+#[derive(Debug)]
+struct Bulk {
+    held: Held,
+    /// The cursor after the last page merged into `held`.
+    cursor: Option<u64>,
+    since: std::time::Instant,
+}
+
+impl Bulk {
+    fn new() -> Self {
+        Self {
+            held: Held::new(),
+            cursor: None,
+            since: std::time::Instant::now(),
+        }
+    }
 }
 
 /// Partitions merged in memory and not yet written to `parts` / `states`.
@@ -139,7 +159,11 @@ type Encoded = ([u8; 17], Vec<u8>, Vec<u8>);
 
 /// Held partitions beyond this many ops are written back in the middle of a pull, so a
 /// pull of any size runs in bounded memory.
-const HELD_OPS_MAX: usize = 200_000;
+pub const HELD_OPS_MAX: usize = 200_000;
+
+/// The longest a pull holds merged pages before writing them back: what a crash can make a
+/// slow pull fetch again.
+pub const HELD_FOR_MAX: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// One partition's ops and state while ops are merged into it.
 #[derive(Debug)]
@@ -238,7 +262,6 @@ impl LocalReplica {
         };
         let replica = Self {
             parts: db.open_tree("parts").map_err(sled_err)?,
-            journal: db.open_tree("journal").map_err(sled_err)?,
             states: db.open_tree("states").map_err(sled_err)?,
             outbox: db.open_tree("outbox").map_err(sled_err)?,
             meta: db.open_tree("meta").map_err(sled_err)?,
@@ -249,9 +272,6 @@ impl LocalReplica {
         };
         if replica.db.tree_names().iter().any(|n| n.as_ref() == b"ops") {
             replica.migrate_op_records()?;
-        }
-        if !replica.journal.is_empty() {
-            replica.replay_journal()?;
         }
         Ok(replica)
     }
@@ -276,33 +296,31 @@ impl LocalReplica {
         self.flush()
     }
 
-    /// Merge journalled pages a crash left behind (see `journal`).
-    fn replay_journal(&self) -> Result<()> {
-        let mut held = Held::new();
-        for v in self.journal.iter().values() {
-            let page: Vec<Op> = decode(&v.map_err(|e| self.err(e))?)?;
-            self.merge_into(&mut held, &page)?;
-        }
-        self.write_back_held(held)?;
-        self.journal.clear().map_err(|e| self.err(e))?;
-        self.flush()
-    }
-
-    /// Start holding merged partitions in memory for a long pull (see `journal`).
+    /// Start holding merged partitions and the cursor in memory for a long pull (see the
+    /// module's notes).
     pub fn begin_bulk(&self) -> Result<()> {
-        *self.write_back.lock().expect("write-back lock") = Some(Held::new());
+        *self.write_back.lock().expect("write-back lock") = Some(Bulk::new());
         Ok(())
     }
 
-    /// Write the held partitions back, empty the journal and flush.
+    /// Write back what is held, with its cursor, and flush.
     pub fn end_bulk(&self) -> Result<()> {
-        let held = self.write_back.lock().expect("write-back lock").take();
-        if let Some(held) = held {
-            self.write_back_held(held)?;
-            self.journal.clear().map_err(|e| self.err(e))?;
-            self.flush()?;
+        let bulk = self.write_back.lock().expect("write-back lock").take();
+        if let Some(bulk) = bulk {
+            self.write_back_bulk(bulk)?;
         }
         Ok(())
+    }
+
+    /// Store held partitions, then the cursor that covers them, and flush.
+    fn write_back_bulk(&self, bulk: Bulk) -> Result<()> {
+        self.write_back_held(bulk.held)?;
+        if let Some(c) = bulk.cursor {
+            self.meta
+                .insert("cursor", encode_unframed(&c))
+                .map_err(|e| self.err(e))?;
+        }
+        self.flush()
     }
 
     /// Merge `ops` into `held`, loading each partition from disk on first touch.
@@ -429,6 +447,15 @@ impl LocalReplica {
     }
 
     pub fn cursor(&self) -> Result<u64> {
+        let held = self
+            .write_back
+            .lock()
+            .expect("write-back lock")
+            .as_ref()
+            .and_then(|b| b.cursor);
+        if let Some(c) = held {
+            return Ok(c);
+        }
         Ok(self.get_meta("cursor")?.unwrap_or(0))
     }
 
@@ -517,16 +544,8 @@ impl LocalReplica {
     /// Add ops to the set and bring their partitions up to date (not flushed). During a
     /// long pull the partitions stay in memory; otherwise they are written now.
     fn fold_in(&self, ops: &[Op]) -> Result<usize> {
-        if let Some(held) = self.write_back.lock().expect("write-back lock").as_mut() {
-            let new = self.merge_into(held, ops)?;
-            if held.values().map(|m| m.ops.len()).sum::<usize>() > HELD_OPS_MAX {
-                // Bounded memory: write back what is held and start over. The journal
-                // may be emptied only once that is durable.
-                self.write_back_held(std::mem::take(held))?;
-                self.flush()?;
-                self.journal.clear().map_err(|e| self.err(e))?;
-            }
-            return Ok(new);
+        if let Some(bulk) = self.write_back.lock().expect("write-back lock").as_mut() {
+            return self.merge_into(&mut bulk.held, ops);
         }
         let mut merged = Held::new();
         let new = self.merge_into(&mut merged, ops)?;
@@ -540,7 +559,7 @@ impl LocalReplica {
             .lock()
             .expect("write-back lock")
             .as_mut()
-            .and_then(|h| h.get_mut(p))
+            .and_then(|b| b.held.get_mut(p))
         {
             m.settle();
             return Ok(Some(m.state.clone()));
@@ -560,8 +579,8 @@ impl LocalReplica {
             .values()
             .map(|v| decode(&v.map_err(|e| self.err(e))?))
             .collect::<Result<_>>()?;
-        let mut held = self.write_back.lock().expect("write-back lock");
-        let Some(held) = held.as_mut() else {
+        let mut bulk = self.write_back.lock().expect("write-back lock");
+        let Some(Bulk { held, .. }) = bulk.as_mut() else {
             return Ok(stored);
         };
         let mut all: BTreeMap<Partition, PartitionState> =
@@ -736,27 +755,20 @@ impl LocalReplica {
         }
         self.set_states(changes.into_iter())?;
         self.observe_clock(pulled, now_ms)?;
-        let journal =
-            !pulled.is_empty() && self.write_back.lock().expect("write-back lock").is_some();
-        let (page, new) = std::thread::scope(|scope| {
-            // The page is encoded for the journal while it is folded in.
-            let page = journal.then(|| scope.spawn(|| encode_unframed(&pulled)));
-            let new = self.fold_in(pulled);
-            (
-                page.map(|h| h.join().expect("encoding does not panic")),
-                new,
-            )
-        });
-        if let Some(page) = page {
-            let id = match self.journal.last().map_err(|e| self.err(e))? {
-                Some((k, _)) => u64::from_be_bytes(k.as_ref().try_into().unwrap_or([0; 8])) + 1,
-                None => 0,
-            };
-            self.journal
-                .insert(id.to_be_bytes(), page)
-                .map_err(|e| self.err(e))?;
+        let new = self.fold_in(pulled)?;
+        let mut bulk = self.write_back.lock().expect("write-back lock");
+        if let Some(b) = bulk.as_mut() {
+            // The page is merged: the held cursor may pass it.
+            b.cursor = Some(cursor);
+            let held_ops: usize = b.held.values().map(|m| m.ops.len()).sum();
+            if held_ops > HELD_OPS_MAX || b.since.elapsed() > HELD_FOR_MAX {
+                let full = std::mem::replace(b, Bulk::new());
+                drop(bulk);
+                self.write_back_bulk(full)?;
+            }
+            return Ok(new);
         }
-        let new = new?;
+        drop(bulk);
         self.meta
             .insert("cursor", encode_unframed(&cursor))
             .map_err(|e| self.err(e))?;
@@ -950,13 +962,12 @@ mod tests {
                 drop(r);
                 let r = LocalReplica::open(home.path()).unwrap();
                 assert_eq!(held_states(&r), expected(&ops), "seed {seed}, reopened");
-                assert!(r.journal.is_empty());
             }
         }
     }
 
     #[test]
-    fn a_crash_in_the_middle_of_a_pull_loses_no_page() {
+    fn a_crash_in_the_middle_of_a_pull_keeps_the_cursor_before_what_it_lost() {
         let ops = built_ops(&noise(7, 8000));
         let home = tempfile::tempdir().unwrap();
         let pages = pages(&ops, 11);
@@ -967,38 +978,47 @@ mod tests {
             for (i, page) in pages[..half].iter().enumerate() {
                 r.absorb(&[], page, i as u64 + 1, 0).unwrap();
             }
-            // Killed here: no `end_bulk`, nothing held reaches `parts` or `states`.
-            assert!(r.states.is_empty() && !r.journal.is_empty());
+            assert_eq!(r.cursor().unwrap(), half as u64, "the held cursor is used");
+            // Killed here: no `end_bulk`; nothing held reached the disk.
         }
         let r = LocalReplica::open(home.path()).unwrap();
-        assert!(r.journal.is_empty(), "the journal was merged at open");
-        assert_eq!(r.cursor().unwrap(), half as u64);
-        let absorbed: Vec<Op> = pages[..half].concat();
-        assert_eq!(held_states(&r), expected(&absorbed));
-        // The interrupted pull goes on from the cursor and ends where an unbroken one would.
+        assert_eq!(
+            r.cursor().unwrap(),
+            0,
+            "the stored cursor is before the lost pages"
+        );
+        assert!(r.states().unwrap().is_empty());
+        // The next sync pulls from there and ends where an unbroken pull would.
         r.begin_bulk().unwrap();
-        for (i, page) in pages.iter().enumerate().skip(half) {
+        for (i, page) in pages.iter().enumerate() {
             r.absorb(&[], page, i as u64 + 1, 0).unwrap();
         }
         r.end_bulk().unwrap();
         assert_eq!(held_states(&r), expected(&ops));
         assert_eq!(r.op_count().unwrap(), distinct(&ops));
+        assert_eq!(r.cursor().unwrap(), pages.len() as u64);
     }
 
     #[test]
-    fn a_pull_larger_than_memory_allows_is_written_back_on_the_way() {
+    fn a_long_pull_is_written_back_on_the_way_with_its_cursor() {
         let ops = built_ops(&noise(3, 8000));
         let home = tempfile::tempdir().unwrap();
-        let r = LocalReplica::open(home.path()).unwrap();
-        r.begin_bulk().unwrap();
         let pages = pages(&ops, 13);
-        for (i, page) in pages.iter().enumerate() {
-            r.absorb(&[], page, i as u64 + 1, 0).unwrap();
-            // Force the write-back a pull of more than HELD_OPS_MAX ops would make.
-            let held = std::mem::take(r.write_back.lock().unwrap().as_mut().unwrap());
-            r.write_back_held(held).unwrap();
+        {
+            let r = LocalReplica::open(home.path()).unwrap();
+            r.begin_bulk().unwrap();
+            for (i, page) in pages.iter().enumerate() {
+                // As if HELD_FOR_MAX had passed before each page.
+                let long_ago = std::time::Instant::now()
+                    .checked_sub(HELD_FOR_MAX * 2)
+                    .expect("the machine is up for a minute");
+                r.write_back.lock().unwrap().as_mut().unwrap().since = long_ago;
+                r.absorb(&[], page, i as u64 + 1, 0).unwrap();
+            }
+            // Killed before `end_bulk`: every page was written back as it came.
         }
-        r.end_bulk().unwrap();
+        let r = LocalReplica::open(home.path()).unwrap();
+        assert_eq!(r.cursor().unwrap(), pages.len() as u64);
         assert_eq!(held_states(&r), expected(&ops));
     }
 
