@@ -6,18 +6,18 @@
 //!   its partition, from this record; one record per partition (not per op) keeps a large
 //!   pull to a few thousand sled writes.
 //! - `states`: `partition` → folded [`PartitionState`] (the same fold as the server's).
-//!
-//! During a long pull the merged partitions and the pull cursor are held in memory and
-//! written back together — at the end, when the held ops pass [`HELD_OPS_MAX`], and at least
-//! every [`HELD_FOR_MAX`]. A crash in between loses only pulled ops, never typed ones: the
-//! stored cursor still points before them, and the next sync pulls them again (merging is
-//! idempotent — ops are a set).
 //! - `outbox`: `device_seq` → [`OutboxEntry`]: each op this device made and where it stands
 //!   (queued → sent → acked, or rejected with the server's reason).
 //! - `meta`: device id, next `device_seq`, HLC, pull cursor, login, last sync.
 //! - `blobs`: `sha256` → [`BlobEntry`]: attachments this device holds and whether the
 //!   server has them yet. The bytes are files under `blobs/` in the home dir, copied in when
 //!   the op is recorded (so the original photo may be deleted).
+//!
+//! During a long pull the merged partitions and the pull cursor are held in memory and
+//! written back together — at the end, when the held ops pass [`HELD_OPS_MAX`], and at least
+//! every [`HELD_FOR_MAX`]. A crash in between loses only pulled ops, never typed ones: the
+//! stored cursor still points before them, and the next sync pulls them again (merging is
+//! idempotent — ops are a set).
 //!
 //! Every change is one atomic batch per tree, flushed before the call returns: an op an
 //! inspector typed is on disk before the command says "saved".
