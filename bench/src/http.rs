@@ -118,24 +118,29 @@ impl Api {
         }
     }
 
-    pub async fn create_org(&self, admin: &str, name: &str) -> Result<Org> {
+    /// The operator creates an organisation and its first admin.
+    pub async fn create_org(
+        &self,
+        operator_key: &str,
+        name: &str,
+        admin_username: &str,
+        admin_password: &str,
+    ) -> Result<Org> {
         let resp = self
             .http
-            .post(format!("{}/v1/admin/orgs", self.base))
-            .bearer_auth(admin)
-            .json(&serde_json::json!({ "name": name }))
+            .post(format!("{}/v1/operator/orgs", self.base))
+            .bearer_auth(operator_key)
+            .json(&serde_json::json!({
+                "name": name,
+                "admin": {"username": admin_username, "display_name": "压测管理员", "password": admin_password},
+            }))
             .send()
             .await?;
-        Ok(Self::check(resp, "create org").await?.json().await?)
+        let v: serde_json::Value = Self::check(resp, "create org").await?.json().await?;
+        Ok(serde_json::from_value(v["org"].clone())?)
     }
 
-    pub async fn create_user(
-        &self,
-        admin: &str,
-        username: &str,
-        password: &str,
-        org: Option<OrgId>,
-    ) -> Result<User> {
+    pub async fn create_user(&self, admin: &str, username: &str, password: &str) -> Result<User> {
         let resp = self
             .http
             .post(format!("{}/v1/admin/users", self.base))
@@ -145,7 +150,6 @@ impl Api {
                 "display_name": format!("压测巡查员 {username}"),
                 "password": password,
                 "role": "inspector",
-                "org": org,
             }))
             .send()
             .await?;

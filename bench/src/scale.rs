@@ -25,6 +25,8 @@ use crate::pull;
 use crate::sys;
 
 pub const ADMIN_PASSWORD: &str = "bench-admin-password-2026";
+/// The operator key the benchmark's servers get (it creates the other organisations).
+pub const OPERATOR_TOKEN: &str = "bench-operator-token-bench-operator-token";
 const USER_PASSWORD: &str = "bench-inspector-2026";
 
 #[derive(Debug, Clone)]
@@ -125,6 +127,7 @@ fn spawn(bin: &ServerBin, dir: &Path) -> Result<(Proc, Instant)> {
         .arg("warn")
         .env("FIRECHECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("FIRECHECK_JWT_SECRET", crate::ingest::JWT_SECRET)
+        .env("FIRECHECK_OPERATOR_TOKEN", OPERATOR_TOKEN)
         .env_remove("FIRECHECK_DEMO")
         .env_remove("FIRECHECK_CACHE_MB")
         .stdin(Stdio::null())
@@ -352,7 +355,7 @@ pub async fn run(base: &Path, bin: &ServerBin, p: &Params) -> Result<Report> {
     healthy(&mut proc, started, Duration::from_secs(60)).await?;
     let api = proc.api.clone();
     let admin = api.login("admin", ADMIN_PASSWORD, DeviceId::new()).await?;
-    api.create_user(&admin.token, "bench-a", USER_PASSWORD, None)
+    api.create_user(&admin.token, "bench-a", USER_PASSWORD)
         .await?;
 
     // Stage 1: organisation A alone.
@@ -385,11 +388,19 @@ pub async fn run(base: &Path, bin: &ServerBin, p: &Params) -> Result<Report> {
     // of them would set the server's peak RSS instead of what it stores.
     let mut others = Vec::new();
     for i in 0..p.other_orgs {
-        let org = api
-            .create_org(&admin.token, &format!("压测街道 {i:03}"))
+        let org_admin = format!("bench-admin-o{i:03}");
+        api.create_org(
+            OPERATOR_TOKEN,
+            &format!("压测街道 {i:03}"),
+            &org_admin,
+            USER_PASSWORD,
+        )
+        .await?;
+        let their_admin = api
+            .login(&org_admin, USER_PASSWORD, DeviceId::new())
             .await?;
         let username = format!("bench-o{i:03}");
-        api.create_user(&admin.token, &username, USER_PASSWORD, Some(org.id))
+        api.create_user(&their_admin.token, &username, USER_PASSWORD)
             .await?;
         others.extend(logins(&api, &username, 1, p.venues).await?);
     }

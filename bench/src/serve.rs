@@ -38,6 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config.cache_bytes = args.cache_mb * 1024 * 1024;
         config.admin_password = std::env::var("FIRECHECK_ADMIN_PASSWORD").ok();
         config.jwt_secret = std::env::var("FIRECHECK_JWT_SECRET").ok();
+        config.operator_token = std::env::var("FIRECHECK_OPERATOR_TOKEN").ok();
         config.request_timeout = Duration::from_secs(args.request_timeout_secs.max(1));
         let (server, _startup) = Server::open(&config)
             .await

@@ -188,15 +188,8 @@ impl JwtKeys {
         if let Some(s) = from_env.filter(|s| !s.is_empty()) {
             return Ok(Self::new(s.as_bytes()));
         }
-        let path = data_dir.join("jwt-secret");
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes.len() >= 32 => Ok(Self::new(&bytes)),
-            Ok(_) | Err(_) => {
-                let secret = random_token();
-                write_private(&path, secret.as_bytes())?;
-                Ok(Self::new(secret.as_bytes()))
-            }
-        }
+        let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
+        Ok(Self::new(secret.as_bytes()))
     }
 
     pub fn issue(&self, user: &User, device: DeviceId, now_secs: u64) -> String {
@@ -226,6 +219,77 @@ impl JwtKeys {
 }
 
 /// Write a file only its owner may read.
+/// A secret kept in a file of the data dir: read when present, created (owner-only) when the
+/// file does not exist. Any other trouble — unreadable, too short — is an error: replacing the
+/// secret would silently log every device out (or lock the operator out).
+fn load_or_create_secret(path: &Path) -> std::io::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(s) if s.trim().len() >= 32 => Ok(s.trim().to_string()),
+        Ok(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} holds fewer than 32 characters; restore it from a backup, or delete it to make a new one (every device must then log in again)",
+                path.display()
+            ),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = random_token();
+            write_private(path, secret.as_bytes())?;
+            Ok(secret)
+        }
+        Err(e) => Err(std::io::Error::new(
+            e.kind(),
+            format!("cannot read {}: {e}", path.display()),
+        )),
+    }
+}
+
+/// The server operator's key: whoever holds it may create organisations and their first
+/// admin (`/v1/operator/…`), and nothing else — it opens no organisation's data. It comes
+/// from `FIRECHECK_OPERATOR_TOKEN`, or from `operator-token` in the data dir (created with
+/// owner-only permissions on first start), so it is in the hands of whoever runs the host.
+/// Only its SHA-256 is kept in memory. `Debug` never shows it.
+pub struct OperatorKey {
+    hash: [u8; 32],
+    /// Where it was read from, for the start-up banner (`None`: the environment).
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl std::fmt::Debug for OperatorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OperatorKey(<redacted>)")
+    }
+}
+
+impl OperatorKey {
+    pub fn load(data_dir: &Path, from_env: Option<&str>) -> std::io::Result<Self> {
+        if let Some(s) = from_env.map(str::trim).filter(|s| !s.is_empty()) {
+            if s.len() < 16 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "FIRECHECK_OPERATOR_TOKEN must be at least 16 characters",
+                ));
+            }
+            return Ok(Self {
+                hash: token_hash(s),
+                file: None,
+            });
+        }
+        let path = data_dir.join("operator-token");
+        let token = load_or_create_secret(&path)?;
+        Ok(Self {
+            hash: token_hash(&token),
+            file: Some(path),
+        })
+    }
+
+    /// Whether `token` is the operator's key.
+    pub fn verify(&self, token: &str) -> bool {
+        // Digests compared, so the time taken tells nothing about the key itself.
+        token_hash(token.trim()) == self.hash
+    }
+}
+
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();

@@ -59,26 +59,39 @@ pub async fn seed(state: &State) -> Result<SeedReport, ServerError> {
         .ok_or_else(|| ServerError::Demo("no organisation to seed".into()))?;
     let mut report = SeedReport::default();
     for a in &fixtures.accounts.accounts {
-        if store.user(&a.username)?.is_none() {
-            let password = a.password.clone();
-            let hash = crate::auth::hash_password_bounded(password)
-                .await
-                .map_err(|e| ServerError::Demo(e.to_string()))?;
-            store.insert_user(&UserRecord {
-                user: User {
-                    id: UserId::new(),
-                    org: org.id,
-                    username: a.username.clone(),
-                    display_name: a.display_name.clone(),
-                    role: a.role,
-                },
-                password_hash: hash,
-                created_ms: Timestamp::now().0,
-            })?;
-        }
-        report
-            .logins
-            .push((a.username.clone(), a.role, a.password.clone()));
+        // The banner shows the password actually in force: an account that already existed
+        // (the first start's `admin` with FIRECHECK_ADMIN_PASSWORD, or a changed password)
+        // does not get the fixture's printed.
+        let in_force = match store.user(&a.username)? {
+            None => {
+                let hash = crate::auth::hash_password_bounded(a.password.clone())
+                    .await
+                    .map_err(|e| ServerError::Demo(e.to_string()))?;
+                store.insert_user(&UserRecord {
+                    user: User {
+                        id: UserId::new(),
+                        org: org.id,
+                        username: a.username.clone(),
+                        display_name: a.display_name.clone(),
+                        role: a.role,
+                    },
+                    password_hash: hash,
+                    created_ms: Timestamp::now().0,
+                })?;
+                true
+            }
+            Some(rec) => {
+                crate::auth::verify_password_bounded(rec.password_hash, a.password.clone())
+                    .await
+                    .map_err(|e| ServerError::Demo(e.to_string()))?
+            }
+        };
+        let shown = if in_force {
+            a.password.clone()
+        } else {
+            "(not the demo password: set by FIRECHECK_ADMIN_PASSWORD or changed since)".into()
+        };
+        report.logins.push((a.username.clone(), a.role, shown));
     }
     if store.last_seq(org.id)? > 0 {
         return Ok(report);

@@ -102,6 +102,9 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// HS256 secret; when absent, one is generated into the data dir.
     pub jwt_secret: Option<String>,
+    /// The operator key (creates organisations); when absent, one is generated into the
+    /// data dir as `operator-token`.
+    pub operator_token: Option<String>,
     /// Load the demo accounts, venues, templates, campaign and drill from `fixtures/`.
     pub demo: bool,
     pub request_timeout: Duration,
@@ -123,6 +126,10 @@ impl std::fmt::Debug for Config {
                 "jwt_secret",
                 &self.jwt_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field(
+                "operator_token",
+                &self.operator_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("demo", &self.demo)
             .field("request_timeout", &self.request_timeout)
             .field("max_blob_bytes", &self.max_blob_bytes)
@@ -138,6 +145,7 @@ impl Config {
             org_name: "斜土街道社区平安办".into(),
             admin_password: None,
             jwt_secret: None,
+            operator_token: None,
             demo: false,
             request_timeout: Duration::from_secs(30),
             max_blob_bytes: 20 * 1024 * 1024,
@@ -166,6 +174,8 @@ pub struct Startup {
     pub first_start: bool,
     /// The generated admin password (only when it was generated now).
     pub generated_admin_password: Option<String>,
+    /// Where the operator key is kept (`None` when it comes from the environment).
+    pub operator_key_file: Option<PathBuf>,
     /// Demo logins (username, role, password) when `--demo` loaded them.
     pub demo_logins: Vec<(String, Role, String)>,
     /// Ops the demo seed stored now (0 when the log already had them).
@@ -193,6 +203,14 @@ impl Server {
                 source,
             }
         })?;
+        let operator =
+            auth::OperatorKey::load(dir, config.operator_token.as_deref()).map_err(|source| {
+                ServerError::DataDir {
+                    dir: dir.clone(),
+                    source,
+                }
+            })?;
+        let operator_key_file = operator.file.clone();
         let views = Views::new();
         let view_thread = views.start(store.clone())?;
         let (sequencer, seq_thread) = Sequencer::start(store.clone(), Arc::clone(&views));
@@ -201,6 +219,7 @@ impl Server {
             sequencer,
             views,
             keys,
+            operator,
             limiter: auth::LoginLimiter::default(),
             request_timeout: config.request_timeout,
             max_blob_bytes: config.max_blob_bytes,
@@ -210,6 +229,7 @@ impl Server {
             threads: vec![seq_thread, view_thread],
         };
         let mut startup = server.bootstrap(config).await?;
+        startup.operator_key_file = operator_key_file;
         if config.demo {
             server.load_demo(&mut startup).await?;
         }

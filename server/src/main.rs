@@ -12,8 +12,10 @@ use firecheck_server::{Config, Server};
 /// the safety office's review API. Embedded storage (sled): no other set-up.
 ///
 /// Secrets come from the environment only: FIRECHECK_ADMIN_PASSWORD (the `admin` account's
-/// password on first start; generated and printed once when unset) and FIRECHECK_JWT_SECRET
-/// (token signing key; generated into the data dir when unset).
+/// password on first start; generated and printed once when unset), FIRECHECK_JWT_SECRET
+/// (token signing key; generated into the data dir when unset) and FIRECHECK_OPERATOR_TOKEN
+/// (the operator key that creates organisations; generated into the data dir as
+/// `operator-token` when unset).
 #[derive(Debug, Parser)]
 #[command(name = "firecheck-server", version, about, long_about)]
 struct Cli {
@@ -84,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     config.org_name = cli.org_name.clone();
     config.admin_password = std::env::var("FIRECHECK_ADMIN_PASSWORD").ok();
     config.jwt_secret = std::env::var("FIRECHECK_JWT_SECRET").ok();
+    config.operator_token = std::env::var("FIRECHECK_OPERATOR_TOKEN").ok();
     config.demo = cli.demo;
     config.request_timeout = Duration::from_secs(cli.request_timeout_secs.max(1));
     config.max_blob_bytes = cli.max_blob_mb.max(1) * 1024 * 1024;
@@ -117,6 +120,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     if let Some(p) = &startup.generated_admin_password {
         println!("first start: created account `admin` with password {p}  (shown once; set FIRECHECK_ADMIN_PASSWORD to choose it)");
+    }
+    if startup.first_start {
+        match &startup.operator_key_file {
+            Some(f) => println!(
+                "operator key (creates organisations and their first admin): {}",
+                f.display()
+            ),
+            None => println!("operator key: from FIRECHECK_OPERATOR_TOKEN"),
+        }
     }
     if !startup.demo_logins.is_empty() {
         println!("demo accounts (demo passwords, not secrets):");

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::{Config, Server, Startup};
 
+/// The operator key of every test server (`/v1/operator/…`).
+pub const OPERATOR_TOKEN: &str = "operator-test-token-operator-test-token";
+
 #[derive(Debug)]
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -34,6 +37,7 @@ impl TestServer {
         config.demo = demo;
         config.admin_password = Some("admin-test-password".into());
         config.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+        config.operator_token = Some(OPERATOR_TOKEN.into());
         config.cache_bytes = 16 * 1024 * 1024;
         Self::with_config(config, addr)
     }

@@ -82,6 +82,17 @@ impl Role {
     }
 }
 
+impl Role {
+    /// "an inspector", "an officer", "an admin": for sentences such as "an inspector may not …".
+    pub fn with_article(&self) -> &'static str {
+        match self {
+            Role::Inspector => "an inspector",
+            Role::Officer => "an officer",
+            Role::Admin => "an admin",
+        }
+    }
+}
+
 impl FromStr for Role {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -159,7 +159,10 @@ impl PartitionState {
             }
             (_, body) => self.unresolved(
                 op,
-                format!("a {} op does not belong to this entity", body.kind()),
+                format!(
+                    "{} op does not belong to this entity",
+                    crate::validate::with_article(body.kind())
+                ),
             ),
         }
     }

@@ -56,7 +56,7 @@ pub enum ValidationError {
     },
     #[error("checklist item {code:?} appears more than once")]
     DuplicateItem { code: String },
-    #[error("a {kind} op must name {expected}")]
+    #[error("{} op must name {expected}", with_article(kind))]
     EntityMismatch {
         kind: &'static str,
         expected: &'static str,
@@ -69,8 +69,17 @@ pub enum ValidationError {
     InFuture { field: &'static str },
     #[error("{0}")]
     Invalid(String),
-    #[error("a {role} may not make a {kind} change")]
+    #[error("{} may not make a {kind} change", role.with_article())]
     RoleMayNot { role: Role, kind: &'static str },
+}
+
+/// "a venue_upserted", "an inspection_submitted": the article English wants before a word.
+pub fn with_article(word: &str) -> String {
+    let vowel = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 /// Shorten a bad value for an error message.

@@ -1,4 +1,4 @@
-//! Accounts and devices, for admins.
+//! Accounts and devices of the caller's own organisation, for its admins.
 
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
@@ -12,13 +12,7 @@ use super::{AppError, Caller, State};
 use crate::auth::hash_password_bounded;
 use crate::store::{DeviceRecord, UserRecord};
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrg {
-    pub name: String,
-}
-
-fn bounded(field: &str, s: &str) -> Result<(), AppError> {
+pub(super) fn bounded(field: &str, s: &str) -> Result<(), AppError> {
     if s.trim().is_empty() || s.chars().count() > MAX_NAME_CHARS {
         return Err(AppError::Unprocessable(format!(
             "{field} must be 1 to {MAX_NAME_CHARS} characters"
@@ -27,49 +21,21 @@ fn bounded(field: &str, s: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Create an organisation (another subdistrict's office).
-#[utoipa::path(post, path = "/v1/admin/orgs", tag = "admin", request_body = NewOrg,
-    responses((status = 201, description = "Created", body = Org), (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn create_org(
-    AxState(state): AxState<State>,
-    caller: Caller,
-    Json(req): Json<NewOrg>,
-) -> Result<(StatusCode, Json<Org>), AppError> {
-    caller.require(&[Role::Admin])?;
-    bounded("name", &req.name)?;
-    let org = Org {
-        id: OrgId::new(),
-        name: req.name.trim().to_string(),
-    };
-    state.store.put_org(&org)?;
-    tracing::info!(org = %org.id, name = %org.name, by = %caller.0.usr, "organisation created");
-    Ok((StatusCode::CREATED, Json(org)))
-}
-
+/// Who a new account is.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewUser {
+pub struct NewAccount {
     pub username: String,
     pub display_name: String,
     pub password: String,
-    pub role: Role,
-    /// Defaults to the admin's own organisation.
-    #[serde(default)]
-    pub org: Option<OrgId>,
 }
 
-/// Create an account.
-#[utoipa::path(post, path = "/v1/admin/users", tag = "admin", request_body = NewUser,
-    responses((status = 201, description = "Created", body = User), (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
-        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn create_user(
-    AxState(state): AxState<State>,
-    caller: Caller,
-    Json(req): Json<NewUser>,
-) -> Result<(StatusCode, Json<User>), AppError> {
-    caller.require(&[Role::Admin])?;
+/// Check a new account and hash its password; nothing is stored.
+pub(super) async fn new_user_record(
+    org: OrgId,
+    role: Role,
+    req: &NewAccount,
+) -> Result<UserRecord, AppError> {
     bounded("username", &req.username)?;
     bounded("display_name", &req.display_name)?;
     if !req
@@ -86,32 +52,67 @@ pub async fn create_user(
             "password must be at least 8 characters".into(),
         ));
     }
-    let org = req.org.unwrap_or(caller.0.org);
-    if state.store.org(org)?.is_none() {
-        return Err(AppError::NotFound(format!("no organisation {org}")));
-    }
-    let user = User {
-        id: UserId::new(),
-        org,
-        username: req.username.clone(),
-        display_name: req.display_name.clone(),
-        role: req.role,
-    };
-    let password = req.password.clone();
-    let password_hash = hash_password_bounded(password)
+    let password_hash = hash_password_bounded(req.password.clone())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let rec = UserRecord {
-        user: user.clone(),
+    Ok(UserRecord {
+        user: User {
+            id: UserId::new(),
+            org,
+            username: req.username.clone(),
+            display_name: req.display_name.trim().to_string(),
+            role,
+        },
         password_hash,
         created_ms: Timestamp::now().0,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    /// The admin's own organisation (the default). Any other is refused: an admin manages
+    /// only their own organisation; organisations and their first admin are the server
+    /// operator's (`/v1/operator/orgs`).
+    #[serde(default)]
+    pub org: Option<OrgId>,
+}
+
+/// Create an account in the admin's own organisation.
+#[utoipa::path(post, path = "/v1/admin/users", tag = "admin", request_body = NewUser,
+    responses((status = 201, description = "Created", body = User), (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin, or another organisation named", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_user(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Json(req): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    caller.require(&[Role::Admin])?;
+    let org = caller.0.org;
+    if req.org.is_some_and(|o| o != org) {
+        tracing::warn!(by = %caller.0.usr, named = ?req.org, "an admin tried to create an account in another organisation");
+        return Err(AppError::Forbidden(
+            "an admin manages only their own organisation's accounts".into(),
+        ));
+    }
+    let account = NewAccount {
+        username: req.username,
+        display_name: req.display_name,
+        password: req.password,
     };
+    let rec = new_user_record(org, req.role, &account).await?;
     if !state.store.insert_user(&rec)? {
         return Err(AppError::Conflict(format!(
             "username {} is taken",
-            req.username
+            account.username
         )));
     }
+    let user = rec.user;
     tracing::info!(user = %user.username, role = %user.role, by = %caller.0.usr, "user created");
     Ok((StatusCode::CREATED, Json(user)))
 }

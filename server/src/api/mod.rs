@@ -5,7 +5,9 @@
 //! - `GET /v1/venues`, `/v1/hazards`, `/v1/hazards/{id}`, `/v1/venues/{id}/inspections`,
 //!   `/v1/drills`, `/v1/campaigns`, `/v1/campaigns/{id}/coverage`, `/v1/templates` — the
 //!   safety office's read-only review API ([`review`]).
-//! - `/v1/admin/…` — organisations, users, devices, stats ([`admin`]).
+//! - `/v1/admin/…` — the caller's organisation's users, devices, stats ([`admin`]).
+//! - `/v1/operator/orgs` — organisations and their first admin, with the operator key
+//!   ([`operator`]).
 //! - `GET /healthz`, `GET /v1/openapi.json`.
 
 use std::sync::Arc;
@@ -22,7 +24,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-use crate::auth::{Claims, JwtKeys, LoginLimiter, TokenError};
+use crate::auth::{Claims, JwtKeys, LoginLimiter, OperatorKey, TokenError};
 use crate::sequencer::Sequencer;
 use crate::store::Store;
 use crate::views::Views;
@@ -31,6 +33,7 @@ pub mod admin;
 pub mod auth;
 pub mod blobs;
 pub mod error;
+pub mod operator;
 pub mod review;
 pub mod sync;
 
@@ -43,6 +46,7 @@ pub struct AppState {
     pub sequencer: Sequencer,
     pub views: Arc<Views>,
     pub keys: JwtKeys,
+    pub operator: OperatorKey,
     pub limiter: LoginLimiter,
     pub request_timeout: Duration,
     /// Largest attachment accepted, bytes.
@@ -68,7 +72,10 @@ pub fn app(state: State) -> Router {
         .route("/v1/campaigns", get(review::campaigns))
         .route("/v1/campaigns/{id}/coverage", get(review::coverage))
         .route("/v1/templates", get(review::templates))
-        .route("/v1/admin/orgs", post(admin::create_org))
+        .route(
+            "/v1/operator/orgs",
+            get(operator::list_orgs).post(operator::create_org),
+        )
         .route(
             "/v1/admin/users",
             get(admin::list_users).post(admin::create_user),
@@ -159,8 +166,8 @@ impl Caller {
             Ok(())
         } else {
             Err(AppError::Forbidden(format!(
-                "a {} may not do this",
-                self.0.role
+                "{} may not do this",
+                self.0.role.with_article()
             )))
         }
     }
@@ -190,7 +197,8 @@ pub fn json<T: serde::Serialize>(v: T) -> Json<T> {
         review::campaigns,
         review::coverage,
         review::templates,
-        admin::create_org,
+        operator::create_org,
+        operator::list_orgs,
         admin::create_user,
         admin::list_users,
         admin::list_devices,
@@ -212,7 +220,8 @@ pub fn json<T: serde::Serialize>(v: T) -> Json<T> {
         (name = "sync", description = "Push ops and pull what the device has not seen"),
         (name = "auth", description = "Login and token refresh"),
         (name = "review", description = "The safety office's read-only views"),
-        (name = "admin", description = "Organisations, accounts and devices"),
+        (name = "admin", description = "Accounts and devices of the admin's own organisation"),
+        (name = "operator", description = "Organisations and their first admin, for the server's operator (operator key)"),
         (name = "blobs", description = "Attachments by SHA-256, uploaded apart from ops"),
     )
 )]
@@ -233,6 +242,10 @@ impl utoipa::Modify for BearerAuth {
                     .bearer_format("JWT")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "operator",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
 }

@@ -373,7 +373,6 @@ async fn admin_endpoints_refuse_non_admins_with_403() {
         let h = &dev.http;
         let u = &server.url;
         let raws = vec![
-            post_json(h, u, "/v1/admin/orgs", t, &json!({"name": "冒牌街道"})).await,
             post_json(
                 h,
                 u,
@@ -398,6 +397,16 @@ async fn admin_endpoints_refuse_non_admins_with_403() {
             let err = raw.expect_error(StatusCode::FORBIDDEN, "forbidden");
             assert!(err.error.message.contains(user_role(user)), "{err:?}");
         }
+        // Organisations are the operator's: an access token never creates one.
+        post_json(
+            h,
+            u,
+            "/v1/operator/orgs",
+            t,
+            &json!({"name": "冒牌街道", "admin": {"username": format!("sneaky-org-{user}"), "display_name": "x", "password": "sneaky-password"}}),
+        )
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
         // Nothing happened: no user was created and the admin's device still works.
         let users = admin.get_json("/v1/admin/users").await;
         assert!(

@@ -612,11 +612,14 @@ async fn other_endpoints_answer_bad_input_with_the_json_error_shape() {
                 "org": OrgId::new()
             }))
             .await,
-            StatusCode::NOT_FOUND,
-            "not_found",
+            StatusCode::FORBIDDEN,
+            "forbidden",
         ),
         (
-            post_json(&http, url, "/v1/admin/orgs", Some(admin.token()), &json!({ "name": "  " })).await,
+            post_json(&http, url, "/v1/operator/orgs", Some(firecheck_server::testing::OPERATOR_TOKEN), &json!({
+                "name": "  ",
+                "admin": {"username": "blank-org-admin", "display_name": "x", "password": "long-enough-password"}
+            })).await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
         ),

@@ -498,24 +498,15 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     let mut wang = Device::login(&url, "wangfang").await;
     let mut admin = admin(&url).await;
     let lina = Device::login(&url, "lina").await;
-    // Organisation B, made by the admin, with an inspector of its own.
-    let org_b: Org = post_json(
-        &h,
-        &url,
-        "/v1/admin/orgs",
-        Some(admin.token()),
-        &json!({"name": "徐家汇街道平安办"}),
-    )
-    .await
-    .expect_status(StatusCode::CREATED)
-    .parse();
+    // Organisation B, made by the operator, with an admin and an inspector of its own.
+    let (org_b, admin_b) = new_org(&url, "徐家汇街道平安办", "xujiahui-admin").await;
     post_json(
         &h,
         &url,
         "/v1/admin/users",
-        Some(admin.token()),
+        Some(admin_b.token()),
         &json!({"username": "zhaolei", "display_name": "赵磊", "password": "zhaolei-password-2026",
-                "role": "inspector", "org": org_b.id}),
+                "role": "inspector"}),
     )
     .await
     .expect_status(StatusCode::CREATED);
@@ -841,11 +832,18 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         unauthorized("not valid"),
     ));
     rows.push(row(
-        "admin claims signed with a wrong key: create an organisation",
-        h.post(u("/v1/admin/orgs"))
+        "admin claims signed with a wrong key: create a user",
+        h.post(u("/v1/admin/users"))
             .bearer_auth(sign(&admin_claims, "guessed-secret-guessed-secret-xx"))
-            .json(&json!({"name": "冒牌街道"})),
+            .json(&json!({"username": "mallory2", "display_name": "M", "password": "mallory-password", "role": "admin"})),
         unauthorized("not valid"),
+    ));
+    rows.push(row(
+        "a guessed operator key: create an organisation",
+        h.post(u("/v1/operator/orgs"))
+            .bearer_auth("operator-test-token-operator-test-tokem")
+            .json(&json!({"name": "冒牌街道", "admin": {"username": "mallory3", "display_name": "M", "password": "mallory-password"}})),
+        unauthorized("not the operator key"),
     ));
     rows.push(row(
         "an expired admin token: list users",
@@ -1004,11 +1002,40 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         forbidden("inspector"),
     ));
     rows.push(row(
-        "an officer creates an organisation",
-        h.post(u("/v1/admin/orgs"))
+        "an officer creates an organisation with their access token",
+        h.post(u("/v1/operator/orgs"))
             .bearer_auth(&wt)
-            .json(&json!({"name": "王芳的新街道"})),
-        forbidden("officer"),
+            .json(&json!({"name": "王芳的新街道", "admin": {"username": "wang-org", "display_name": "王芳", "password": "promoted-password"}})),
+        unauthorized("operator key"),
+    ));
+    rows.push(row(
+        "an admin creates an organisation with their access token",
+        h.post(u("/v1/operator/orgs"))
+            .bearer_auth(&at)
+            .json(&json!({"name": "管理员的新街道", "admin": {"username": "admin-org", "display_name": "管理员", "password": "promoted-password"}})),
+        unauthorized("operator key"),
+    ));
+    rows.push(row(
+        "organisation B's admin creates an admin inside organisation A",
+        h.post(u("/v1/admin/users"))
+            .bearer_auth(admin_b.token())
+            .json(&json!({
+            "username": "b-in-a", "display_name": "越权", "password": "promoted-password",
+            "role": "admin", "org": admin.org()})),
+        forbidden("own organisation"),
+    ));
+    rows.push(row(
+        "organisation B's admin revokes organisation A's device",
+        h.post(u(&format!("/v1/admin/devices/{}/revoke", zhang.id())))
+            .bearer_auth(admin_b.token())
+            .json(&json!({})),
+        err(StatusCode::NOT_FOUND, "not_found", "this organisation"),
+    ));
+    rows.push(row(
+        "the operator key used as an access token: read hazards",
+        h.get(u("/v1/hazards"))
+            .bearer_auth(firecheck_server::testing::OPERATOR_TOKEN),
+        unauthorized("not valid"),
     ));
     rows.push(row(
         "an officer creates an admin",
@@ -1259,8 +1286,8 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     ));
     rows.push(row(
         "create an organisation from {}",
-        h.post(u("/v1/admin/orgs"))
-            .bearer_auth(&at)
+        h.post(u("/v1/operator/orgs"))
+            .bearer_auth(firecheck_server::testing::OPERATOR_TOKEN)
             .json(&json!({})),
         err(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "name"),
     ));

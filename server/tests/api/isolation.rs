@@ -12,20 +12,10 @@ use serde_json::json;
 
 use crate::util::*;
 
-/// Admin creates a second organisation with an inspector; returns that inspector's device.
+/// The operator creates a second organisation; its admin adds an inspector; returns that
+/// inspector's device.
 async fn second_org(url: &str) -> (Device, Org) {
-    let admin = admin(url).await;
-    let org: Org = post_json(
-        &admin.http,
-        url,
-        "/v1/admin/orgs",
-        Some(admin.token()),
-        &json!({ "name": "枫林街道社区平安办" }),
-    )
-    .await
-    .expect_status(StatusCode::CREATED)
-    .parse();
-    assert_ne!(org.id, admin.org());
+    let (org, admin) = new_org(url, "枫林街道社区平安办", "fenglin-admin").await;
     let user: User = post_json(
         &admin.http,
         url,
@@ -36,7 +26,6 @@ async fn second_org(url: &str) -> (Device, Org) {
             "display_name": "赵磊",
             "password": "zhaolei-password-2026",
             "role": "inspector",
-            "org": org.id,
         }),
     )
     .await

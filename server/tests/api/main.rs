@@ -9,6 +9,8 @@
 //! - `durability`: acked ops survive a restart; views rebuilt from the log equal the live
 //!   views; a crash between log write and view update heals at start-up.
 //! - `isolation`: organisations never see each other's ops; paging with `has_more`.
+//! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats);
+//!   organisations are created with the operator key only, which opens no organisation.
 //! - `auth`: roles per op kind, the token's identity on every op, revoked devices, forged
 //!   and expired tokens, admin-only endpoints, rotating refresh tokens, login rate limit.
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
@@ -35,3 +37,4 @@ mod hostile;
 mod isolation;
 mod review;
 mod sync;
+mod tenancy;

@@ -597,3 +597,40 @@ pub fn hazard_entity(venue: VenueId, hazard: HazardId) -> EntityRef {
 pub async fn admin(url: &str) -> Device {
     Device::login(url, "admin").await
 }
+
+/// The password [`new_org`] gives an organisation's first admin.
+pub fn org_admin_password(username: &str) -> String {
+    format!("{username}-admin-password")
+}
+
+/// The operator creates an organisation with its first admin (`username`), who then logs in
+/// from a fresh device: the organisation and that admin's device.
+pub async fn new_org(url: &str, name: &str, username: &str) -> (Org, Device) {
+    let http = http();
+    let created = post_json(
+        &http,
+        url,
+        "/v1/operator/orgs",
+        Some(firecheck_server::testing::OPERATOR_TOKEN),
+        &serde_json::json!({
+            "name": name,
+            "admin": {"username": username, "display_name": "外单位管理员", "password": org_admin_password(username)},
+        }),
+    )
+    .await
+    .expect_status(StatusCode::CREATED)
+    .json();
+    let org: Org = serde_json::from_value(created["org"].clone()).expect("org in the answer");
+    let device = DeviceId::new();
+    let tokens = login(&http, url, username, &org_admin_password(username), device).await;
+    assert_eq!(tokens.org.id, org.id);
+    let admin = Device {
+        http,
+        url: url.to_string(),
+        clock: HlcClock::new(hlc::node_of(&device)),
+        tokens,
+        next_seq: 1,
+        format: Format::Bincode,
+    };
+    (org, admin)
+}

@@ -450,7 +450,7 @@ fn a_fixed_hazard_carries_its_photo_and_another_organisation_gets_404() {
     assert_eq!(err["error"]["code"], "not_found", "{err}");
 }
 
-/// A user of a second organisation, made by the admin.
+/// A user of a second organisation (made by the operator and that organisation's admin).
 fn other_org_token(url: &str) -> String {
     rt().block_on(async {
         let http = reqwest::Client::new();
@@ -462,21 +462,20 @@ fn other_org_token(url: &str) -> String {
                 v["access_token"].as_str().unwrap().to_string()
             }
         };
-        let admin = login("admin", ADMIN_PASSWORD).await;
-        let org: Value = http
-            .post(format!("{url}/v1/admin/orgs"))
-            .bearer_auth(&admin)
-            .json(&serde_json::json!({"name": "龙华街道社区平安办"}))
+        let created = http
+            .post(format!("{url}/v1/operator/orgs"))
+            .bearer_auth(firecheck_server::testing::OPERATOR_TOKEN)
+            .json(&serde_json::json!({"name": "龙华街道社区平安办",
+                "admin": {"username": "longhua-admin", "display_name": "龙华管理员", "password": "longhua-admin-2026"}}))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
+        assert_eq!(created.status().as_u16(), 201);
+        let admin = login("longhua-admin", "longhua-admin-2026").await;
         let r = http
             .post(format!("{url}/v1/admin/users"))
             .bearer_auth(&admin)
-            .json(&serde_json::json!({"username": "longhua", "display_name": "龙华巡查员", "password": "longhua-2026", "role": "officer", "org": org["id"]}))
+            .json(&serde_json::json!({"username": "longhua", "display_name": "龙华巡查员", "password": "longhua-2026", "role": "officer"}))
             .send()
             .await
             .unwrap();
