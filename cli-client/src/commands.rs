@@ -29,8 +29,9 @@ impl Ctx<'_> {
         })
     }
 
-    pub fn states(&self) -> Result<Vec<PartitionState>, CliError> {
-        Ok(self.replica.states()?)
+    /// Every partition this device holds, folded, with its records.
+    pub fn states(&self) -> Result<Vec<Folded>, CliError> {
+        Ok(self.replica.partitions()?)
     }
 
     /// Check, stamp, queue and fold one op; say so.
@@ -67,8 +68,8 @@ impl Ctx<'_> {
     }
 }
 
-fn refs(states: &[PartitionState]) -> Vec<&PartitionState> {
-    states.iter().collect()
+fn refs(parts: &[Folded]) -> Vec<&PartitionState> {
+    parts.iter().map(|f| &f.state).collect()
 }
 
 /// Copy a photo or PDF into this device's blob store; its hash goes into the op.
@@ -94,9 +95,12 @@ pub fn attach(ctx: &Ctx, path: &std::path::Path) -> Result<BlobHash, CliError> {
 pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
 
 /// A venue by id, id prefix, exact name, or a name fragment that matches one venue.
-pub fn find_venue<'a>(states: &'a [PartitionState], q: &str) -> Result<&'a Venue, CliError> {
+pub fn find_venue<'a>(states: &'a [Folded], q: &str) -> Result<&'a Venue, CliError> {
     let q = q.trim();
-    let all: Vec<&Venue> = states.iter().filter_map(|s| s.venue.as_ref()).collect();
+    let all: Vec<&Venue> = states
+        .iter()
+        .filter_map(|f| f.state.venue.as_ref())
+        .collect();
     let by_id: Vec<&Venue> = all.iter().copied().filter(|v| v.id.matches(q)).collect();
     let pick = |found: Vec<&'a Venue>| -> Option<Result<&'a Venue, CliError>> {
         match found.len() {
@@ -130,24 +134,24 @@ pub fn find_venue<'a>(states: &'a [PartitionState], q: &str) -> Result<&'a Venue
 
 /// A hazard by id or id prefix (ids of merged findings find the hazard that carries them).
 pub fn find_hazard<'a>(
-    states: &'a [PartitionState],
+    states: &'a [Folded],
     q: &str,
-) -> Result<(&'a PartitionState, &'a Hazard), CliError> {
+) -> Result<(&'a Folded, &'a Hazard), CliError> {
     if q.trim().replace('-', "").len() < 4 {
         return Err(CliError::Invalid(format!(
             "hazard id {q:?} is too short; give at least 4 characters"
         )));
     }
-    let mut found: Vec<(&PartitionState, &Hazard)> = Vec::new();
+    let mut found: Vec<(&Folded, &Hazard)> = Vec::new();
     for s in states {
-        for h in s.hazards.values() {
+        for h in s.state.hazards.values() {
             if h.id.matches(q) {
                 found.push((s, h));
             }
         }
-        for (alias, target) in &s.aliases {
+        for (alias, target) in &s.records.aliases {
             if alias.matches(q) {
-                if let Some(h) = s.hazards.get(target) {
+                if let Some(h) = s.state.hazards.get(target) {
                     if !found.iter().any(|(_, f)| f.id == h.id) {
                         found.push((s, h));
                     }
@@ -427,15 +431,11 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
         count(Outcome::Fail),
         count(Outcome::NotApplicable)
     )?;
-    if let Some(state) = ctx.replica.state(&Partition::Venue(venue.id))? {
-        for h in state.hazards.values() {
-            for (i, e) in h
-                .history
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.op == op.op_id)
-            {
-                let before = i.checked_sub(1).map(|p| h.history[p].status);
+    if let Some(part) = ctx.replica.partition(&Partition::Venue(venue.id))? {
+        for h in part.state.hazards.values() {
+            let history = part.history(h.id);
+            for (i, e) in history.iter().enumerate().filter(|(_, e)| e.op == op.op_id) {
+                let before = i.checked_sub(1).map(|p| history[p].status);
                 let text = h
                     .item
                     .as_deref()
@@ -553,11 +553,18 @@ pub fn hazards(
         street,
         venue: None,
         assignee: None,
-        involving: me,
     };
     let states = ctx.states()?;
     let today = Timestamp::now().local_date();
-    let list = query::hazards(&refs(&states), &filter, today);
+    let mut list = query::hazards(&refs(&states), &filter, today);
+    if let Some(me) = me {
+        // Only hazards this user found or acted on (their history is among the records).
+        list.retain(|row| {
+            states.iter().any(|f| {
+                f.state.hazards.contains_key(&row.hazard.id) && query::involves(f, &row.hazard, me)
+            })
+        });
+    }
     if ctx.json {
         return ctx.print_json(&list, out);
     }
@@ -671,14 +678,14 @@ pub fn hazard(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), 
     }
     ctx.record(
         EntityRef::Hazard {
-            partition: state.partition,
+            partition: state.state.partition,
             hazard: h.id,
         },
         body,
     )?;
     let after = ctx
         .replica
-        .state(&state.partition)?
+        .partition(&state.state.partition)?
         .and_then(|s| s.hazard(h.id).cloned());
     if let Some(after) = after {
         writeln!(out, "hazard {} is now {}", after.id.short(), after.status)?;
@@ -688,15 +695,16 @@ pub fn hazard(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), 
 
 fn hazard_show(
     ctx: &Ctx,
-    states: &[PartitionState],
+    states: &[Folded],
     id: &str,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let (state, h) = find_hazard(states, id)?;
+    let (part, h) = find_hazard(states, id)?;
+    let state = &part.state;
     let today = Timestamp::now().local_date();
     if ctx.json {
-        let row = query::hazard(&refs(states), h.id, today);
-        return ctx.print_json(&row, out);
+        let detail = query::hazard_detail(part, h.id, today);
+        return ctx.print_json(&detail, out);
     }
     let r = refs(states);
     let text = h
@@ -738,15 +746,15 @@ fn hazard_show(
             .map(|d| d.to_string())
             .unwrap_or_else(|| "-".into())
     )?;
-    if !h.merged.is_empty() {
+    if h.merged_findings > 0 {
         writeln!(
             out,
             "  merged:    {} other finding(s) of the same problem",
-            h.merged.len()
+            h.merged_findings
         )?;
     }
     writeln!(out, "history:")?;
-    for e in &h.history {
+    for e in part.history(h.id) {
         let what = match &e.action {
             HazardAction::Found { note } => format!("found: {note}"),
             HazardAction::FoundAgain { note, .. } => format!("found again: {note}"),
@@ -869,10 +877,7 @@ pub fn drills(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-fn find_campaign<'a>(
-    states: &'a [PartitionState],
-    id: Option<&str>,
-) -> Result<&'a Campaign, CliError> {
+fn find_campaign<'a>(states: &'a [Folded], id: Option<&str>) -> Result<&'a Campaign, CliError> {
     let r = refs(states);
     let all = query::campaigns(&r);
     match id {
@@ -927,7 +932,8 @@ pub fn coverage(ctx: &Ctx, id: Option<String>, out: &mut dyn Write) -> Result<()
     let states = ctx.states()?;
     let campaign = find_campaign(&states, id.as_deref())?.id;
     let today = Timestamp::now().local_date();
-    let cov = query::coverage(&refs(&states), campaign, today)
+    let parts: Vec<&Folded> = states.iter().collect();
+    let cov = query::coverage_of(&parts, campaign, today)
         .ok_or_else(|| CliError::NotFound("campaign vanished".into()))?;
     if ctx.json {
         return ctx.print_json(&cov, out);

@@ -5,7 +5,8 @@
 //!   pulled), sorted by op key without duplicates, as one record. A late op re-folds only
 //!   its partition, from this record; one record per partition (not per op) keeps a large
 //!   pull to a few thousand sled writes.
-//! - `states`: `partition` → folded [`PartitionState`] (the same fold as the server's).
+//! - `states`: `partition` → the partition [`Folded`]: its bounded state and its records
+//!   (the same fold as the server's, through the same merge step in `shared`).
 //! - `outbox`: `device_seq` → [`OutboxEntry`]: each op this device made and where it stands
 //!   (queued → sent → acked, or rejected with the server's reason).
 //! - `meta`: device id, next `device_seq`, HLC, pull cursor, login, last sync.
@@ -39,7 +40,17 @@ pub enum ReplicaError {
     Corrupt(String),
     #[error("{0} is already open by another firecheck command; wait for it to finish")]
     Locked(String),
+    #[error("the local data is in format {found}, newer than this firecheck knows ({known}); install the newer firecheck that wrote it")]
+    TooNew { found: u32, known: u32 },
 }
+
+/// The replica's storage format, recorded in `meta` as `format`. Older replicas are
+/// migrated when opened (see [`LocalReplica::open`]); a newer one is refused.
+///
+/// 1. `parts` (ops per partition) and `states` (one `PartitionState` per partition, with
+///    every inspection and every hazard's history inside).
+/// 2. `states` hold [`Folded`]: the bounded state and its records apart.
+pub const FORMAT: u32 = 2;
 
 pub type Result<T, E = ReplicaError> = std::result::Result<T, E>;
 
@@ -165,18 +176,23 @@ pub const HELD_OPS_MAX: usize = 200_000;
 /// slow pull fetch again.
 pub const HELD_FOR_MAX: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// One partition's ops and state while ops are merged into it.
+/// One partition's ops and folded state while ops are merged into it.
 #[derive(Debug)]
 struct Merged {
     /// Sorted by op key, no duplicates.
     ops: Vec<Op>,
-    state: PartitionState,
-    /// An op arrived before ops already applied: `state` must be re-folded from `ops`.
+    folded: Folded,
+    /// An op arrived before ops already applied: `folded` must be re-folded from `ops`.
     refold: bool,
 }
 
 impl Merged {
     /// Add `new` (sorted by key, no duplicates) to the set; returns how many were new.
+    ///
+    /// This is `shared`'s merge step ([`firecheck_shared::merge::merge`]) taken in its two
+    /// halves: ops that sort after everything are appended at once; a late op only marks the
+    /// partition for re-folding, which [`Self::settle`] does once, however many late pages
+    /// a pull brings.
     fn merge(&mut self, new: Vec<Op>) -> usize {
         let fresh: Vec<Op> = new
             .into_iter()
@@ -185,21 +201,18 @@ impl Merged {
                 self.ops.binary_search_by(|o| o.key().cmp(&k)).is_err()
             })
             .collect();
-        let in_order = match (self.ops.last(), fresh.first()) {
-            (Some(last), Some(first)) => first.key() > last.key(),
-            _ => true,
-        };
         let added = fresh.len();
-        if in_order {
-            for op in &fresh {
-                if !self.refold {
-                    self.state.apply(op);
-                }
-            }
-            self.ops.extend(fresh);
-        } else {
-            self.ops.extend(fresh);
+        let appended = !self.refold && self.folded.append(&fresh);
+        let sorted = self
+            .ops
+            .last()
+            .zip(fresh.first())
+            .is_none_or(|(last, first)| first.key() > last.key());
+        self.ops.extend(fresh);
+        if !sorted {
             self.ops.sort_by_key(Op::key);
+        }
+        if !appended {
             self.refold = true;
         }
         added
@@ -208,7 +221,7 @@ impl Merged {
     /// The state, re-folded if a late op came in.
     fn settle(&mut self) {
         if self.refold {
-            self.state = PartitionState::fold(self.state.partition, self.ops.iter());
+            self.folded = Folded::fold(self.folded.state.partition, self.ops.iter());
             self.refold = false;
         }
     }
@@ -270,10 +283,51 @@ impl LocalReplica {
             write_back: Default::default(),
             db,
         };
-        if replica.db.tree_names().iter().any(|n| n.as_ref() == b"ops") {
-            replica.migrate_op_records()?;
-        }
+        replica.migrate()?;
         Ok(replica)
+    }
+
+    /// Bring an older replica to [`FORMAT`], in order: states folded by an older format are
+    /// dropped (they are derived), per-op records are moved into partitions, and every
+    /// partition whose state was dropped is folded again from its ops.
+    fn migrate(&self) -> Result<()> {
+        let found: Option<u32> = self.get_meta("format")?;
+        let empty = self.parts.is_empty() && self.states.is_empty();
+        let found = match found {
+            Some(v) => v,
+            // A replica written before formats were recorded is format 1; a new one is current.
+            None if empty && !self.db.tree_names().iter().any(|n| n.as_ref() == b"ops") => FORMAT,
+            None => 1,
+        };
+        if found > FORMAT {
+            return Err(ReplicaError::TooNew {
+                found,
+                known: FORMAT,
+            });
+        }
+        if found < 2 {
+            self.states.clear().map_err(|e| self.err(e))?;
+        }
+        if self.db.tree_names().iter().any(|n| n.as_ref() == b"ops") {
+            self.migrate_op_records()?;
+        }
+        if found < 2 {
+            let mut held = Held::new();
+            for key in self.parts.iter().keys() {
+                let key = key.map_err(|e| self.err(e))?;
+                let p = Partition::from_key(&key).ok_or_else(|| {
+                    ReplicaError::Corrupt(format!("a partition key of {} bytes", key.len()))
+                })?;
+                if !self.states.contains_key(&key).map_err(|e| self.err(e))? {
+                    held.insert(p, self.load(p)?);
+                }
+            }
+            self.write_back_held(held)?;
+        }
+        if found != FORMAT || self.get_meta::<u32>("format")?.is_none() {
+            self.put_meta("format", &FORMAT)?;
+        }
+        self.flush()
     }
 
     /// Replicas written before `parts` kept one `ops` record per op (`partition | op key`),
@@ -344,14 +398,18 @@ impl LocalReplica {
             Some(v) => decode(&v)?,
             None => Vec::new(),
         };
-        let state = match self.states.get(key).map_err(|e| self.err(e))? {
+        let folded = match self.states.get(key).map_err(|e| self.err(e))? {
             Some(v) => decode(&v)?,
-            None => PartitionState::new(p),
+            None => Folded::new(p),
         };
         // A state that does not cover the stored ops (it cannot happen through this
         // module, but a state is cheap to rebuild) is re-folded rather than trusted.
-        let refold = ops.last().map(Op::key) != state.last;
-        Ok(Merged { ops, state, refold })
+        let refold = ops.last().map(Op::key) != folded.state.last;
+        Ok(Merged {
+            ops,
+            folded,
+            refold,
+        })
     }
 
     /// Store merged partitions (ops and settled states), not flushed.
@@ -371,7 +429,7 @@ impl LocalReplica {
                                 (
                                     p.to_key(),
                                     encode_unframed(&m.ops),
-                                    encode_unframed(&m.state),
+                                    encode_unframed(&m.folded),
                                 )
                             })
                             .collect()
@@ -553,7 +611,8 @@ impl LocalReplica {
         Ok(new)
     }
 
-    pub fn state(&self, p: &Partition) -> Result<Option<PartitionState>> {
+    /// One folded partition.
+    pub fn partition(&self, p: &Partition) -> Result<Option<Folded>> {
         if let Some(m) = self
             .write_back
             .lock()
@@ -562,7 +621,7 @@ impl LocalReplica {
             .and_then(|b| b.held.get_mut(p))
         {
             m.settle();
-            return Ok(Some(m.state.clone()));
+            return Ok(Some(m.folded.clone()));
         }
         self.states
             .get(p.to_key())
@@ -572,8 +631,8 @@ impl LocalReplica {
     }
 
     /// Every folded partition.
-    pub fn states(&self) -> Result<Vec<PartitionState>> {
-        let stored: Vec<PartitionState> = self
+    pub fn partitions(&self) -> Result<Vec<Folded>> {
+        let stored: Vec<Folded> = self
             .states
             .iter()
             .values()
@@ -583,18 +642,22 @@ impl LocalReplica {
         let Some(Bulk { held, .. }) = bulk.as_mut() else {
             return Ok(stored);
         };
-        let mut all: BTreeMap<Partition, PartitionState> =
-            stored.into_iter().map(|s| (s.partition, s)).collect();
+        let mut all: BTreeMap<Partition, Folded> =
+            stored.into_iter().map(|f| (f.state.partition, f)).collect();
         for (p, m) in held.iter_mut() {
             m.settle();
-            all.insert(*p, m.state.clone());
+            all.insert(*p, m.folded.clone());
         }
         Ok(all.into_values().collect())
     }
 
     /// How many distinct ops this replica holds.
     pub fn op_count(&self) -> Result<usize> {
-        Ok(self.states()?.iter().map(|s| s.op_count as usize).sum())
+        Ok(self
+            .partitions()?
+            .iter()
+            .map(|f| f.state.op_count as usize)
+            .sum())
     }
 
     // ---- attachments ------------------------------------------------------------------
@@ -910,18 +973,18 @@ mod tests {
     }
 
     /// Each partition folded from scratch over the distinct ops.
-    fn expected(ops: &[Op]) -> BTreeMap<Partition, PartitionState> {
+    fn expected(ops: &[Op]) -> BTreeMap<Partition, Folded> {
         by_partition(ops)
             .into_iter()
-            .map(|(p, list)| (p, PartitionState::fold(p, list.iter())))
+            .map(|(p, list)| (p, Folded::fold(p, list.iter())))
             .collect()
     }
 
-    fn held_states(r: &LocalReplica) -> BTreeMap<Partition, PartitionState> {
-        r.states()
+    fn held_states(r: &LocalReplica) -> BTreeMap<Partition, Folded> {
+        r.partitions()
             .unwrap()
             .into_iter()
-            .map(|s| (s.partition, s))
+            .map(|f| (f.state.partition, f))
             .collect()
     }
 
@@ -987,7 +1050,7 @@ mod tests {
             0,
             "the stored cursor is before the lost pages"
         );
-        assert!(r.states().unwrap().is_empty());
+        assert!(r.partitions().unwrap().is_empty());
         // The next sync pulls from there and ends where an unbroken pull would.
         r.begin_bulk().unwrap();
         for (i, page) in pages.iter().enumerate() {

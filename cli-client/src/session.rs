@@ -148,8 +148,8 @@ fn conflict_count(ctx: &Ctx) -> Result<usize, CliError> {
     Ok(ctx
         .states()?
         .iter()
-        .flat_map(|s| s.hazards.values())
-        .map(|h| h.conflicts().count())
+        .flat_map(|f| f.state.hazards.values())
+        .map(|h| h.conflicts as usize)
         .sum())
 }
 

@@ -272,7 +272,7 @@ fn verify(home: &Path, mem: &mut Memory) -> Result<usize, Vec<String>> {
     let outbox = r
         .outbox()
         .map_err(|e| vec![format!("the outbox is unreadable after the kill: {e}")])?;
-    r.states().map_err(|e| {
+    r.partitions().map_err(|e| {
         vec![format!(
             "the folded states are unreadable after the kill: {e}"
         )]

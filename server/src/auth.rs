@@ -87,7 +87,7 @@ fn hashing_queue() -> &'static Mutex<mpsc::Sender<HashJob>> {
             std::thread::Builder::new()
                 .name(format!("firecheck-argon2-{i}"))
                 .spawn(move || loop {
-                    let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                    let job = match crate::lock(&rx).recv() {
                         Ok(job) => job,
                         Err(_) => return,
                     };
@@ -313,7 +313,7 @@ pub struct LoginLimiter {
 impl LoginLimiter {
     /// `Err(seconds to wait)` when the username is locked.
     pub fn check(&self, username: &str) -> Result<(), u64> {
-        let map = self.failures.lock().expect("limiter lock");
+        let map = crate::lock(&self.failures);
         match map.get(username) {
             Some((n, since)) if *n >= LOGIN_ATTEMPTS && since.elapsed() < LOGIN_WINDOW => {
                 Err((LOGIN_WINDOW - since.elapsed()).as_secs().max(1))
@@ -323,7 +323,7 @@ impl LoginLimiter {
     }
 
     pub fn failed(&self, username: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
+        let mut map = crate::lock(&self.failures);
         let e = map
             .entry(username.to_string())
             .or_insert((0, Instant::now()));
@@ -334,7 +334,7 @@ impl LoginLimiter {
     }
 
     pub fn succeeded(&self, username: &str) {
-        self.failures.lock().expect("limiter lock").remove(username);
+        crate::lock(&self.failures).remove(username);
     }
 }
 

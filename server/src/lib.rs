@@ -64,6 +64,16 @@ pub fn tune_malloc() {
     }
 }
 
+/// Lock a mutex, recovering it if a thread panicked while holding it.
+///
+/// The policy for poisoned locks, everywhere in the server: every mutex guards plain data
+/// (counters, maps of watermarks, queues) that each critical section leaves consistent at
+/// every step, so a panic elsewhere cannot leave it half-updated; the data is used as is
+/// rather than turning one panic into a panic in every later request.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Resolves on Ctrl-C or SIGTERM: the signal for a graceful stop.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -356,35 +356,6 @@ impl Inspection {
     }
 }
 
-/// One item's result as a venue's folded state keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ItemOutcome {
-    pub code: String,
-    pub outcome: Outcome,
-    pub severity: Severity,
-}
-
-/// What a venue's folded state keeps of an inspection: enough to merge amendments and to
-/// answer coverage. The notes and photos stay in the ops; [`crate::fold::inspections`]
-/// rebuilds full [`Inspection`]s from a venue's ops when someone asks for them. This keeps
-/// a venue's state the size of its hazards, not of its whole inspection history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct InspectionSummary {
-    pub id: InspectionId,
-    pub venue: VenueId,
-    pub template: TemplateId,
-    pub template_version: u32,
-    pub inspector: UserId,
-    pub finished_at: Timestamp,
-    pub campaign: Option<CampaignId>,
-    pub hlc: Hlc,
-    pub outcomes: Vec<ItemOutcome>,
-    /// How many amendments were applied.
-    pub amendments: u32,
-}
-
 /// Where a hazard stands in its lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -524,7 +495,10 @@ pub struct HazardEvent {
     pub status: HazardStatus,
 }
 
-/// A hazard: derived from its ops, never stored as such on the wire.
+/// A hazard as its partition's state keeps it: its current facts, never its history. The
+/// history (every event, conflicts included) is kept apart and read page by page, so a
+/// hazard found again ten thousand times is as small as one found once. Derived from its
+/// ops, never stored as such on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Hazard {
@@ -542,21 +516,29 @@ pub struct Hazard {
     pub found_by: UserId,
     /// What the finder wrote.
     pub description: String,
-    /// Other hazard ids (other findings of the same open problem) folded into this one.
-    pub merged: Vec<HazardId>,
-    pub history: Vec<HazardEvent>,
+    /// How many other findings of the same problem were folded into this one (their ids
+    /// find it).
+    pub merged_findings: u32,
+    /// Events in its history.
+    pub events: u32,
+    /// Events of its history that are conflicts.
+    pub conflicts: u32,
+    /// When its last event happened.
+    pub updated: Hlc,
+    /// When the re-inspection verified the fix, while it stays verified.
+    pub verified_at: Option<Timestamp>,
+    /// The reason given with the office's last close.
+    pub closed_reason: Option<String>,
+    /// For a hazard an inspection found: when that inspection finished and the campaign it
+    /// named — what campaign coverage counts it by.
+    pub inspection_finished: Option<Timestamp>,
+    pub inspection_campaign: Option<CampaignId>,
 }
 
 impl Hazard {
     /// Past its deadline and still needing work, as seen on `today` (Shanghai date).
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status.is_active() && self.deadline.is_some_and(|d| d < today)
-    }
-
-    pub fn conflicts(&self) -> impl Iterator<Item = &HazardEvent> {
-        self.history
-            .iter()
-            .filter(|e| matches!(e.outcome, EventOutcome::Conflict { .. }))
     }
 }
 

@@ -2,9 +2,18 @@
 //!
 //! [`PartitionState::fold`] applies a partition's ops in [`OpKey`] order (HLC, then op id).
 //! [`PartitionState::apply`] is the same step for one op that sorts after everything applied
-//! so far; an op that arrives out of order is handled by re-folding its partition (the
-//! [`crate::replica::Replica`] and the server's view updater do that). Because both sides
-//! run this code on the same sets, every replica shows the same state.
+//! so far; an op that arrives out of order is handled by re-folding its partition
+//! ([`crate::merge::merge`], which every replica — in memory, the client's, the server's
+//! views — calls). Because both sides run this code on the same sets, every replica shows
+//! the same state.
+//!
+//! # Bounded state, records apart
+//! A partition's state holds only what stays small however long its history grows: the
+//! venue, its hazards' current facts, which hazard each checklist item points at, drills,
+//! reports, counters. What grows with history — each inspection in full, each hazard's
+//! events, the ids of merged findings, ops that could not be placed — goes to [`Records`],
+//! which each replica keeps its own way (in memory, or as keyed records in its store). The
+//! fold reads back only what a decision needs: an inspection being amended, an alias.
 //!
 //! # Merge rules
 //! - **Venues**: per-field last writer wins by (HLC, op id) — folding in order and
@@ -31,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::*;
 use crate::hlc::Hlc;
 use crate::ids::*;
+use crate::merge::Records;
 use crate::op::*;
 
 /// An op this partition could not place (e.g. a fix reported for a hazard this replica has
@@ -45,15 +55,17 @@ pub struct Unresolved {
     pub note: String,
 }
 
-/// Everything one partition's ops add up to.
+/// Everything one partition's ops add up to, apart from its [`Records`]: bounded by what the
+/// partition holds (one venue, its hazards, drills and reports), never by its history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionState {
     pub partition: Partition,
     pub venue: Option<Venue>,
-    pub inspections: BTreeMap<InspectionId, InspectionSummary>,
+    /// Inspections recorded (each in full among the records).
+    pub inspections: u64,
+    /// The latest time an inspection finished here.
+    pub last_inspected: Option<Timestamp>,
     pub hazards: BTreeMap<HazardId, Hazard>,
-    /// Findings folded into another hazard: their derived id → the hazard that carries them.
-    pub aliases: BTreeMap<HazardId, HazardId>,
     /// The current hazard for each checklist item code at this venue.
     pub by_item: BTreeMap<String, HazardId>,
     pub drills: BTreeMap<DrillId, Drill>,
@@ -61,7 +73,8 @@ pub struct PartitionState {
     /// Template versions, by version number.
     pub templates: BTreeMap<u32, ChecklistTemplate>,
     pub reports: BTreeMap<ReportId, CitizenReport>,
-    pub unresolved: Vec<Unresolved>,
+    /// Ops this partition could not place (each among the records).
+    pub unresolved: u32,
     /// The greatest op applied: the next op may be applied incrementally only if it sorts after.
     pub last: Option<OpKey>,
     pub op_count: u64,
@@ -72,30 +85,35 @@ impl PartitionState {
         Self {
             partition,
             venue: None,
-            inspections: BTreeMap::new(),
+            inspections: 0,
+            last_inspected: None,
             hazards: BTreeMap::new(),
-            aliases: BTreeMap::new(),
             by_item: BTreeMap::new(),
             drills: BTreeMap::new(),
             campaign: None,
             templates: BTreeMap::new(),
             reports: BTreeMap::new(),
-            unresolved: Vec::new(),
+            unresolved: 0,
             last: None,
             op_count: 0,
         }
     }
 
     /// Fold a partition from its ops, in any order; duplicates (same key) count once.
-    pub fn fold<'a>(partition: Partition, ops: impl IntoIterator<Item = &'a Op>) -> Self {
+    /// `records` must hold nothing of this partition yet.
+    pub fn fold<'a, R: Records>(
+        partition: Partition,
+        records: &mut R,
+        ops: impl IntoIterator<Item = &'a Op>,
+    ) -> Result<Self, R::Error> {
         let mut sorted: Vec<&Op> = ops.into_iter().collect();
         sorted.sort_by_key(|op| op.key());
         sorted.dedup_by_key(|op| op.key());
         let mut state = Self::new(partition);
         for op in sorted {
-            state.apply(op);
+            state.apply(records, op)?;
         }
-        state
+        Ok(state)
     }
 
     /// Whether `op` can be applied incrementally (it sorts after everything applied).
@@ -104,33 +122,38 @@ impl PartitionState {
     }
 
     /// Apply one op that sorts after every op applied so far (see [`Self::accepts_in_order`]).
-    pub fn apply(&mut self, op: &Op) {
+    pub fn apply<R: Records>(&mut self, records: &mut R, op: &Op) -> Result<(), R::Error> {
         debug_assert!(self.accepts_in_order(op), "out-of-order op must re-fold");
         debug_assert_eq!(op.partition(), self.partition);
         self.last = Some(op.key());
         self.op_count += 1;
+        let mut fold = Step {
+            state: self,
+            records,
+        };
         match (&op.entity, &op.body) {
             (EntityRef::Venue(id), OpBody::VenueUpserted(fields)) => {
-                self.upsert_venue(*id, op, fields)
+                fold.state.upsert_venue(*id, op, fields);
+                Ok(())
             }
             (EntityRef::Inspection { venue, inspection }, OpBody::InspectionSubmitted(rec)) => {
-                self.submit_inspection(*venue, *inspection, op, rec)
+                fold.submit_inspection(*venue, *inspection, op, rec)
             }
             (EntityRef::Inspection { inspection, .. }, OpBody::InspectionAmended(am)) => {
-                self.amend_inspection(*inspection, op, am)
+                fold.amend_inspection(*inspection, op, am)
             }
             (EntityRef::Hazard { hazard, .. }, body) if hazard_action(body).is_some() => {
                 let action = hazard_action(body).expect("checked by the guard");
-                self.hazard_op(*hazard, op, action)
+                fold.hazard_op(*hazard, op, action)
             }
             (EntityRef::Drill { venue, drill }, OpBody::DrillRecorded(rec)) => {
-                self.record_drill(*venue, *drill, op, rec)
+                fold.record_drill(*venue, *drill, op, rec)
             }
             (EntityRef::Drill { drill, .. }, OpBody::DrillAmended(am)) => {
-                self.amend_drill(*drill, op, am)
+                fold.amend_drill(*drill, op, am)
             }
             (EntityRef::Campaign(id), OpBody::CampaignDefined(def)) => {
-                self.campaign = Some(Campaign {
+                fold.state.campaign = Some(Campaign {
                     id: *id,
                     name: def.name.clone(),
                     starts: def.starts,
@@ -139,10 +162,11 @@ impl PartitionState {
                     kinds: def.kinds.clone(),
                     goal: def.goal.clone(),
                     updated: op.hlc,
-                })
+                });
+                Ok(())
             }
             (EntityRef::Template(id), OpBody::TemplateDefined(def)) => {
-                self.templates.insert(
+                fold.state.templates.insert(
                     def.version,
                     ChecklistTemplate {
                         id: *id,
@@ -153,11 +177,12 @@ impl PartitionState {
                         items: def.items.clone(),
                     },
                 );
+                Ok(())
             }
             (EntityRef::CitizenReport { venue, report }, OpBody::CitizenReported(rec)) => {
-                self.citizen_report(*venue, *report, op, rec)
+                fold.citizen_report(*venue, *report, op, rec)
             }
-            (_, body) => self.unresolved(
+            (_, body) => fold.unresolved(
                 op,
                 format!(
                     "{} op does not belong to this entity",
@@ -167,14 +192,15 @@ impl PartitionState {
         }
     }
 
-    fn unresolved(&mut self, op: &Op, note: String) {
-        self.unresolved.push(Unresolved {
-            op: op.op_id,
-            hlc: op.hlc,
-            author: op.author,
-            kind: op.body.kind().to_string(),
-            note,
-        });
+    /// The hazard an id names here (not following aliases of merged findings: those are
+    /// among the records; see [`crate::merge::Folded::hazard`]).
+    pub fn hazard(&self, id: HazardId) -> Option<&Hazard> {
+        self.hazards.get(&id)
+    }
+
+    /// The newest version of this partition's template, if it is a template partition.
+    pub fn latest_template(&self) -> Option<&ChecklistTemplate> {
+        self.templates.values().next_back()
     }
 
     fn upsert_venue(&mut self, id: VenueId, op: &Op, f: &VenueFields) {
@@ -206,6 +232,54 @@ impl PartitionState {
         }
         venue.updated = op.hlc;
     }
+}
+
+/// One op being applied: the state and the records it writes to.
+struct Step<'a, R> {
+    state: &'a mut PartitionState,
+    records: &'a mut R,
+}
+
+impl<R: Records> Step<'_, R> {
+    fn unresolved(&mut self, op: &Op, note: String) -> Result<(), R::Error> {
+        let index = self.state.unresolved;
+        self.state.unresolved += 1;
+        self.records.push_unresolved(
+            index,
+            &Unresolved {
+                op: op.op_id,
+                hlc: op.hlc,
+                author: op.author,
+                kind: op.body.kind().to_string(),
+                note,
+            },
+        )
+    }
+
+    /// Append an event to a hazard's history and keep its counters.
+    fn push_event(&mut self, id: HazardId, event: HazardEvent) -> Result<(), R::Error> {
+        let Some(hazard) = self.state.hazards.get_mut(&id) else {
+            return Ok(());
+        };
+        let index = hazard.events;
+        hazard.events += 1;
+        if matches!(event.outcome, EventOutcome::Conflict { .. }) {
+            hazard.conflicts += 1;
+        }
+        hazard.updated = event.hlc;
+        if event.outcome == EventOutcome::Applied {
+            if let HazardAction::Closed { reason } = &event.action {
+                hazard.closed_reason = Some(reason.clone());
+            }
+        }
+        if event.status != HazardStatus::Verified {
+            hazard.verified_at = None;
+        } else if hazard.status != HazardStatus::Verified {
+            hazard.verified_at = Some(event.hlc.into());
+        }
+        hazard.status = event.status;
+        self.records.push_event(id, index, &event)
+    }
 
     fn submit_inspection(
         &mut self,
@@ -213,94 +287,111 @@ impl PartitionState {
         id: InspectionId,
         op: &Op,
         rec: &InspectionRecord,
-    ) {
-        if self.inspections.contains_key(&id) {
+    ) -> Result<(), R::Error> {
+        if self.records.inspection(id)?.is_some() {
             return self.unresolved(
                 op,
                 format!("inspection {id} was already recorded by another op"),
             );
         }
-        self.inspections.insert(
+        let inspection = Inspection {
             id,
-            InspectionSummary {
-                id,
-                venue,
-                template: rec.template,
-                template_version: rec.template_version,
-                inspector: op.author,
-                finished_at: rec.finished_at,
-                campaign: rec.campaign,
-                hlc: op.hlc,
-                outcomes: rec
-                    .items
-                    .iter()
-                    .map(|i| ItemOutcome {
-                        code: i.code.clone(),
-                        outcome: i.outcome,
-                        severity: i.severity,
-                    })
-                    .collect(),
-                amendments: 0,
-            },
-        );
+            venue,
+            template: rec.template,
+            template_version: rec.template_version,
+            inspector: op.author,
+            device: op.device,
+            started_at: rec.started_at,
+            finished_at: rec.finished_at,
+            items: rec.items.clone(),
+            note: rec.note.clone(),
+            campaign: rec.campaign,
+            hlc: op.hlc,
+            amendments: Vec::new(),
+        };
+        self.records.put_inspection(&inspection)?;
+        self.state.inspections += 1;
+        self.state.last_inspected = self.state.last_inspected.max(Some(rec.finished_at));
         for item in &rec.items {
-            self.observe_item(venue, id, item, op);
+            self.observe_item(&inspection, item, op)?;
         }
+        Ok(())
     }
 
-    fn amend_inspection(&mut self, id: InspectionId, op: &Op, am: &InspectionAmendment) {
-        let Some(inspection) = self.inspections.get_mut(&id) else {
+    fn amend_inspection(
+        &mut self,
+        id: InspectionId,
+        op: &Op,
+        am: &InspectionAmendment,
+    ) -> Result<(), R::Error> {
+        let Some(mut inspection) = self.records.inspection(id)? else {
             return self.unresolved(
                 op,
                 format!("amends inspection {id}, which this replica has not seen"),
             );
         };
-        inspection.amendments += 1;
-        let venue = inspection.venue;
+        inspection.amendments.push(Amendment {
+            op: op.op_id,
+            author: op.author,
+            hlc: op.hlc,
+            reason: am.reason.clone(),
+        });
+        if let Some(note) = &am.note {
+            inspection.note = note.clone();
+        }
+        // Only an item whose outcome or severity changed means something for its hazard; a
+        // corrected note does not.
         let mut changed = Vec::new();
         for new in &am.items {
-            let now = ItemOutcome {
-                code: new.code.clone(),
-                outcome: new.outcome,
-                severity: new.severity,
-            };
-            match inspection.outcomes.iter_mut().find(|i| i.code == new.code) {
-                Some(old) if *old != now => {
-                    *old = now;
-                    changed.push(new.clone());
+            match inspection.items.iter_mut().find(|i| i.code == new.code) {
+                Some(old) => {
+                    if (old.outcome, old.severity) != (new.outcome, new.severity) {
+                        changed.push(new.clone());
+                    }
+                    *old = new.clone();
                 }
-                Some(_) => {}
                 None => {
-                    inspection.outcomes.push(now);
+                    inspection.items.push(new.clone());
                     changed.push(new.clone());
                 }
             }
         }
+        self.records.put_inspection(&inspection)?;
         for item in &changed {
-            self.observe_item(venue, id, item, op);
+            self.observe_item(&inspection, item, op)?;
         }
+        Ok(())
     }
 
     /// What a checklist result means for the venue's hazard for that item.
     fn observe_item(
         &mut self,
-        venue: VenueId,
-        inspection: InspectionId,
+        inspection: &Inspection,
         item: &ItemResult,
         op: &Op,
-    ) {
+    ) -> Result<(), R::Error> {
         match item.outcome {
-            Outcome::Fail => self.finding(venue, inspection, item, op),
-            Outcome::Pass => self.passed(inspection, &item.code, op),
-            Outcome::NotApplicable => {}
+            Outcome::Fail => self.finding(inspection, item, op),
+            Outcome::Pass => self.passed(inspection.id, &item.code, op),
+            Outcome::NotApplicable => Ok(()),
         }
     }
 
-    fn finding(&mut self, venue: VenueId, inspection: InspectionId, item: &ItemResult, op: &Op) {
-        let derived = HazardId::for_finding(inspection, &item.code);
-        let existing = self.by_item.get(&item.code).copied();
-        let Some(current) = existing else {
-            if self.hazards.contains_key(&derived) {
+    fn finding(
+        &mut self,
+        inspection: &Inspection,
+        item: &ItemResult,
+        op: &Op,
+    ) -> Result<(), R::Error> {
+        let derived = HazardId::for_finding(inspection.id, &item.code);
+        let current = self
+            .state
+            .by_item
+            .get(&item.code)
+            .copied()
+            .filter(|id| self.state.hazards.contains_key(id));
+        let Some(current) = current else {
+            if self.state.hazards.contains_key(&derived) {
                 // Only a forged id can clash (a report sharing this inspection's UUID): keep
                 // both records, never let one overwrite the other's hazard.
                 return self.unresolved(
@@ -308,57 +399,73 @@ impl PartitionState {
                     format!("hazard id {derived} is already taken by another record"),
                 );
             }
-            self.by_item.insert(item.code.clone(), derived);
-            self.hazards.insert(
+            self.state.by_item.insert(item.code.clone(), derived);
+            self.state.hazards.insert(
                 derived,
                 Hazard {
                     id: derived,
-                    venue: Some(venue),
+                    venue: Some(inspection.venue),
                     item: Some(item.code.clone()),
                     severity: item.severity,
-                    source: HazardSource::Inspection(inspection),
+                    source: HazardSource::Inspection(inspection.id),
                     status: HazardStatus::Open,
                     assignee: None,
                     deadline: None,
                     found_at: op.hlc.into(),
                     found_by: op.author,
                     description: item.note.clone(),
-                    merged: Vec::new(),
-                    history: vec![event(
-                        op,
-                        HazardAction::Found {
-                            note: item.note.clone(),
-                        },
-                        EventOutcome::Applied,
-                        HazardStatus::Open,
-                    )],
+                    merged_findings: 0,
+                    events: 0,
+                    conflicts: 0,
+                    updated: op.hlc,
+                    verified_at: None,
+                    closed_reason: None,
+                    inspection_finished: Some(inspection.finished_at),
+                    inspection_campaign: inspection.campaign,
                 },
             );
-            return;
+            return self.push_event(
+                derived,
+                event(
+                    op,
+                    HazardAction::Found {
+                        note: item.note.clone(),
+                    },
+                    EventOutcome::Applied,
+                    HazardStatus::Open,
+                ),
+            );
         };
-        if derived != current && !self.aliases.contains_key(&derived) {
-            self.aliases.insert(derived, current);
+        if derived != current && self.records.alias(derived)?.is_none() {
+            self.records.put_alias(derived, current)?;
+            if let Some(h) = self.state.hazards.get_mut(&current) {
+                h.merged_findings += 1;
+            }
         }
-        let hazard = self
-            .hazards
-            .get_mut(&current)
-            .expect("by_item names a stored hazard");
-        if derived != current && !hazard.merged.contains(&derived) {
-            hazard.merged.push(derived);
-        }
+        let Some(hazard) = self.state.hazards.get_mut(&current) else {
+            return Ok(());
+        };
         let action = HazardAction::FoundAgain {
-            inspection,
+            inspection: inspection.id,
             note: item.note.clone(),
         };
         let (status, outcome) = match hazard.status {
-            HazardStatus::Open | HazardStatus::Dispatched | HazardStatus::Reopened => (hazard.status, EventOutcome::Applied),
-            HazardStatus::ReportedFixed | HazardStatus::Verified => (HazardStatus::Reopened, EventOutcome::Applied),
+            HazardStatus::Open | HazardStatus::Dispatched | HazardStatus::Reopened => {
+                (hazard.status, EventOutcome::Applied)
+            }
+            HazardStatus::ReportedFixed | HazardStatus::Verified => {
+                (HazardStatus::Reopened, EventOutcome::Applied)
+            }
             HazardStatus::Closed => (
                 HazardStatus::Reopened,
                 EventOutcome::Conflict {
                     note: format!(
                         "the office closed this hazard, but it was found still present{}; reopened so both facts stay visible",
-                        closed_reason(hazard).map(|r| format!(" (closed because: {r})")).unwrap_or_default()
+                        hazard
+                            .closed_reason
+                            .as_ref()
+                            .map(|r| format!(" (closed because: {r})"))
+                            .unwrap_or_default()
                     ),
                 },
             ),
@@ -367,18 +474,16 @@ impl PartitionState {
             // A reopened hazard gets the new severity if it got worse.
             hazard.severity = hazard.severity.min(item.severity);
         }
-        hazard.status = status;
-        hazard.history.push(event(op, action, outcome, status));
+        self.push_event(current, event(op, action, outcome, status))
     }
 
-    fn passed(&mut self, inspection: InspectionId, code: &str, op: &Op) {
-        let Some(current) = self.by_item.get(code).copied() else {
-            return;
+    fn passed(&mut self, inspection: InspectionId, code: &str, op: &Op) -> Result<(), R::Error> {
+        let Some(current) = self.state.by_item.get(code).copied() else {
+            return Ok(());
         };
-        let hazard = self
-            .hazards
-            .get_mut(&current)
-            .expect("by_item names a stored hazard");
+        let Some(hazard) = self.state.hazards.get(&current) else {
+            return Ok(());
+        };
         let status = match hazard.status {
             // Work was ordered or reported done, or it was found again: a pass is the re-inspection.
             HazardStatus::Dispatched | HazardStatus::ReportedFixed | HazardStatus::Reopened => {
@@ -387,20 +492,26 @@ impl PartitionState {
             // Found but nothing done yet: another inspection that saw no problem is recorded,
             // and the hazard stays open for the office to decide.
             HazardStatus::Open => HazardStatus::Open,
-            HazardStatus::Verified | HazardStatus::Closed => return,
+            HazardStatus::Verified | HazardStatus::Closed => return Ok(()),
         };
-        hazard.status = status;
-        hazard.history.push(event(
-            op,
-            HazardAction::PassedReinspection { inspection },
-            EventOutcome::Applied,
-            status,
-        ));
+        self.push_event(
+            current,
+            event(
+                op,
+                HazardAction::PassedReinspection { inspection },
+                EventOutcome::Applied,
+                status,
+            ),
+        )
     }
 
-    fn hazard_op(&mut self, id: HazardId, op: &Op, action: HazardAction) {
-        let id = self.aliases.get(&id).copied().unwrap_or(id);
-        let Some(hazard) = self.hazards.get_mut(&id) else {
+    fn hazard_op(&mut self, id: HazardId, op: &Op, action: HazardAction) -> Result<(), R::Error> {
+        let id = if self.state.hazards.contains_key(&id) {
+            id
+        } else {
+            self.records.alias(id)?.unwrap_or(id)
+        };
+        let Some(hazard) = self.state.hazards.get_mut(&id) else {
             return self.unresolved(
                 op,
                 format!(
@@ -419,15 +530,20 @@ impl PartitionState {
                 hazard.deadline = Some(*due);
             }
         }
-        hazard.status = status;
-        hazard.history.push(event(op, action, outcome, status));
+        self.push_event(id, event(op, action, outcome, status))
     }
 
-    fn record_drill(&mut self, venue: Option<VenueId>, id: DrillId, op: &Op, rec: &DrillRecord) {
-        if self.drills.contains_key(&id) {
+    fn record_drill(
+        &mut self,
+        venue: Option<VenueId>,
+        id: DrillId,
+        op: &Op,
+        rec: &DrillRecord,
+    ) -> Result<(), R::Error> {
+        if self.state.drills.contains_key(&id) {
             return self.unresolved(op, format!("drill {id} was already recorded by another op"));
         }
-        self.drills.insert(
+        self.state.drills.insert(
             id,
             Drill {
                 id,
@@ -447,10 +563,11 @@ impl PartitionState {
                 amendments: Vec::new(),
             },
         );
+        Ok(())
     }
 
-    fn amend_drill(&mut self, id: DrillId, op: &Op, am: &DrillAmendment) {
-        let Some(drill) = self.drills.get_mut(&id) else {
+    fn amend_drill(&mut self, id: DrillId, op: &Op, am: &DrillAmendment) -> Result<(), R::Error> {
+        let Some(drill) = self.state.drills.get_mut(&id) else {
             return self.unresolved(
                 op,
                 format!("amends drill {id}, which this replica has not seen"),
@@ -474,6 +591,7 @@ impl PartitionState {
             hlc: op.hlc,
             reason: am.reason.clone(),
         });
+        Ok(())
     }
 
     fn citizen_report(
@@ -482,21 +600,21 @@ impl PartitionState {
         id: ReportId,
         op: &Op,
         rec: &CitizenReportRecord,
-    ) {
-        if self.reports.contains_key(&id) {
+    ) -> Result<(), R::Error> {
+        if self.state.reports.contains_key(&id) {
             return self.unresolved(
                 op,
                 format!("citizen report {id} was already recorded by another op"),
             );
         }
         let hazard = HazardId::for_report(id);
-        if self.hazards.contains_key(&hazard) {
+        if self.state.hazards.contains_key(&hazard) {
             return self.unresolved(
                 op,
                 format!("hazard id {hazard} is already taken by another record"),
             );
         }
-        self.reports.insert(
+        self.state.reports.insert(
             id,
             CitizenReport {
                 id,
@@ -511,7 +629,7 @@ impl PartitionState {
                 recorded_by: op.author,
             },
         );
-        self.hazards.insert(
+        self.state.hazards.insert(
             hazard,
             Hazard {
                 id: hazard,
@@ -525,92 +643,28 @@ impl PartitionState {
                 found_at: rec.reported_at,
                 found_by: op.author,
                 description: rec.description.clone(),
-                merged: Vec::new(),
-                history: vec![event(
-                    op,
-                    HazardAction::Found {
-                        note: rec.description.clone(),
-                    },
-                    EventOutcome::Applied,
-                    HazardStatus::Open,
-                )],
+                merged_findings: 0,
+                events: 0,
+                conflicts: 0,
+                updated: op.hlc,
+                verified_at: None,
+                closed_reason: None,
+                inspection_finished: None,
+                inspection_campaign: None,
             },
         );
+        self.push_event(
+            hazard,
+            event(
+                op,
+                HazardAction::Found {
+                    note: rec.description.clone(),
+                },
+                EventOutcome::Applied,
+                HazardStatus::Open,
+            ),
+        )
     }
-
-    /// The hazard an id names here, following aliases of merged findings.
-    pub fn hazard(&self, id: HazardId) -> Option<&Hazard> {
-        let id = self.aliases.get(&id).copied().unwrap_or(id);
-        self.hazards.get(&id)
-    }
-
-    /// The newest version of this partition's template, if it is a template partition.
-    pub fn latest_template(&self) -> Option<&ChecklistTemplate> {
-        self.templates.values().next_back()
-    }
-}
-
-/// Full inspection records — notes, photos, amendments — from a venue's ops, in any order
-/// (duplicates count once). The same merge as the fold: records are immutable, amendments
-/// apply on top in (HLC, op id) order.
-pub fn inspections<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<Inspection> {
-    let mut sorted: Vec<&Op> = ops.into_iter().collect();
-    sorted.sort_by_key(|op| op.key());
-    sorted.dedup_by_key(|op| op.key());
-    let mut out: BTreeMap<InspectionId, Inspection> = BTreeMap::new();
-    for op in sorted {
-        let EntityRef::Inspection {
-            venue,
-            inspection: id,
-        } = op.entity
-        else {
-            continue;
-        };
-        match &op.body {
-            OpBody::InspectionSubmitted(rec) if !out.contains_key(&id) => {
-                out.insert(
-                    id,
-                    Inspection {
-                        id,
-                        venue,
-                        template: rec.template,
-                        template_version: rec.template_version,
-                        inspector: op.author,
-                        device: op.device,
-                        started_at: rec.started_at,
-                        finished_at: rec.finished_at,
-                        items: rec.items.clone(),
-                        note: rec.note.clone(),
-                        campaign: rec.campaign,
-                        hlc: op.hlc,
-                        amendments: Vec::new(),
-                    },
-                );
-            }
-            OpBody::InspectionAmended(am) => {
-                let Some(inspection) = out.get_mut(&id) else {
-                    continue;
-                };
-                inspection.amendments.push(Amendment {
-                    op: op.op_id,
-                    author: op.author,
-                    hlc: op.hlc,
-                    reason: am.reason.clone(),
-                });
-                if let Some(note) = &am.note {
-                    inspection.note = note.clone();
-                }
-                for new in &am.items {
-                    match inspection.items.iter_mut().find(|i| i.code == new.code) {
-                        Some(old) => *old = new.clone(),
-                        None => inspection.items.push(new.clone()),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out.into_values().collect()
 }
 
 fn event(
@@ -628,16 +682,6 @@ fn event(
         outcome,
         status,
     }
-}
-
-fn closed_reason(h: &Hazard) -> Option<&str> {
-    h.history
-        .iter()
-        .rev()
-        .find_map(|e| match (&e.action, &e.outcome) {
-            (HazardAction::Closed { reason }, EventOutcome::Applied) => Some(reason.as_str()),
-            _ => None,
-        })
 }
 
 /// The hazard action an op body stands for, if it is a hazard op.

@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use crate::codec::{self, Format};
 use crate::domain::*;
-use crate::fold::PartitionState;
 use crate::hlc::Hlc;
 use crate::ids::*;
 use crate::op::*;
@@ -161,8 +160,8 @@ fn check_convergence(ops: &[Op], seed: u64) {
         );
         if *replica != in_order {
             let diff = in_order
-                .states()
-                .zip(replica.states())
+                .partitions()
+                .zip(replica.partitions())
                 .find(|(a, b)| a != b);
             panic!("{name}: replicas diverged; first differing partition: {diff:#?}");
         }
@@ -175,12 +174,13 @@ fn check_convergence(ops: &[Op], seed: u64) {
     }
     assert_eq!(in_order.states().count(), by_partition.len());
     for (partition, list) in by_partition {
-        let state = in_order
-            .state(&partition)
+        let folded = in_order
+            .partition(&partition)
             .expect("every partition with ops has a state");
-        let reference = PartitionState::fold(partition, list.iter().copied());
+        let state = &folded.state;
+        let reference = crate::merge::Folded::fold(partition, list.iter().copied());
         assert_eq!(
-            state, &reference,
+            folded, &reference,
             "incremental apply differs from a fold from scratch"
         );
         let count = list

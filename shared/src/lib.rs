@@ -5,7 +5,10 @@
 //! - [`hlc`]: the hybrid logical clock that orders ops across devices with wrong clocks.
 //! - [`domain`]: venues, checklists, inspections, hazards, drills, campaigns, reports.
 //! - [`op`]: operations — the only thing that changes state and the only thing that travels.
-//! - [`fold`]: the deterministic merge of one partition's ops into its state.
+//! - [`fold`]: the deterministic merge of one partition's ops into its bounded state and
+//!   its records.
+//! - [`merge`]: the one merge step (append in order, else re-fold) every replica calls, and
+//!   in-memory records.
 //! - [`replica`]: an in-memory op set with its folded partitions (the reference merge).
 //! - [`query`]: the read-side questions both sides answer the same way.
 //! - [`validate`]: bounds, op shapes and role rules, checked on both sides.
@@ -24,6 +27,7 @@ pub mod fold;
 pub mod fuzzing;
 pub mod hlc;
 pub mod ids;
+pub mod merge;
 pub mod op;
 pub mod query;
 pub mod replica;
@@ -34,5 +38,6 @@ pub use domain::*;
 pub use fold::PartitionState;
 pub use hlc::{Hlc, HlcClock};
 pub use ids::*;
+pub use merge::Folded;
 pub use op::*;
 pub use replica::Replica;

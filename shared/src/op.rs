@@ -99,6 +99,19 @@ pub enum Partition {
     Template(TemplateId),
 }
 
+/// `venue 0193a000-…`, `drill …`: for logs and the admin's stats.
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Partition::Venue(id) => write!(f, "venue {id}"),
+            Partition::Drill(id) => write!(f, "drill {id}"),
+            Partition::Report(id) => write!(f, "citizen report {id}"),
+            Partition::Campaign(id) => write!(f, "campaign {id}"),
+            Partition::Template(id) => write!(f, "template {id}"),
+        }
+    }
+}
+
 impl Partition {
     /// A fixed-width byte key (kind byte + 16-byte id), for stores that index by partition.
     pub fn to_key(&self) -> [u8; 17] {
@@ -113,6 +126,20 @@ impl Partition {
         out[0] = tag;
         out[1..].copy_from_slice(id);
         out
+    }
+
+    /// The partition a [`Self::to_key`] names (`None` for anything else).
+    pub fn from_key(key: &[u8]) -> Option<Self> {
+        let (&tag, id) = key.split_first()?;
+        let id = uuid::Uuid::from_slice(id).ok()?;
+        Some(match tag {
+            0 => Partition::Venue(VenueId(id)),
+            1 => Partition::Drill(DrillId(id)),
+            2 => Partition::Report(ReportId(id)),
+            3 => Partition::Campaign(CampaignId(id)),
+            4 => Partition::Template(TemplateId(id)),
+            _ => return None,
+        })
     }
 }
 

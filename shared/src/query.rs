@@ -1,6 +1,7 @@
-//! Read-side questions over folded partitions, shared by the server's review API and the
-//! client's listings so both answer the same way. Every function takes the partitions it
-//! may look at; sorting is part of the answer and is deterministic.
+//! Read-side questions over folded partitions, answered the same way by the client's
+//! listings and — as the reference its indexes are tested against — the server's review API.
+//! Every function takes the partitions it may look at; sorting is part of the answer and is
+//! deterministic.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::*;
 use crate::fold::PartitionState;
 use crate::ids::*;
-use crate::op::Op;
+use crate::merge::Folded;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
@@ -69,8 +70,6 @@ pub struct HazardFilter {
     pub street: Option<String>,
     pub venue: Option<VenueId>,
     pub assignee: Option<String>,
-    /// Only hazards this user found or acted on.
-    pub involving: Option<UserId>,
 }
 
 /// A hazard with what a list needs to show about it.
@@ -102,8 +101,6 @@ pub fn hazards(states: &[&PartitionState], f: &HazardFilter, today: NaiveDate) -
                 && f.assignee
                     .as_ref()
                     .is_none_or(|a| h.assignee.as_ref() == Some(a))
-                && f.involving
-                    .is_none_or(|u| h.found_by == u || h.history.iter().any(|e| e.author == u))
         })
         .map(|(s, h)| row(s, h, today))
         .collect();
@@ -137,22 +134,78 @@ fn row(s: &PartitionState, h: &Hazard, today: NaiveDate) -> HazardRow {
         venue_name: s.venue.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
         street: hazard_street(s, h).unwrap_or_default().to_string(),
         overdue: h.is_overdue(today),
-        conflicts: h.conflicts().count(),
+        conflicts: h.conflicts as usize,
         hazard: h.clone(),
     }
 }
 
-/// One hazard by id (an alias of a merged finding finds the hazard that carries it).
-pub fn hazard(states: &[&PartitionState], id: HazardId, today: NaiveDate) -> Option<HazardRow> {
-    states
-        .iter()
-        .find_map(|s| s.hazard(id).map(|h| row(s, h, today)))
+/// The row of a hazard of `state` (by its own id; aliases are among the records).
+pub fn hazard_row(state: &PartitionState, id: HazardId, today: NaiveDate) -> Option<HazardRow> {
+    state.hazards.get(&id).map(|h| row(state, h, today))
 }
 
-/// A venue's inspections, newest first, in full (from the venue partition's ops).
-pub fn inspections_of<'a>(venue_ops: impl IntoIterator<Item = &'a Op>) -> Vec<Inspection> {
-    let mut out = crate::fold::inspections(venue_ops);
-    out.sort_by_key(|i| std::cmp::Reverse((i.finished_at, i.hlc)));
+/// One hazard by id (an alias of a merged finding finds the hazard that carries it).
+pub fn hazard(parts: &[&Folded], id: HazardId, today: NaiveDate) -> Option<HazardRow> {
+    parts
+        .iter()
+        .find_map(|f| f.hazard(id).map(|h| row(&f.state, h, today)))
+}
+
+/// One hazard with its history (a page of it) and the ids of findings merged into it: what
+/// a hazard's own page shows. Dereferences to the [`Hazard`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HazardDetail {
+    /// The hazard as a listing shows it (flattened: `hazard`, `venue_name`, `street`, …).
+    #[serde(flatten)]
+    pub row: HazardRow,
+    /// Events of its history, oldest first, from `history_offset` on.
+    pub history: Vec<HazardEvent>,
+    pub history_offset: usize,
+    /// Events in the whole history.
+    pub history_total: usize,
+    /// Ids of other findings of the same problem that were folded into it.
+    pub merged: Vec<HazardId>,
+}
+
+impl std::ops::Deref for HazardDetail {
+    type Target = Hazard;
+    fn deref(&self) -> &Hazard {
+        &self.row.hazard
+    }
+}
+
+impl HazardDetail {
+    /// The events (of this page) that are conflicts.
+    pub fn conflicts(&self) -> impl Iterator<Item = &HazardEvent> {
+        self.history
+            .iter()
+            .filter(|e| matches!(e.outcome, EventOutcome::Conflict { .. }))
+    }
+}
+
+/// A hazard of a partition folded in memory, with its whole history.
+pub fn hazard_detail(part: &Folded, id: HazardId, today: NaiveDate) -> Option<HazardDetail> {
+    let h = part.hazard(id)?;
+    let history = part.history(h.id).to_vec();
+    Some(HazardDetail {
+        row: row(&part.state, h, today),
+        history_offset: 0,
+        history_total: history.len(),
+        history,
+        merged: part.merged(h.id),
+    })
+}
+
+/// Whether `user` found a hazard or acted on it (anything in its history).
+pub fn involves(part: &Folded, hazard: &Hazard, user: UserId) -> bool {
+    hazard.found_by == user || part.history(hazard.id).iter().any(|e| e.author == user)
+}
+
+/// A venue's inspections, newest first (by when they finished, then HLC).
+pub fn inspections_of(part: &Folded) -> Vec<Inspection> {
+    let mut out: Vec<Inspection> = part.records.inspections.values().cloned().collect();
+    out.sort_by_key(|i| std::cmp::Reverse((i.finished_at, i.hlc, i.id)));
     out
 }
 
@@ -219,43 +272,63 @@ pub struct Coverage {
     pub rectification_rate: f64,
 }
 
+/// Whether an inspection counts for a campaign: it names the campaign or finished within
+/// the campaign's period (Shanghai dates, inclusive).
+pub fn counts_for(campaign: &Campaign, finished_at: Timestamp, named: Option<CampaignId>) -> bool {
+    named == Some(campaign.id)
+        || (campaign.starts..=campaign.ends).contains(&finished_at.local_date())
+}
+
+/// How many of a venue's inspections count for a campaign, and when the latest finished.
+pub fn counted<'a>(
+    campaign: &Campaign,
+    inspections: impl IntoIterator<Item = &'a Inspection>,
+) -> (usize, Option<Timestamp>) {
+    inspections
+        .into_iter()
+        .filter(|i| counts_for(campaign, i.finished_at, i.campaign))
+        .fold((0, None), |(n, last), i| {
+            (n + 1, last.max(Some(i.finished_at)))
+        })
+}
+
 /// Coverage of one campaign. An inspection counts when it names the campaign or was
-/// finished within the campaign's period (Shanghai dates, inclusive); a hazard counts when
-/// it was found by such an inspection.
+/// finished within the campaign's period ([`counts_for`]); a hazard counts when it was found
+/// by such an inspection. `inspected` says, for a target venue's partition, how many of its
+/// inspections count and when the latest finished ([`counted`] over its inspections).
 pub fn coverage(
     states: &[&PartitionState],
     campaign: CampaignId,
     today: NaiveDate,
+    mut inspected: impl FnMut(&PartitionState, &Campaign) -> (usize, Option<Timestamp>),
 ) -> Option<Coverage> {
     let campaign = states
         .iter()
         .filter_map(|s| s.campaign.as_ref())
         .find(|c| c.id == campaign)?
         .clone();
-    let counts = |i: &InspectionSummary| {
-        i.campaign == Some(campaign.id)
-            || (campaign.starts..=campaign.ends).contains(&i.finished_at.local_date())
-    };
     let mut rows = Vec::new();
     let (mut found, mut rectified, mut overdue) = (0, 0, 0);
     for s in states {
         let Some(venue) = s.venue.as_ref().filter(|v| campaign.targets(v)) else {
             continue;
         };
-        let counted: Vec<&InspectionSummary> =
-            s.inspections.values().filter(|i| counts(i)).collect();
+        let (inspections, last_inspected) = inspected(s, &campaign);
         let hazards: Vec<&Hazard> = s
             .hazards
             .values()
-            .filter(|h| matches!(h.source, HazardSource::Inspection(i) if counted.iter().any(|c| c.id == i)))
+            .filter(|h| {
+                h.inspection_finished
+                    .is_some_and(|at| counts_for(&campaign, at, h.inspection_campaign))
+            })
             .collect();
         found += hazards.len();
         rectified += hazards.iter().filter(|h| !h.status.is_active()).count();
         overdue += hazards.iter().filter(|h| h.is_overdue(today)).count();
         rows.push(CoverageRow {
             venue: venue.clone(),
-            last_inspected: counted.iter().map(|i| i.finished_at).max(),
-            inspections: counted.len(),
+            last_inspected,
+            inspections,
             hazards_found: hazards.len(),
             hazards_active: hazards.iter().filter(|h| h.status.is_active()).count(),
         });
@@ -287,6 +360,19 @@ pub fn coverage(
             rectified as f64 / found as f64
         },
         campaign,
+    })
+}
+
+/// [`coverage`] over partitions folded in memory.
+pub fn coverage_of(parts: &[&Folded], campaign: CampaignId, today: NaiveDate) -> Option<Coverage> {
+    let states: Vec<&PartitionState> = parts.iter().map(|f| &f.state).collect();
+    let by_partition: std::collections::BTreeMap<_, &Folded> =
+        parts.iter().map(|f| (f.state.partition, *f)).collect();
+    coverage(&states, campaign, today, |s, c| {
+        by_partition
+            .get(&s.partition)
+            .map(|f| counted(c, f.records.inspections.values()))
+            .unwrap_or((0, None))
     })
 }
 

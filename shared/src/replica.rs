@@ -1,12 +1,13 @@
-//! An in-memory replica: a set of ops, partitioned, with each partition's folded state.
+//! An in-memory replica: a set of ops, partitioned, with each partition folded.
 //!
 //! This is the reference implementation of the merge that the stores mirror: the client's
-//! replica module and the server's view updater keep the same (partition → ops, state) pair
-//! on disk and call the same [`PartitionState`] functions.
+//! replica module and the server's view updater keep the same (partition → ops, state,
+//! records) on disk and call the same [`crate::merge`] step.
 
 use std::collections::BTreeMap;
 
 use crate::fold::PartitionState;
+use crate::merge::{infallible, merge, Folded, MemPartition, Merge};
 use crate::op::{Op, OpKey, Partition};
 
 /// What [`Replica::apply`] did with an op.
@@ -23,7 +24,7 @@ pub enum Applied {
 #[derive(Clone, Debug, Default)]
 pub struct Replica {
     ops: BTreeMap<Partition, BTreeMap<OpKey, Op>>,
-    states: BTreeMap<Partition, PartitionState>,
+    folded: BTreeMap<Partition, Folded>,
 }
 
 impl Replica {
@@ -39,18 +40,23 @@ impl Replica {
         if ops.contains_key(&key) {
             return Applied::Duplicate;
         }
-        let state = self
-            .states
+        let folded = self
+            .folded
             .entry(partition)
-            .or_insert_with(|| PartitionState::new(partition));
-        if state.accepts_in_order(&op) {
-            state.apply(&op);
-            ops.insert(key, op);
-            Applied::Appended
-        } else {
-            ops.insert(key, op);
-            *state = PartitionState::fold(partition, ops.values());
-            Applied::Refolded
+            .or_insert_with(|| Folded::new(partition));
+        let mut store = MemPartition {
+            ops: ops.values(),
+            records: &mut folded.records,
+        };
+        let outcome = infallible(merge(
+            &mut folded.state,
+            &mut store,
+            std::slice::from_ref(&op),
+        ));
+        ops.insert(key, op);
+        match outcome {
+            Merge::Appended => Applied::Appended,
+            Merge::Refolded => Applied::Refolded,
         }
     }
 
@@ -71,11 +77,21 @@ impl Replica {
     }
 
     pub fn states(&self) -> impl Iterator<Item = &PartitionState> {
-        self.states.values()
+        self.folded.values().map(|f| &f.state)
     }
 
     pub fn state(&self, partition: &Partition) -> Option<&PartitionState> {
-        self.states.get(partition)
+        self.folded.get(partition).map(|f| &f.state)
+    }
+
+    /// Every partition with its records.
+    pub fn partitions(&self) -> impl Iterator<Item = &Folded> {
+        self.folded.values()
+    }
+
+    /// A partition with its records.
+    pub fn partition(&self, partition: &Partition) -> Option<&Folded> {
+        self.folded.get(partition)
     }
 
     /// Every op, in partition then merge order.
@@ -84,10 +100,11 @@ impl Replica {
     }
 }
 
-/// Two replicas show the same state when every partition folded to the same thing.
+/// Two replicas show the same thing when every partition folded to the same state and
+/// records.
 impl PartialEq for Replica {
     fn eq(&self, other: &Self) -> bool {
-        self.states == other.states
+        self.folded == other.folded
     }
 }
 

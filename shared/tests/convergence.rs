@@ -394,20 +394,22 @@ fn with_duplicates(ops: &[Op], dups: &[(usize, usize)]) -> Vec<Op> {
     v
 }
 
-/// Each partition folded from scratch from its ops.
-fn reference(ops: &[Op]) -> BTreeMap<Partition, PartitionState> {
+/// Each partition folded from scratch from its ops: state and records.
+fn reference(ops: &[Op]) -> BTreeMap<Partition, Folded> {
     let mut parts: BTreeMap<Partition, Vec<&Op>> = BTreeMap::new();
     for op in ops {
         parts.entry(op.partition()).or_default().push(op);
     }
     parts
         .into_iter()
-        .map(|(p, ops)| (p, PartitionState::fold(p, ops)))
+        .map(|(p, ops)| (p, Folded::fold(p, ops)))
         .collect()
 }
 
-fn states_of(r: &Replica) -> BTreeMap<Partition, PartitionState> {
-    r.states().map(|s| (s.partition, s.clone())).collect()
+fn states_of(r: &Replica) -> BTreeMap<Partition, Folded> {
+    r.partitions()
+        .map(|f| (f.state.partition, f.clone()))
+        .collect()
 }
 
 fn replica_from(ops: impl IntoIterator<Item = Op>) -> Replica {
@@ -528,8 +530,8 @@ proptest! {
             };
             part.insert(op.key(), op.clone());
             prop_assert_eq!(r.apply(op), expected);
-            let full = PartitionState::fold(p, part.values());
-            prop_assert_eq!(r.state(&p), Some(&full));
+            let full = Folded::fold(p, part.values());
+            prop_assert_eq!(r.partition(&p), Some(&full));
         }
 
         // In merge order every op is appended, and the result is the full fold.
@@ -584,8 +586,10 @@ fn generator_reaches_the_interesting_cases() {
         if hlcs.len() < ops.len() {
             seen.hlc_collisions += 1;
         }
-        let alias_ids: BTreeSet<HazardId> =
-            r.states().flat_map(|s| s.aliases.keys().copied()).collect();
+        let alias_ids: BTreeSet<HazardId> = r
+            .partitions()
+            .flat_map(|f| f.records.aliases.keys().copied())
+            .collect();
         if !alias_ids.is_empty() {
             seen.aliases += 1;
         }
@@ -594,8 +598,9 @@ fn generator_reaches_the_interesting_cases() {
         ) {
             seen.alias_targeted += 1;
         }
-        for s in r.states() {
-            seen.unresolved += s.unresolved.len();
+        for f in r.partitions() {
+            let s = &f.state;
+            seen.unresolved += s.unresolved as usize;
             seen.drills_amended += s
                 .drills
                 .values()
@@ -605,8 +610,8 @@ fn generator_reaches_the_interesting_cases() {
                 seen.venue_partitions_with_report += 1;
             }
             for h in s.hazards.values() {
-                seen.conflicts += h.conflicts().count();
-                for e in &h.history {
+                seen.conflicts += h.conflicts as usize;
+                for e in f.history(h.id) {
                     match (&e.action, &e.outcome) {
                         (HazardAction::FoundAgain { .. }, EventOutcome::Conflict { .. }) => {
                             seen.closed_then_found += 1
@@ -709,13 +714,13 @@ fn all_orders_of_a_small_tricky_set_agree() {
     }
     permute(&mut Vec::new(), &mut ops.clone(), &want);
 
-    let s = want.state(&Partition::Venue(v)).unwrap();
+    let f = want.partition(&Partition::Venue(v)).unwrap();
     assert_eq!(
-        s.venue.as_ref().unwrap().name,
+        f.state.venue.as_ref().unwrap().name,
         "乙",
         "same wall and counter: the higher node is later and wins"
     );
-    let h = s.hazard(HazardId::for_finding(b, "EXIT-01")).unwrap();
+    let h = f.hazard(HazardId::for_finding(b, "EXIT-01")).unwrap();
     assert_eq!(
         h.id,
         HazardId::for_finding(a, "EXIT-01"),

@@ -208,7 +208,8 @@ fn fixtures_fold_into_the_seeded_state() {
     let campaign: CampaignId = CAMPAIGN.parse().unwrap();
     let c = fx.campaigns.iter().find(|c| c.id == campaign).unwrap();
     assert!(c.starts <= c.ends);
-    let cov = query::coverage(&states, campaign, today).expect("the campaign is folded");
+    let parts: Vec<&Folded> = replica.partitions().collect();
+    let cov = query::coverage_of(&parts, campaign, today).expect("the campaign is folded");
     let targets: BTreeSet<VenueId> = fx
         .venues
         .iter()

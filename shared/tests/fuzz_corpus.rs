@@ -140,10 +140,16 @@ fn seeds_are_real_messages() {
     assert_eq!(ops.len(), 8);
     let mut replica = Replica::new();
     replica.apply_all(ops);
-    let state = replica.states().next().unwrap();
-    let hazard = state.hazards.values().next().unwrap();
-    assert!(hazard.history.len() >= 7, "{:#?}", hazard.history);
-    assert!(state.unresolved.is_empty(), "{:#?}", state.unresolved);
+    let part = replica.partitions().next().unwrap();
+    let hazard = part.state.hazards.values().next().unwrap();
+    let history = part.history(hazard.id);
+    assert!(history.len() >= 7, "{history:#?}");
+    assert_eq!(hazard.events as usize, history.len());
+    assert!(
+        part.records.unresolved.is_empty(),
+        "{:#?}",
+        part.records.unresolved
+    );
 }
 
 fn golden(name: &str) -> Vec<u8> {

@@ -8,7 +8,7 @@ use common::*;
 use firecheck_shared::domain::{EventOutcome, HazardAction, HazardStatus};
 use firecheck_shared::fold::transition;
 use firecheck_shared::op::*;
-use firecheck_shared::query::{self, HazardFilter};
+use firecheck_shared::query::{self, HazardDetail, HazardFilter};
 use firecheck_shared::replica::Applied;
 use firecheck_shared::*;
 
@@ -86,14 +86,27 @@ impl World {
     }
 
     fn state(&self) -> &PartitionState {
+        &self.folded().state
+    }
+
+    fn folded(&self) -> &Folded {
         self.replica
-            .state(&Partition::Venue(self.venue))
+            .partition(&Partition::Venue(self.venue))
             .expect("the venue partition exists")
     }
 
-    fn hazard(&self, id: HazardId) -> &Hazard {
-        self.state().hazard(id).expect("hazard exists")
+    /// A hazard with its whole history.
+    fn hazard(&self, id: HazardId) -> HazardDetail {
+        detail(&self.replica, self.venue, id)
     }
+}
+
+/// A hazard of `venue` with its whole history, as a replica shows it.
+fn detail(r: &Replica, venue: VenueId, id: HazardId) -> HazardDetail {
+    let part = r
+        .partition(&Partition::Venue(venue))
+        .expect("the venue partition exists");
+    query::hazard_detail(part, id, today()).expect("hazard exists")
 }
 
 fn today() -> chrono::NaiveDate {
@@ -217,7 +230,7 @@ fn every_cell_of_the_transition_table() {
                 fold::hazard_action(&o.body).as_ref(),
                 "{ctx}"
             );
-            assert!(w.state().unresolved.is_empty(), "{ctx}");
+            assert_eq!(w.state().unresolved, 0, "{ctx}");
 
             match expected(from, a) {
                 Some(next) => {
@@ -300,11 +313,7 @@ fn conflict_is_decided_by_merge_order_not_arrival() {
     assert_eq!(b.apply(fixed.clone()), Applied::Appended);
     assert_eq!(a, b);
 
-    let h = a
-        .state(&Partition::Venue(w.venue))
-        .unwrap()
-        .hazard(id)
-        .unwrap();
+    let h = detail(&a, w.venue, id);
     assert_eq!(h.status, HazardStatus::ReportedFixed);
     let ops: Vec<OpId> = h.history.iter().map(|e| e.op).collect();
     assert_eq!(ops[1..], [verify.op_id, fixed.op_id]);
@@ -345,9 +354,10 @@ fn office_close_then_offline_finding_reopens_with_a_conflict_note() {
     assert_eq!(replicas[0], replicas[1]);
     assert_eq!(replicas[0], replicas[2]);
 
-    let state = replicas[0].state(&Partition::Venue(w.venue)).unwrap();
+    let folded = replicas[0].partition(&Partition::Venue(w.venue)).unwrap();
+    let state = &folded.state;
     assert_eq!(state.hazards.len(), 1, "one problem, one hazard");
-    let h = &state.hazards[&id];
+    let h = detail(&replicas[0], w.venue, id);
     assert_eq!(h.status, HazardStatus::Reopened);
     assert_eq!(
         h.history.len(),
@@ -378,7 +388,7 @@ fn office_close_then_offline_finding_reopens_with_a_conflict_note() {
     assert_eq!(h.conflicts().count(), 1);
     // The later finding's own id leads to the same hazard.
     let alias = HazardId::for_finding(insp_b, EXIT);
-    assert_eq!(state.hazard(alias).map(|h| h.id), Some(id));
+    assert_eq!(folded.hazard(alias).map(|h| h.id), Some(id));
     // It shows up as an active hazard with its conflict counted.
     let rows = query::hazards(
         &[state],
@@ -436,7 +446,8 @@ fn two_inspectors(first_hlc: Hlc, second_hlc: Hlc, first_n: u128, second_n: u128
     ba.apply_all([b.clone(), a.clone()]);
     assert_eq!(ab, ba, "both delivery orders give the same state");
 
-    let state = ab.state(&Partition::Venue(w.venue)).unwrap();
+    let folded = ab.partition(&Partition::Venue(w.venue)).unwrap();
+    let state = &folded.state;
     let carrier = HazardId::for_finding(earlier.1, EXIT);
     let alias = HazardId::for_finding(later.1, EXIT);
     assert_ne!(carrier, alias);
@@ -446,10 +457,10 @@ fn two_inspectors(first_hlc: Hlc, second_hlc: Hlc, first_n: u128, second_n: u128
         "the earlier finding carries the id"
     );
     assert!(!state.hazards.contains_key(&alias));
-    assert_eq!(state.aliases.get(&alias), Some(&carrier));
+    assert_eq!(folded.records.aliases.get(&alias), Some(&carrier));
     assert_eq!(state.by_item.get(EXIT), Some(&carrier));
 
-    let h = &state.hazards[&carrier];
+    let h = detail(&ab, w.venue, carrier);
     assert_eq!(h.source, HazardSource::Inspection(earlier.1));
     assert_eq!(h.found_by, earlier.0.author);
     assert_eq!(h.merged, vec![alias]);
@@ -463,9 +474,9 @@ fn two_inspectors(first_hlc: Hlc, second_hlc: Hlc, first_n: u128, second_n: u128
     assert_eq!(h.history[1].outcome, EventOutcome::Applied);
 
     // The alias resolves everywhere an id is looked up.
-    assert_eq!(state.hazard(alias).map(|h| h.id), Some(carrier));
-    assert_eq!(state.hazard(carrier).map(|h| h.id), Some(carrier));
-    let row = query::hazard(&[state], alias, today()).expect("alias resolves in the query");
+    assert_eq!(folded.hazard(alias).map(|h| h.id), Some(carrier));
+    assert_eq!(folded.hazard(carrier).map(|h| h.id), Some(carrier));
+    let row = query::hazard(&[folded], alias, today()).expect("alias resolves in the query");
     assert_eq!(row.hazard.id, carrier);
     assert_eq!(row.venue_name, "老王五金店");
     assert_eq!(
@@ -506,9 +517,9 @@ fn hazard_op_for_an_alias_applies_to_the_merged_hazard() {
     );
     w.act(hlc(21, 0, 2), alias, reported_fixed());
     let state = w.state();
-    assert!(state.unresolved.is_empty(), "{:?}", state.unresolved);
+    assert_eq!(state.unresolved, 0, "{:?}", w.folded().records.unresolved);
     assert_eq!(state.hazards.len(), 1);
-    let h = &state.hazards[&carrier];
+    let h = w.hazard(carrier);
     assert_eq!(h.status, HazardStatus::ReportedFixed);
     assert_eq!(h.assignee.as_deref(), Some("城管斜土中队"));
     assert_eq!(h.deadline, Some(date(2023, 11, 25)));
@@ -580,7 +591,7 @@ fn reinspection_that_passes_the_item_verifies() {
     let (mut w, id) = hazard_in(HazardStatus::Closed);
     let before = w.hazard(id).clone();
     w.inspect(hlc(200, 0, 3), 7, &[(EXIT, Outcome::Pass)]);
-    assert_eq!(w.hazard(id), &before);
+    assert_eq!(w.hazard(id), before);
 }
 
 #[test]
@@ -593,7 +604,7 @@ fn reinspection_that_fails_again_after_reported_fixed_reopens() {
         1,
         "the same hazard reopens; no second one"
     );
-    let h = &state.hazards[&id];
+    let h = w.hazard(id);
     assert_eq!(h.status, HazardStatus::Reopened);
     let last = h.history.last().unwrap();
     assert!(matches!(last.action, HazardAction::FoundAgain { inspection, .. } if inspection == re));
@@ -603,7 +614,9 @@ fn reinspection_that_fails_again_after_reported_fixed_reopens() {
         "reopening a reported fix is no conflict"
     );
     assert_eq!(
-        state.hazard(HazardId::for_finding(re, EXIT)).map(|h| h.id),
+        w.folded()
+            .hazard(HazardId::for_finding(re, EXIT))
+            .map(|h| h.id),
         Some(id)
     );
 
@@ -655,14 +668,8 @@ fn amendment_failing_an_item_opens_and_passing_it_is_recorded() {
         w.hazard(id).history.last().unwrap().action,
         HazardAction::PassedReinspection { .. }
     ));
-    let i = &w.state().inspections[&insp];
-    assert_eq!(i.amendments, 2);
-    assert_eq!(
-        i.outcomes.iter().find(|i| i.code == EXT).unwrap().outcome,
-        Outcome::Pass
-    );
-    // The full record, rebuilt from the venue's ops, carries both amendments and their reasons.
-    let full = firecheck_shared::query::inspections_of(w.replica.ops());
+    // The full record carries both amendments and their reasons.
+    let full = firecheck_shared::query::inspections_of(w.folded());
     let record = full.iter().find(|r| r.id == insp).unwrap();
     assert_eq!(record.amendments.len(), 2);
     assert!(record.amendments.iter().all(|a| a.reason == "录入错误"));
@@ -790,10 +797,12 @@ fn citizen_report_opens_a_hazard_with_the_derived_id() {
         entity,
         OpBody::CitizenReported(rec.clone()),
     ));
-    let state = r.state(&part).unwrap();
+    let folded = r.partition(&part).unwrap();
+    let state = &folded.state;
     let hid = HazardId::for_report(rid);
     assert_eq!(state.hazards.len(), 1);
     let h = &state.hazards[&hid];
+    assert_eq!(folded.history(hid).len(), 1);
     assert_eq!(h.status, HazardStatus::Open);
     assert_eq!(h.source, HazardSource::CitizenReport(rid));
     assert_eq!(h.severity, Severity::Critical);
@@ -801,7 +810,7 @@ fn citizen_report_opens_a_hazard_with_the_derived_id() {
     assert_eq!(h.venue, None);
     assert_eq!(h.item, None);
     assert_eq!(state.reports[&rid].hazard, hid);
-    let row = query::hazard(&[state], hid, today()).unwrap();
+    let row = query::hazard(&[folded], hid, today()).unwrap();
     assert_eq!(
         row.street, "小木桥路",
         "a venue-less report lists under its street"
@@ -848,16 +857,18 @@ fn hazard_op_before_its_finding_is_kept_and_resolves_on_refold() {
     let early = w.act(hlc(5, 0, 2), id, commented("先到的备注"));
     // A fix report that arrives before the inspection it refers to.
     let fix = w.act(hlc(20, 0, 2), id, reported_fixed());
-    let state = w.state();
-    assert_eq!(state.unresolved.len(), 2);
-    assert_eq!(state.unresolved[1].op, fix.op_id);
-    assert_eq!(state.unresolved[1].kind, "hazard_reported_fixed");
+    let unresolved = &w.folded().records.unresolved;
+    assert_eq!(w.state().unresolved, 2);
+    assert_eq!(unresolved.len(), 2);
+    assert_eq!(unresolved[1].op, fix.op_id);
+    assert_eq!(unresolved[1].kind, "hazard_reported_fixed");
 
     w.inspect(hlc(10, 0, 1), 1, &[(EXIT, Outcome::Fail)]);
-    let state = w.state();
-    assert_eq!(state.unresolved.len(), 1, "the fix now has its hazard");
-    assert_eq!(state.unresolved[0].op, early.op_id);
-    assert_eq!(state.hazards[&id].status, HazardStatus::ReportedFixed);
+    let unresolved = &w.folded().records.unresolved;
+    assert_eq!(w.state().unresolved, 1);
+    assert_eq!(unresolved.len(), 1, "the fix now has its hazard");
+    assert_eq!(unresolved[0].op, early.op_id);
+    assert_eq!(w.state().hazards[&id].status, HazardStatus::ReportedFixed);
     assert_eq!(w.replica.op_count(), 4);
 }
 
@@ -926,12 +937,14 @@ fn clashing_derived_hazard_ids_never_overwrite_a_hazard() {
     ] {
         let mut r = Replica::new();
         r.apply_all(order);
-        let s = r.state(&Partition::Venue(venue)).unwrap();
-        let h = &s.hazards[&finding];
+        let f = r.partition(&Partition::Venue(venue)).unwrap();
+        let h = &f.state.hazards[&finding];
         // The report sorts first, so it keeps the hazard; the clashing finding is kept visible.
         assert_eq!(h.source, HazardSource::CitizenReport(ReportId(shared_uuid)));
-        assert_eq!(h.history.len(), 1);
-        assert_eq!(s.unresolved.len(), 1, "{:?}", s.unresolved);
-        assert!(s.unresolved[0].note.contains("already taken"));
+        assert_eq!(f.history(finding).len(), 1);
+        assert_eq!(h.events, 1);
+        let unresolved = &f.records.unresolved;
+        assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+        assert!(unresolved[0].note.contains("already taken"));
     }
 }

@@ -212,6 +212,20 @@ pub struct Stats {
     /// Attachments stored (all organisations; each stored once however often it is used).
     pub blobs: u64,
     pub blob_bytes: u64,
+    /// Partitions (venues, drills, reports …) whose views could not be built: their ops are
+    /// stored and indexed, their views skipped until a restart or `firecheck-server rebuild`
+    /// folds them again. Empty when all is well.
+    pub failed_partitions: Vec<FailedPartition>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailedPartition {
+    /// e.g. `venue 0193a000-…`.
+    pub partition: String,
+    pub since_seq: u64,
+    pub last_seq: u64,
+    pub error: String,
+    pub at_ms: i64,
 }
 
 /// Storage and account figures.
@@ -244,5 +258,17 @@ pub async fn stats(
             .filter(|d| d.org == org)
             .count(),
         disk_bytes: state.store.size_on_disk()?,
+        failed_partitions: state
+            .store
+            .failures(org)?
+            .into_iter()
+            .map(|(p, f)| FailedPartition {
+                partition: p.to_string(),
+                since_seq: f.since_seq,
+                last_seq: f.last_seq,
+                error: f.error,
+                at_ms: f.at_ms,
+            })
+            .collect(),
     }))
 }

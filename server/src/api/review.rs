@@ -7,12 +7,13 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State as AxState};
 use axum::Json;
 use chrono::NaiveDate;
-use firecheck_shared::query::{self, Coverage, HazardFilter, HazardRow, VenueFilter};
+use firecheck_shared::query::{self, Coverage, HazardDetail, HazardFilter, HazardRow, VenueFilter};
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{AppError, Caller, State};
+use crate::store::Store;
 
 /// Longest a review request waits for views to cover `min_seq`.
 const VIEW_WAIT: Duration = Duration::from_secs(5);
@@ -41,6 +42,17 @@ fn page<T>(all: Vec<T>, offset: Option<usize>, limit: Option<usize>) -> Page<T> 
     }
 }
 
+/// Run storage reads off the async workers.
+async fn blocking<T: Send + 'static>(
+    state: &State,
+    f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| AppError::Internal(format!("a read task failed: {e}")))?
+}
+
 /// The caller's organisation's folded partitions, once they cover `min_seq`.
 async fn states(
     state: &State,
@@ -50,7 +62,8 @@ async fn states(
     if let Some(seq) = min_seq {
         wait_views(state, caller, seq).await?;
     }
-    Ok(state.store.partition_states(caller.0.org)?)
+    let org = caller.0.org;
+    blocking(state, move |store| Ok(store.partition_states(org)?)).await
 }
 
 /// Wait until the caller's organisation's views cover `seq`.
@@ -62,6 +75,18 @@ async fn wait_views(state: &State, caller: &Caller, seq: u64) -> Result<(), AppE
         "views do not cover sequence number {seq} yet (they cover {}); retry shortly",
         state.views.covered(caller.0.org)
     )))
+}
+
+/// Why a partition has no state: it is unknown (404), or its views could not be built
+/// (503, with what the office can do about it).
+fn missing_partition(store: &Store, org: OrgId, p: &Partition) -> Result<AppError, AppError> {
+    Ok(match store.failed(org, p)? {
+        Some(f) => AppError::Unavailable(format!(
+            "the views of {p} could not be built (since sequence number {}); its records are kept — ask the administrator to restart the server or run `firecheck-server rebuild`",
+            f.since_seq
+        )),
+        None => AppError::NotFound(format!("no {p} in this organisation")),
+    })
 }
 
 fn today() -> NaiveDate {
@@ -124,26 +149,22 @@ pub async fn inspections(
     }
     let org = caller.0.org;
     let partition = Partition::Venue(id);
-    if state.store.partition_state(org, &partition)?.is_none() {
-        return Err(AppError::NotFound(format!(
-            "no venue {id} in this organisation"
-        )));
-    }
-    // Full records come from the venue's own ops (the folded state keeps summaries).
-    let store = state.store.clone();
-    let ops = tokio::task::spawn_blocking(move || -> Result<Vec<Op>, crate::store::StoreError> {
-        let mut ops = Vec::new();
-        for seq in store.partition_seqs(org, &partition)? {
-            if let Some(e) = store.entry(org, seq)? {
-                ops.push(e.op);
-            }
-        }
-        Ok(ops)
+    let offset = p.offset.unwrap_or(0);
+    let limit = p.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let (total, items) = blocking(&state, move |store| {
+        let Some(venue) = store.partition_state(org, &partition)? else {
+            return Err(missing_partition(store, org, &partition)?);
+        };
+        let items = store.venue_inspections(org, &partition, offset, limit)?;
+        Ok((venue.inspections as usize, items))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
-    let list = query::inspections_of(&ops);
-    Ok(Json(page(list, p.offset, p.limit)))
+    .await?;
+    Ok(Json(Page {
+        items,
+        total,
+        offset: offset.min(total),
+        limit,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -190,7 +211,6 @@ pub async fn hazards(
         street: p.street.clone(),
         venue: p.venue.as_deref().map(str::parse).transpose()?,
         assignee: p.assignee.clone(),
-        involving: None,
     };
     let states = states(&state, &caller, p.min_seq).await?;
     let refs: Vec<&PartitionState> = states.iter().collect();
@@ -207,25 +227,68 @@ pub struct WaitParams {
     pub min_seq: Option<u64>,
 }
 
-/// One hazard with its full history, conflict notes included. The id of a finding that was
-/// merged into another hazard finds that hazard.
-#[utoipa::path(get, path = "/v1/hazards/{id}", tag = "review", params(("id" = String, Path, description = "Hazard id"), WaitParams),
-    responses((status = 200, description = "The hazard", body = HazardRow), (status = 404, description = "No such hazard", body = firecheck_shared::sync::ErrorBody)),
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    /// First event of the history to return (0: the oldest).
+    pub offset: Option<usize>,
+    /// Most events to return (default 100, at most 1000).
+    pub limit: Option<usize>,
+    pub min_seq: Option<u64>,
+}
+
+/// Most merged findings' ids listed with a hazard (their number is in `merged_findings`).
+const MERGED_SHOWN: usize = 100;
+
+/// One hazard with a page of its history (conflict notes included) and the ids of findings
+/// merged into it. The id of a finding that was merged into another hazard finds that hazard.
+#[utoipa::path(get, path = "/v1/hazards/{id}", tag = "review", params(("id" = String, Path, description = "Hazard id"), HistoryParams),
+    responses((status = 200, description = "The hazard", body = HazardDetail), (status = 404, description = "No such hazard", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn hazard(
     AxState(state): AxState<State>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(p): Query<WaitParams>,
-) -> Result<Json<HazardRow>, AppError> {
+    Query(p): Query<HistoryParams>,
+) -> Result<Json<HazardDetail>, AppError> {
     let id: HazardId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    query::hazard(&refs, id, today())
-        .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("no hazard {id} in this organisation")))
+    if let Some(seq) = p.min_seq {
+        wait_views(&state, &caller, seq).await?;
+    }
+    let org = caller.0.org;
+    let offset = p.offset.unwrap_or(0);
+    let limit = p.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let missing = move || AppError::NotFound(format!("no hazard {id} in this organisation"));
+    blocking(&state, move |store| {
+        let home = store.hazard_home(org, id)?.ok_or_else(missing)?;
+        let Some(part) = store.partition_state(org, &home)? else {
+            return Err(missing_partition(store, org, &home)?);
+        };
+        let carrier = match part.hazards.contains_key(&id) {
+            true => id,
+            false => store.alias_of(org, &home, id)?.ok_or_else(missing)?,
+        };
+        let row = query::hazard_row(&part, carrier, today()).ok_or_else(missing)?;
+        let offset = offset.min(row.hazard.events as usize);
+        let history = store.hazard_history(
+            org,
+            &home,
+            carrier,
+            u32::try_from(offset).unwrap_or(u32::MAX),
+            limit,
+        )?;
+        let merged = store.merged_into(org, &home, carrier, MERGED_SHOWN)?;
+        Ok(Json(HazardDetail {
+            history_total: row.hazard.events as usize,
+            history_offset: offset,
+            history,
+            merged,
+            row,
+        }))
+    })
+    .await
 }
 
 /// Drills, most recent first.
@@ -276,11 +339,29 @@ pub async fn coverage(
     let id: CampaignId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    query::coverage(&refs, id, today())
-        .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))
+    if let Some(seq) = p.min_seq {
+        wait_views(&state, &caller, seq).await?;
+    }
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let states = store.partition_states(org)?;
+        let refs: Vec<&PartitionState> = states.iter().collect();
+        let mut failed = None;
+        let cov = query::coverage(&refs, id, today(), |s, c| {
+            store
+                .counted_inspections(org, &s.partition, c)
+                .unwrap_or_else(|e| {
+                    failed = Some(e);
+                    (0, None)
+                })
+        });
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        cov.map(Json)
+            .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))
+    })
+    .await
 }
 
 /// Checklist templates (newest version of each).

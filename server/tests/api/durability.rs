@@ -121,9 +121,7 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
     assert_eq!(before["hazard"]["id"], after["hazard"]["id"]);
     assert_eq!(after["hazard"]["status"], "dispatched", "{after}");
     assert!(
-        after["hazard"]["merged"]
-            .as_array()
-            .is_some_and(|m| m.len() == 1),
+        after["merged"].as_array().is_some_and(|m| m.len() == 1),
         "lina's finding joined the hazard: {after}"
     );
 
@@ -147,16 +145,32 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
     for (_, e) in entries.into_iter().rev() {
         by_partition.entry(e.op.partition()).or_default().push(e.op);
     }
-    let folded: Vec<PartitionState> = by_partition
+    let folded: Vec<Folded> = by_partition
         .iter()
-        .map(|(p, ops)| PartitionState::fold(*p, ops.iter()))
+        .map(|(p, ops)| Folded::fold(*p, ops.iter()))
         .collect();
-    assert_same_states("live views vs a fresh fold of the log", &live, &folded);
+    let states: Vec<PartitionState> = folded.iter().map(|f| f.state.clone()).collect();
+    assert_same_states("live views vs a fresh fold of the log", &live, &states);
+    // Records too: each hazard's history as stored equals the fresh fold's.
+    for f in &folded {
+        for h in f.state.hazards.values() {
+            let stored = store
+                .hazard_history(org, &f.state.partition, h.id, 0, usize::MAX)
+                .unwrap();
+            assert_eq!(stored, f.history(h.id), "history of {}", h.id);
+        }
+    }
 
+    let live_digest = store.views_digest(org).unwrap();
     let heads = firecheck_server::views::rebuild(&store).expect("rebuild");
     assert!(heads.contains(&(org, seq)), "{heads:?}");
     let rebuilt = store.partition_states(org).unwrap();
     assert_same_states("live views vs rebuilt views", &live, &rebuilt);
+    assert_eq!(
+        store.views_digest(org).unwrap(),
+        live_digest,
+        "states, records and indexes equal a rebuild"
+    );
     assert_eq!(store.view_watermark(org).unwrap(), seq);
 }
 
@@ -235,7 +249,7 @@ async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
         .get_json(&format!("/v1/hazards/{hazard}?min_seq={seq}"))
         .await;
     assert_eq!(row["hazard"]["item"], "EB-EXIT", "{row}");
-    let history = row["hazard"]["history"].as_array().unwrap();
+    let history = row["history"].as_array().unwrap();
     assert_eq!(history.len(), 2, "found, then commented: {row}");
     let list = dev
         .get_json(&format!("/v1/hazards?venue={VENUE}&min_seq={seq}"))
@@ -326,4 +340,123 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
         &live,
         &store.partition_states(org).unwrap(),
     );
+}
+
+/// Overwrite a venue's stored state (and, with `index`, its partition index) with garbage,
+/// as a bad disk or a bug might leave them.
+fn damage_views(data_dir: &std::path::Path, org: OrgId, venue: VenueId, index: bool) {
+    let db = sled::open(data_dir.join("views")).expect("open the views database");
+    let views = db.open_tree("views").unwrap();
+    let part = Partition::Venue(venue).to_key();
+    let mut state = vec![b'S'];
+    state.extend_from_slice(org.as_bytes());
+    state.extend_from_slice(&part);
+    assert!(
+        views.get(&state).unwrap().is_some(),
+        "the venue has a state"
+    );
+    views.insert(state, &b"not a partition state"[..]).unwrap();
+    if index {
+        let mut prefix = vec![b'I'];
+        prefix.extend_from_slice(org.as_bytes());
+        prefix.extend_from_slice(&part);
+        let keys: Vec<_> = views
+            .scan_prefix(&prefix)
+            .keys()
+            .map(Result::unwrap)
+            .collect();
+        assert!(!keys.is_empty());
+        for k in keys {
+            views.insert(k, &b"odd"[..]).unwrap();
+        }
+    }
+    db.flush().unwrap();
+}
+
+/// A stored state that no longer decodes is derived data: the next op folds the partition
+/// again from the log, and nothing is lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_state_is_folded_again_from_the_log() {
+    let mut server = TestServer::demo();
+    let mut zhang = Device::login(&server.url, "zhangwei").await;
+    let org = zhang.org();
+    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
+    all_accepted(&zhang.push(vec![insp]).await);
+    server.stop();
+    damage_views(&server.data_dir, org, VENUE, false);
+    server.restart();
+
+    let comment = zhang.comment(VENUE, hazard, "修好前先拍照");
+    let seq = all_accepted(&zhang.push(vec![comment]).await)[0];
+    let one = zhang
+        .get_json(&format!("/v1/hazards/{hazard}?min_seq={seq}"))
+        .await;
+    assert_eq!(one["history_total"], 2, "found, then commented: {one}");
+    let stats = admin(&server.url).await.get_json("/v1/admin/stats").await;
+    assert_eq!(stats["failed_partitions"], serde_json::json!([]), "{stats}");
+}
+
+/// A partition that cannot be folded at all (here: its state and its index both damaged)
+/// is reported and skipped; every other partition of the organisation goes on answering,
+/// and a rebuild from the log heals it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partition_that_cannot_be_folded_never_stops_the_others() {
+    let mut server = TestServer::demo();
+    let mut zhang = Device::login(&server.url, "zhangwei").await;
+    let org = zhang.org();
+    let other = fixture_venue(2);
+    let (insp, _) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    all_accepted(&zhang.push(vec![insp]).await);
+    server.stop();
+    damage_views(&server.data_dir, org, VENUE, true);
+    server.restart();
+
+    // New work at the damaged venue and at another one.
+    let (at_damaged, _) = zhang.inspection(VENUE, &["EB-EXIT"], &[]);
+    let (elsewhere, elsewhere_id) = zhang.inspection(other, &["EB-CHARGE"], &[]);
+    let seqs = all_accepted(&zhang.push(vec![at_damaged, elsewhere]).await);
+    let last = *seqs.iter().max().unwrap();
+
+    // The other venue's hazard shows; every listing answers.
+    let list = zhang.get_json(&format!("/v1/hazards?min_seq={last}")).await;
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["hazard"]["id"].as_str().unwrap())
+        .collect();
+    let elsewhere_hazard = HazardId::for_finding(elsewhere_id, "EB-CHARGE").to_string();
+    assert!(ids.contains(&elsewhere_hazard.as_str()), "{list}");
+    for path in ["/v1/venues", "/v1/drills", "/v1/campaigns", "/v1/templates"] {
+        zhang.get(path).await.expect_ok();
+    }
+    zhang
+        .get(&format!("/v1/campaigns/{CAMPAIGN}/coverage"))
+        .await
+        .expect_ok();
+    // The damaged venue says what is wrong; the admin sees it.
+    let err = zhang
+        .get(&format!("/v1/venues/{VENUE}/inspections"))
+        .await
+        .expect_error(reqwest::StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    assert!(err.error.message.contains("rebuild"), "{err:?}");
+    let stats = admin(&server.url).await.get_json("/v1/admin/stats").await;
+    let failed = stats["failed_partitions"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{stats}");
+    assert_eq!(failed[0]["partition"], format!("venue {VENUE}"));
+    assert_eq!(failed[0]["last_seq"], seqs[0], "{stats}");
+
+    // The log is intact: a rebuild folds the venue again, with both inspections.
+    server.stop();
+    {
+        let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
+        firecheck_server::views::rebuild(&store).unwrap();
+        assert!(store.failures(org).unwrap().is_empty());
+    }
+    server.restart();
+    let page = zhang
+        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={last}"))
+        .await;
+    assert_eq!(page["total"], 2, "{page}");
 }

@@ -16,6 +16,8 @@
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
 //!   timestamps — clear errors, and nothing stored changes.
 //! - `review`: the safety office's read API, `/healthz`, the OpenAPI document.
+//! - `scale`: a venue inspected 100,000 times with a hazard found again 10,000 times — a
+//!   bounded state, paged history, every review read answering, a late op re-folding it.
 //! - `hostile`: one table of 88 hostile requests (lying bincode lengths, deeply nested and
 //!   enormous JSON, invalid UTF-8, forged admin tokens, replayed refresh tokens, revoked
 //!   devices, role escalation, forged authors, absurd timestamps, path traversal, bad query
@@ -36,5 +38,6 @@ mod durability;
 mod hostile;
 mod isolation;
 mod review;
+mod scale;
 mod sync;
 mod tenancy;

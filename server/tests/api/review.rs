@@ -83,7 +83,7 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
     assert_eq!(one["hazard"]["status"], "reported_fixed", "{one}");
     assert_eq!(one["hazard"]["assignee"], "城管斜土中队", "{one}");
     assert_eq!(one["hazard"]["deadline"], "2026-12-15", "{one}");
-    let history = one["hazard"]["history"].as_array().unwrap();
+    let history = one["history"].as_array().unwrap();
     let actions: Vec<String> = history
         .iter()
         .map(|e| {

@@ -5,9 +5,10 @@ use serde_json::Value;
 
 use crate::util::*;
 
-/// The kinds of action in a hazard row's history, in order (`found`, `closed`, …).
+/// The kinds of action in a hazard's history (`hazard show --json`), in order (`found`,
+/// `closed`, …).
 fn history_actions(h: &Value) -> Vec<String> {
-    h["hazard"]["history"]
+    h["history"]
         .as_array()
         .unwrap()
         .iter()
@@ -20,7 +21,7 @@ fn history_actions(h: &Value) -> Vec<String> {
 }
 
 fn conflicts(h: &Value) -> Vec<&Value> {
-    h["hazard"]["history"]
+    h["history"]
         .as_array()
         .unwrap()
         .iter()
@@ -162,17 +163,19 @@ fn ciie_night_campaign_offline_merge_converges() {
         assert_eq!(h["hazard"]["venue"], EBIKE_SHOP, "{}", pretty(h));
         assert_eq!(h["hazard"]["status"], "open", "{}", pretty(h));
     }
+    let exit_detail = office.hazard(&exit);
+    assert_eq!(exit["hazard"]["merged_findings"], 1, "{}", pretty(&exit));
     assert_eq!(
-        exit["hazard"]["merged"].as_array().map(Vec::len),
+        exit_detail["merged"].as_array().map(Vec::len),
         Some(1),
         "the second finding of the exit is merged into the first:\n{}",
-        pretty(&exit)
+        pretty(&exit_detail)
     );
     assert_eq!(
-        history_actions(&exit),
+        history_actions(&exit_detail),
         ["found", "found_again"],
         "{}",
-        pretty(&exit)
+        pretty(&exit_detail)
     );
     for p in [&zhang, &li] {
         assert_eq!(
@@ -282,14 +285,15 @@ fn ciie_night_campaign_offline_merge_converges() {
     let exit = only_hazard(&hz, "EB-EXIT", "after the merge");
     assert_eq!(exit["hazard"]["id"], exit_id.as_str());
     assert_eq!(exit["hazard"]["status"], "reopened", "{}", pretty(exit));
+    let exit_detail = office.hazard(exit);
     assert_eq!(
-        history_actions(exit),
+        history_actions(&exit_detail),
         ["found", "found_again", "closed", "found_again"],
         "the close and the later finding are both in the history:\n{}",
-        pretty(exit)
+        pretty(&exit_detail)
     );
-    let c = conflicts(exit);
-    assert_eq!(c.len(), 1, "one conflict note:\n{}", pretty(exit));
+    let c = conflicts(&exit_detail);
+    assert_eq!(c.len(), 1, "one conflict note:\n{}", pretty(&exit_detail));
     let note = c[0]["outcome"]["conflict"]["note"].as_str().unwrap_or("");
     assert!(
         note.contains("店主承诺当晚清理"),
@@ -309,8 +313,9 @@ fn ciie_night_campaign_offline_merge_converges() {
         "{}",
         pretty(charging)
     );
+    let charging_detail = office.hazard(charging);
     assert_eq!(
-        history_actions(charging),
+        history_actions(&charging_detail),
         [
             "found",
             // lina's first inspection passed the item: recorded, the hazard stays open.
@@ -320,12 +325,12 @@ fn ciie_night_campaign_offline_merge_converges() {
             "passed_reinspection"
         ],
         "{}",
-        pretty(charging)
+        pretty(&charging_detail)
     );
     assert!(
-        conflicts(charging).is_empty(),
+        conflicts(&charging_detail).is_empty(),
         "no conflict on the charging hazard:\n{}",
-        pretty(charging)
+        pretty(&charging_detail)
     );
     assert_eq!(charging["hazard"]["assignee"], "城管斜土中队");
 

@@ -416,7 +416,7 @@ fn a_fixed_hazard_carries_its_photo_and_another_organisation_gets_404() {
         "{}",
         pretty(&hazard)
     );
-    let fixed = hazard["hazard"]["history"]
+    let fixed = office.hazard(&hazard)["history"]
         .as_array()
         .unwrap()
         .iter()

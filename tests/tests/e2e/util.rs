@@ -109,6 +109,14 @@ impl Phone {
             &format!("[{}] hazards --json", self.who),
         )
     }
+
+    /// `hazard show ID --json` for a row of [`Self::hazards`]: the hazard with its history.
+    pub fn hazard(&self, row: &Value) -> Value {
+        let id = row["hazard"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not a hazard row: {row:#}"));
+        self.json(&["hazard", "show", id])
+    }
 }
 
 pub fn demo_password(user: &str) -> String {

@@ -1,0 +1,229 @@
+//! The server's storage: the only module that touches sled.
+//!
+//! Two sled databases in the data dir: `db/` holds the op log and the accounts, `views/` the
+//! derived views. The sequencer flushes `db/` before every acknowledgment; the view updater
+//! flushes `views/` after each batch it writes, so the acknowledgment path never writes out
+//! view data, and the views (rewritten far more often than the log) get a small page cache
+//! of their own ([`VIEWS_CACHE_BYTES`]).
+//!
+//! # Layout
+//! - [`log`] — the op log and its de-duplication runs (tree `ops` in `db/`).
+//! - [`accounts`] — organisations, users, devices, refresh tokens (tree `accounts` in `db/`).
+//! - [`views`] — partition states, their records, indexes, watermarks (tree `views` in
+//!   `views/`), written only in atomic batches with their watermark.
+//! - [`blobs`] — attachment files under `blobs/`.
+//!
+//! # Formats
+//! Each database records its format in a `meta` tree. The log's ([`DATA_FORMAT`]) is the
+//! source of truth: a data dir written by a newer firecheck is refused with a message,
+//! an older one is migrated in order. The views' ([`VIEWS_FORMAT`]) are derived: views of any
+//! other format are dropped at start-up and folded again from the log.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use firecheck_shared::codec::decode_unframed;
+use firecheck_shared::*;
+use serde::de::DeserializeOwned;
+
+pub mod accounts;
+pub mod blobs;
+pub mod log;
+pub mod views;
+
+pub use accounts::{DeviceRecord, RefreshRecord, UserRecord};
+pub use blobs::{BlobError, BlobState};
+pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
+pub use views::{PartitionFailure, PartitionRecords, ViewBatch};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("stored record is unreadable ({what}): {message}")]
+    Corrupt { what: &'static str, message: String },
+    #[error("the data dir is in format {found}, newer than this firecheck-server knows ({known}); run the newer firecheck-server that wrote it")]
+    TooNew { found: u32, known: u32 },
+}
+
+impl StoreError {
+    /// Whether the trouble is the disk's (full, read-only, failing) rather than the data's.
+    pub fn is_io(&self) -> bool {
+        matches!(self, StoreError::Sled(sled::Error::Io(_)))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The format of the log and accounts (`db/`).
+///
+/// 1. Log records `L | org | first seq`, runs `R | device | first device_seq`, accounts.
+pub const DATA_FORMAT: u32 = 1;
+
+/// The format of the views (`views/`); any other is dropped and folded again.
+///
+/// 1. One `PartitionState` per partition with every inspection and hazard history inside.
+/// 2. Bounded states; inspections, hazard histories, aliases and unresolved ops as records
+///    of their own; the hazard-home index; partition failures.
+pub const VIEWS_FORMAT: u32 = 2;
+
+pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(prefix);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T> {
+    decode_unframed(bytes).map_err(|e| StoreError::Corrupt {
+        what,
+        message: e.to_string(),
+    })
+}
+
+/// Most bytes of sled page cache the views' database gets (less when the server's whole cache
+/// is smaller).
+pub const VIEWS_CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Open one sled database. sled releases its file lock a moment after the last handle is
+/// dropped (its background I/O threads finish on their own), so a reopen right after a
+/// clean stop — a restart in-process, `rebuild` after `serve` — waits for it a little.
+fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e))
+                if (e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.to_string().contains("could not acquire lock"))
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn read_format(meta: &sled::Tree) -> Result<Option<u32>> {
+    match meta.get("format")? {
+        None => Ok(None),
+        Some(v) => v
+            .as_ref()
+            .try_into()
+            .map(|b| Some(u32::from_le_bytes(b)))
+            .map_err(|_| StoreError::Corrupt {
+                what: "format",
+                message: format!("{} bytes", v.len()),
+            }),
+    }
+}
+
+/// The sled databases behind the server: the log's (`db/`: log, runs, accounts) and the
+/// views' (`views/`), so the sequencer's flush on the acknowledgment path writes only the
+/// log, and the views get a page cache of their own.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: sled::Db,
+    views_db: sled::Db,
+    ops: sled::Tree,
+    views: sled::Tree,
+    accounts: sled::Tree,
+    blobs: PathBuf,
+    /// Per organisation, the highest sequence number known to be flushed to disk.
+    durable: Arc<Mutex<HashMap<OrgId, u64>>>,
+    /// A commit failed after its batch may have reached sled's memory; the next successful
+    /// flush makes those entries durable as well, so `durable` is reloaded then.
+    durable_stale: Arc<AtomicBool>,
+}
+
+impl Store {
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let db = open_db(&dir.join("db"), cache_bytes)?;
+        let meta = db.open_tree("meta")?;
+        let existing = db.tree_names().iter().any(|n| &n[..] == b"ops");
+        match read_format(&meta)? {
+            Some(found) if found > DATA_FORMAT => {
+                return Err(StoreError::TooNew {
+                    found,
+                    known: DATA_FORMAT,
+                })
+            }
+            // Format 1 is the first recorded one; data dirs from before it are format 1.
+            Some(_) => {}
+            None => {
+                if existing {
+                    tracing::info!("data dir from before formats were recorded: format 1");
+                }
+                meta.insert("format", &DATA_FORMAT.to_le_bytes())?;
+                db.flush()?;
+            }
+        }
+        let views_db = open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?;
+        // Data dirs from before the views had their own database keep them in the log's:
+        // drop them there (the views database starts empty, so the updater folds the log).
+        if db.tree_names().iter().any(|n| &n[..] == b"views") {
+            db.drop_tree("views")?;
+            db.flush()?;
+        }
+        let views = views_db.open_tree("views")?;
+        let views_meta = views_db.open_tree("meta")?;
+        let views_format =
+            read_format(&views_meta)?.unwrap_or(if views.is_empty() { VIEWS_FORMAT } else { 1 });
+        if views_format != VIEWS_FORMAT {
+            tracing::warn!(
+                found = views_format,
+                current = VIEWS_FORMAT,
+                "views of another format: dropping them; they are folded again from the log"
+            );
+            views.clear()?;
+        }
+        views_meta.insert("format", &VIEWS_FORMAT.to_le_bytes())?;
+        views_db.flush()?;
+        let blobs = dir.join("blobs");
+        std::fs::create_dir_all(blobs.join("partial"))
+            .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let store = Self {
+            ops: db.open_tree("ops")?,
+            views,
+            accounts: db.open_tree("accounts")?,
+            db,
+            views_db,
+            blobs,
+            durable: Arc::default(),
+            durable_stale: Arc::default(),
+        };
+        // Everything found on disk at start-up is durable.
+        store.reload_durable_heads()?;
+        Ok(store)
+    }
+
+    /// Flush both databases.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        self.views_db.flush()?;
+        Ok(())
+    }
+
+    /// Flush the views' database (the view updater, after each batch it wrote). Not needed
+    /// for consistency — a view batch is atomic and carries its watermark, and views behind
+    /// the log heal at start-up — but it keeps the healing short.
+    pub fn flush_views(&self) -> Result<()> {
+        self.views_db.flush()?;
+        Ok(())
+    }
+
+    /// Bytes the database takes on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()? + self.views_db.size_on_disk()?)
+    }
+}
