@@ -19,6 +19,8 @@ pub struct Ctx<'a> {
     pub replica: &'a LocalReplica,
     pub json: bool,
     pub server: Option<String>,
+    /// An extra CA certificate (PEM) to trust for https servers (`--ca-cert`).
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 impl Ctx<'_> {

@@ -15,6 +15,8 @@ use crate::{run_args, session, CliError};
 pub struct Device {
     pub home: PathBuf,
     pub server: String,
+    /// Passed as `--ca-cert` when set.
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl Device {
@@ -22,7 +24,14 @@ impl Device {
         Self {
             home: home.to_path_buf(),
             server: server.to_string(),
+            ca_cert: None,
         }
+    }
+
+    /// The same device, trusting the CA certificate in `ca_cert` (`--ca-cert`).
+    pub fn with_ca_cert(mut self, ca_cert: &Path) -> Self {
+        self.ca_cert = Some(ca_cert.to_path_buf());
+        self
     }
 
     /// Run `firecheck --home HOME --server SERVER ARGS…` and return what it printed.
@@ -34,6 +43,9 @@ impl Device {
             "--server".into(),
             self.server.clone(),
         ];
+        if let Some(ca) = &self.ca_cert {
+            all.extend(["--ca-cert".into(), ca.display().to_string()]);
+        }
         all.extend(args.iter().map(|s| s.to_string()));
         let mut out = Vec::new();
         run_args(all, &mut out)?;
@@ -47,6 +59,7 @@ impl Device {
             replica: &replica,
             json: false,
             server: Some(self.server.clone()),
+            ca_cert: self.ca_cert.clone(),
         };
         let mut out = Vec::new();
         session::login_with_password(&ctx, username, password.to_string(), &mut out)?;

@@ -31,7 +31,8 @@ Exit codes:
   1  unexpected failure (local storage, a bug)
   2  usage: the command line could not be read
   3  not logged in, or the login expired: run `firecheck login USER` (queued ops wait)
-  4  the server cannot be reached: everything stays queued; sync again later
+  4  the server cannot be reached, or its https certificate is not trusted: everything
+     stays queued; sync again later
   5  not found: no such venue, hazard, template or campaign
   6  invalid input: a date, an item code, a value, or a change your role may not make";
 
@@ -44,9 +45,13 @@ pub struct Cli {
     /// Where this device keeps its replica [default: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
     #[arg(long, env = "FIRECHECK_HOME", global = true)]
     pub home: Option<PathBuf>,
-    /// Server URL, e.g. http://127.0.0.1:8080 (remembered at login).
+    /// Server URL, e.g. http://127.0.0.1:8080 or https://firecheck.example.org (remembered at login).
     #[arg(long, env = "FIRECHECK_SERVER", global = true)]
     pub server: Option<String>,
+    /// Also trust the certificate authority in FILE (PEM) for an https server, e.g. an
+    /// office's private CA; the system's roots are always trusted.
+    #[arg(long, env = "FIRECHECK_CA_CERT", value_name = "FILE", global = true)]
+    pub ca_cert: Option<PathBuf>,
     /// Print listings as JSON, for scripts.
     #[arg(long, global = true)]
     pub json: bool,
@@ -331,6 +336,10 @@ impl From<remote::RemoteError> for CliError {
             remote::RemoteError::Unreachable { .. } => CliError::Unreachable(format!(
                 "{e}; everything stays queued — sync again when online"
             )),
+            remote::RemoteError::Tls { .. } => {
+                CliError::Unreachable(format!("{e}; nothing was sent, everything stays queued"))
+            }
+            remote::RemoteError::CaCert { .. } => CliError::Invalid(e.to_string()),
             remote::RemoteError::Unauthorized { message } => CliError::NotLoggedIn(format!(
                 "{message}; run `firecheck login USER` — queued ops stay queued"
             )),
@@ -366,6 +375,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         replica: &replica,
         json: cli.json,
         server: cli.server.clone(),
+        ca_cert: cli.ca_cert.clone(),
     };
     match cli.command {
         Command::Login {

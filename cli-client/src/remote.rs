@@ -1,5 +1,10 @@
 //! Talking to the server: login, refresh, sync (bincode), and reads of the review API.
+//!
+//! https servers are checked against the system's root certificates (read by
+//! `rustls-native-certs`) plus, with `--ca-cert`, an office's own CA; rustls on the ring
+//! provider. Plain `http://` URLs load no certificates at all.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use firecheck_shared::codec::{self, Format};
@@ -19,6 +24,12 @@ pub enum RemoteError {
         /// opposed to never connecting.
         maybe_delivered: bool,
     },
+    /// The TLS handshake failed: nothing was sent. Retrying does not help.
+    #[error("cannot set up a secure connection to {url}: {detail}")]
+    Tls { url: String, detail: String },
+    /// The file given by `--ca-cert` cannot be used.
+    #[error("cannot use the CA certificate {} (--ca-cert, FIRECHECK_CA_CERT): {detail}", path.display())]
+    CaCert { path: PathBuf, detail: String },
     #[error("{message}")]
     Unauthorized { message: String },
     #[error("the server refused the request ({status}): {message}")]
@@ -49,24 +60,46 @@ pub struct Remote {
 }
 
 impl Remote {
+    /// A client for `base` trusting the system's roots; panics where those cannot be read
+    /// (see [`Remote::connect`]).
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
+        Self::connect(base, None).expect("building the HTTP client")
+    }
+
+    /// A client for `base`; for an `https://` server, trusting the system's root
+    /// certificates and also those in `ca_cert` (PEM), e.g. an office's private CA.
+    pub fn connect(base: &str, ca_cert: Option<&Path>) -> Result<Self, RemoteError> {
+        let base = base.trim_end_matches('/').to_string();
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("firecheck/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("building the HTTP client");
-        Self {
-            base: base.trim_end_matches('/').to_string(),
-            http,
+            // Plain http needs no roots: do not read the system's store for nothing.
+            .tls_built_in_root_certs(base.to_ascii_lowercase().starts_with("https://"));
+        if let Some(path) = ca_cert {
+            for cert in read_ca_cert(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
         }
+        let http = builder.build().map_err(|e| RemoteError::Tls {
+            url: base.clone(),
+            detail: format!("cannot load this system's root certificates: {}", chain(&e)),
+        })?;
+        Ok(Self { base, http })
     }
 
     pub fn base(&self) -> &str {
         &self.base
     }
 
+    /// What a request that got no answer ran into: TLS refused, or the network.
     fn unreachable(&self, e: reqwest::Error) -> RemoteError {
+        if let Some(tls) = rustls_error(&e) {
+            return RemoteError::Tls {
+                url: self.base.clone(),
+                detail: tls_advice(tls),
+            };
+        }
         let detail = if e.is_connect() {
             "connection refused or no network".to_string()
         } else if e.is_timeout() {
@@ -226,4 +259,118 @@ impl Remote {
         let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
         codec::decode(Format::Bincode, &bytes).map_err(|e| RemoteError::BadAnswer(e.to_string()))
     }
+}
+
+/// The certificates of a PEM file, each checked to be usable as a trust anchor.
+fn read_ca_cert(path: &Path) -> Result<Vec<reqwest::Certificate>, RemoteError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let refuse = |detail: String| RemoteError::CaCert {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        refuse(match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        })
+    })?;
+    let ders = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            use rustls::pki_types::pem::Error;
+            refuse(match e {
+                Error::MissingSectionEnd { .. } => {
+                    "not readable PEM: a section has no `-----END …-----` line".to_string()
+                }
+                Error::IllegalSectionStart { .. } => {
+                    "not readable PEM: a malformed `-----BEGIN` line".to_string()
+                }
+                other => format!("not readable PEM ({other})"),
+            })
+        })?;
+    if ders.is_empty() {
+        // DER starts with an ASN.1 SEQUENCE.
+        return Err(refuse(if bytes.first() == Some(&0x30) {
+            "this looks like a binary (DER) certificate; convert it to PEM: \
+             `openssl x509 -inform der -in FILE -out ca.pem`"
+                .to_string()
+        } else {
+            "no certificate in it: give the CA's certificate in PEM \
+             (`-----BEGIN CERTIFICATE-----`)"
+                .to_string()
+        }));
+    }
+    let mut anchors = rustls::RootCertStore::empty();
+    ders.into_iter()
+        .map(|der| {
+            anchors
+                .add(der.clone())
+                .map_err(|e| refuse(format!("not a usable certificate ({e})")))?;
+            reqwest::Certificate::from_der(&der).map_err(|e| refuse(chain(&e)))
+        })
+        .collect()
+}
+
+/// The rustls error behind a failed request, if TLS is what failed.
+fn rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        // `io::Error::source` skips the error an io::Error wraps (here: another io::Error
+        // around the rustls error), so step into it instead.
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// What a TLS failure means for the person at the device, and what to do.
+fn tls_advice(e: &rustls::Error) -> String {
+    use rustls::{CertificateError, Error};
+    match e {
+        Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "the server's certificate is not signed by an authority this device trusts; if \
+             your office runs its own certificate authority, give its certificate with \
+             --ca-cert FILE or FIRECHECK_CA_CERT"
+                .to_string()
+        }
+        Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => "the server's certificate is not issued for this address; use the host name \
+              the certificate names in the server URL"
+            .to_string(),
+        Error::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => "the server's certificate has expired (or this device's clock is wrong)".to_string(),
+        Error::InvalidCertificate(
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
+        ) => {
+            "the server's certificate is not valid yet (is this device's clock right?)".to_string()
+        }
+        Error::InvalidMessage(_) => {
+            format!(
+                "the server does not speak TLS ({e}); if it serves plain http, use an http:// URL"
+            )
+        }
+        other => format!("the TLS handshake failed: {other}"),
+    }
+}
+
+/// An error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }

@@ -41,6 +41,11 @@ fn server_url(ctx: &Ctx) -> Result<String, CliError> {
     ))
 }
 
+/// A client for `server`, trusting `--ca-cert` too.
+fn remote(ctx: &Ctx, server: &str) -> Result<Remote, CliError> {
+    Ok(Remote::connect(server, ctx.ca_cert.as_deref())?)
+}
+
 fn to_login(server: &str, t: TokenResponse) -> Login {
     Login {
         server: server.to_string(),
@@ -90,7 +95,7 @@ pub fn login_with_password(
         env!("CARGO_PKG_VERSION"),
         std::env::var("HOSTNAME").unwrap_or_else(|_| "this computer".into())
     );
-    let remote = Remote::new(&server);
+    let remote = remote(ctx, &server)?;
     let t = runtime()?.block_on(remote.login(&LoginRequest {
         username: username.to_string(),
         password,
@@ -158,7 +163,7 @@ pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
     if let Some(s) = &ctx.server {
         login.server = s.clone();
     }
-    let remote = Remote::new(&login.server);
+    let remote = remote(ctx, &login.server)?;
     let rt = runtime()?;
     let conflicts_before = conflict_count(ctx)?;
     ctx.replica.begin_bulk()?;
@@ -490,7 +495,7 @@ pub fn blob_get(
             if let Some(s) = &ctx.server {
                 login.server = s.clone();
             }
-            let remote = Remote::new(&login.server);
+            let remote = remote(ctx, &login.server)?;
             let rt = runtime()?;
             if login.access_expires_ms - 60_000 < Timestamp::now().0 {
                 login = refresh(ctx, &rt, &remote, &login)?;

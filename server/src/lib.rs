@@ -8,9 +8,10 @@
 //! - [`api`]: the axum router — sync, auth, review, admin, OpenAPI.
 //! - [`demo`]: the seed data from `fixtures/`, compiled in.
 //! - [`testing`]: an RAII server on 127.0.0.1:0 for tests.
+//! - [`tls`]: https on the server's own listener (`--tls-cert`, `--tls-key`).
 //!
 //! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
-//! [`Server::open`] and [`Server::serve`].
+//! [`Server::open`] and [`Server::serve`] (or [`Server::serve_tls`]).
 
 #![deny(unsafe_code)]
 
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod sequencer;
 pub mod store;
 pub mod testing;
+pub mod tls;
 pub mod views;
 
 use api::AppState;
@@ -309,6 +311,30 @@ impl Server {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
+        self.serve_on(listener, shutdown).await
+    }
+
+    /// [`serve`](Self::serve), speaking https with `tls` on `listener`; the same graceful
+    /// shutdown (handshakes not yet finished are dropped with the listener).
+    pub async fn serve_tls(
+        self,
+        listener: tokio::net::TcpListener,
+        tls: &tls::ServerTls,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let listener = tls.listener(listener)?;
+        self.serve_on(listener, shutdown).await
+    }
+
+    async fn serve_on<L>(
+        self,
+        listener: L,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError>
+    where
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
         let router = self.router();
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use firecheck_server::tls::TlsFiles;
 use firecheck_server::{Config, Server};
 
 /// firecheck's sync server: stores every inspector's ops durably, merges them, and serves
@@ -16,6 +17,8 @@ use firecheck_server::{Config, Server};
 /// (token signing key; generated into the data dir when unset) and FIRECHECK_OPERATOR_TOKEN
 /// (the operator key that creates organisations; generated into the data dir as
 /// `operator-token` when unset).
+///
+/// https: give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.
 #[derive(Debug, Parser)]
 #[command(name = "firecheck-server", version, about, long_about)]
 struct Cli {
@@ -51,6 +54,13 @@ struct Cli {
     /// Largest attachment (photo, PDF) accepted, in MiB.
     #[arg(long, env = "FIRECHECK_MAX_BLOB_MB", default_value_t = 20)]
     max_blob_mb: u64,
+    /// Serve https with this certificate: PEM, the server's certificate first, then any
+    /// intermediates. Needs --tls-key. Without both, plain http (e.g. behind a TLS proxy).
+    #[arg(long, env = "FIRECHECK_TLS_CERT", value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert: PEM (PKCS#8, RSA or EC), unencrypted.
+    #[arg(long, env = "FIRECHECK_TLS_KEY", value_name = "FILE")]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -108,6 +118,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Before opening the data dir: a TLS mistake should cost nothing.
+    let tls = TlsFiles::from_flags(cli.tls_cert.clone(), cli.tls_key.clone())?
+        .map(|files| files.load())
+        .transpose()?;
     let (server, startup) = Server::open(&config).await.with_context(|| {
         format!(
             "opening data dir {} (is another server using it?)",
@@ -142,15 +156,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
     }
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
-        "firecheck-server {} listening on http://{addr}  (data: {})",
+        "firecheck-server {} listening on {scheme}://{addr}  (data: {})",
         env!("CARGO_PKG_VERSION"),
         config.data_dir.display()
     );
-    tracing::info!(%addr, data = %config.data_dir.display(), "listening");
-    server
-        .serve(listener, firecheck_server::shutdown_signal())
-        .await?;
+    tracing::info!(%addr, scheme, data = %config.data_dir.display(), "listening");
+    let shutdown = firecheck_server::shutdown_signal();
+    match &tls {
+        Some(tls) => server.serve_tls(listener, tls, shutdown).await?,
+        None => server.serve(listener, shutdown).await?,
+    }
     println!("firecheck-server stopped");
     Ok(())
 }

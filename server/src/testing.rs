@@ -1,10 +1,12 @@
 //! An RAII server for tests: binds 127.0.0.1:0 (or a given address), uses its own data dir,
 //! and shuts down cleanly on drop. The URL is known before `start` returns and the listener
-//! is already bound, so tests never sleep to "let it come up".
+//! is already bound, so tests never sleep to "let it come up". [`TestServer::with_tls`] serves
+//! https instead.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::tls::ServerTls;
 use crate::{Config, Server, Startup};
 
 /// The operator key of every test server (`/v1/operator/…`).
@@ -16,6 +18,8 @@ pub struct TestServer {
     pub url: String,
     pub data_dir: PathBuf,
     pub startup: Startup,
+    /// Set when it serves https (kept for `restart`).
+    tls: Option<ServerTls>,
     /// Kept alive while the server runs when the server made its own temp dir.
     _temp: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -31,18 +35,37 @@ impl TestServer {
         s
     }
 
+    /// A demo server on a fresh temp dir, serving https with `tls` on 127.0.0.1; its `url`
+    /// is `https://127.0.0.1:PORT`, so the certificate must name the IP address 127.0.0.1.
+    pub fn with_tls(tls: ServerTls) -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let config = Self::config(temp.path(), true);
+        let mut s = Self::spawn(config, "127.0.0.1:0".parse().expect("addr"), Some(tls));
+        s._temp = Some(temp);
+        s
+    }
+
     /// A server on `dir` listening on `addr` (port 0: any free port).
     pub fn start(dir: &Path, addr: SocketAddr, demo: bool) -> Self {
+        Self::with_config(Self::config(dir, demo), addr)
+    }
+
+    /// What every test server runs with: known secrets, a small page cache.
+    fn config(dir: &Path, demo: bool) -> Config {
         let mut config = Config::new(dir);
         config.demo = demo;
         config.admin_password = Some("admin-test-password".into());
         config.jwt_secret = Some("test-secret-test-secret-test-secret".into());
         config.operator_token = Some(OPERATOR_TOKEN.into());
         config.cache_bytes = 16 * 1024 * 1024;
-        Self::with_config(config, addr)
+        config
     }
 
     pub fn with_config(config: Config, addr: SocketAddr) -> Self {
+        Self::spawn(config, addr, None)
+    }
+
+    fn spawn(config: Config, addr: SocketAddr, tls: Option<ServerTls>) -> Self {
         let listener = std::net::TcpListener::bind(addr).expect("bind test server");
         listener
             .set_nonblocking(true)
@@ -51,6 +74,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let data_dir = config.data_dir.clone();
+        let serve_tls = tls.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -67,12 +91,14 @@ impl TestServer {
                 };
                 let _ = ready_tx.send(Ok(startup));
                 let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                if let Err(e) = server
-                    .serve(listener, async move {
-                        let _ = rx.await;
-                    })
-                    .await
-                {
+                let shutdown = async move {
+                    let _ = rx.await;
+                };
+                let served = match &serve_tls {
+                    Some(tls) => server.serve_tls(listener, tls, shutdown).await,
+                    None => server.serve(listener, shutdown).await,
+                };
+                if let Err(e) = served {
                     eprintln!("test server stopped with an error: {e}");
                 }
             });
@@ -81,11 +107,13 @@ impl TestServer {
             .recv()
             .expect("test server thread")
             .unwrap_or_else(|e| panic!("test server failed to start: {e}"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
         Self {
             addr,
-            url: format!("http://{addr}"),
+            url: format!("{scheme}://{addr}"),
             data_dir,
             startup,
+            tls,
             _temp: None,
             shutdown: Some(tx),
             thread: Some(thread),
@@ -107,7 +135,11 @@ impl TestServer {
         self.stop();
         let temp = self._temp.take();
         let demo = false;
-        let mut next = Self::start(&self.data_dir, self.addr, demo);
+        let mut next = Self::spawn(
+            Self::config(&self.data_dir, demo),
+            self.addr,
+            self.tls.clone(),
+        );
         self.shutdown = next.shutdown.take();
         self.thread = next.thread.take();
         self.startup = std::mem::take(&mut next.startup);

@@ -24,6 +24,10 @@
 //!   `status` tells the truth after every sync (acked only what the server stored, queued
 //!   only what never left, sent for what may have arrived); and a server whose disk is full
 //!   (a real tmpfs, as root): the ops stay queued, then are acked once after the restart.
+//! - `tls`: the server terminates https with a certificate from an office CA made in the
+//!   test; devices trusting it (`--ca-cert`) log in, sync, upload and fetch a photo, across
+//!   a restart; without it: exit 4, a message naming `--ca-cert`, nothing queued lost; an
+//!   https URL for a plain http server; CA files that are missing or not certificates.
 
 #[path = "e2e/util.rs"]
 mod util;
@@ -40,3 +44,5 @@ mod interrupted;
 mod photos;
 #[path = "e2e/rejected.rs"]
 mod rejected;
+#[path = "e2e/tls.rs"]
+mod tls;

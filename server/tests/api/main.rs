@@ -28,6 +28,10 @@
 //!   disk refuses writes with 503 and acks nothing it could not flush, reads answer (or get
 //!   the same 503 where sled must restructure a node) and never show unflushed ops, the same
 //!   ops are stored once afterwards; a read-only data dir refuses to start with a clear error.
+//! - `tls`: `--tls-cert`/`--tls-key` both or neither (the binary refuses one alone, by flag
+//!   or environment, before touching the data dir); missing, swapped, damaged and mismatched
+//!   PEM files named; the binary's banner says `https://` and SIGTERM stops it cleanly;
+//!   `TestServer::with_tls` answers only trusted https and stops with a connection kept alive.
 
 mod util;
 
@@ -41,3 +45,4 @@ mod review;
 mod scale;
 mod sync;
 mod tenancy;
+mod tls;
