@@ -6,7 +6,6 @@
 //! - [`remote`]: HTTP to the server (login, refresh, bincode sync).
 //! - [`commands`]: the field commands — venues, inspect, hazards, drills, campaign coverage.
 //! - [`session`]: login, logout, sync, status.
-//! - [`demo`]: the end-to-end story, against a server given or one it starts itself.
 //! - [`table`]: aligned tables for Chinese text.
 //!
 //! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
@@ -19,7 +18,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub mod commands;
-pub mod demo;
 pub mod remote;
 pub mod replica;
 pub mod session;
@@ -120,8 +118,6 @@ pub enum Command {
     Sync,
     /// What is queued, sent, acknowledged or rejected; last sync; clock warnings.
     Status,
-    /// Tell the end-to-end story: two inspectors offline, the office online, one merge.
-    Demo,
 }
 
 #[derive(Debug, Subcommand)]
@@ -355,9 +351,6 @@ pub fn home_dir(cli: &Cli) -> PathBuf {
 
 /// Run one command, writing what it says to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    if let Command::Demo = cli.command {
-        return demo::run(cli.server.as_deref(), out);
-    }
     let home = home_dir(&cli);
     std::fs::create_dir_all(&home)
         .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", home.display())))?;
@@ -399,7 +392,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Blob(BlobCommand::Get { hash, output }) => {
             session::blob_get(&ctx, &hash, &output, out)
         }
-        Command::Demo => unreachable!("handled above"),
     }
 }
 

@@ -1,11 +1,31 @@
 //! An RAII server for tests: binds 127.0.0.1:0 (or a given address), uses its own data dir,
 //! and shuts down cleanly on drop. The URL is known before `start` returns and the listener
 //! is already bound, so tests never sleep to "let it come up".
+//!
+//! Compiled only with the feature `testing`: its credentials are fixed and public. They are
+//! here, once, for every test that logs in or forges a token: [`ADMIN_PASSWORD`],
+//! [`JWT_SECRET`], and [`password`] for any account.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::{Config, Server, Startup};
+
+/// The `admin` account's password on a [`TestServer`].
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+/// The key a [`TestServer`] signs access tokens with (tests forge tokens with it).
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
+
+/// The password of `user` on a [`TestServer`]: [`ADMIN_PASSWORD`] for `admin`, the fixtures'
+/// demo password for the demo accounts (`zhangwei`, `lina`, `wangfang`). Panics for a user
+/// the fixtures do not have, naming it.
+pub fn password(user: &str) -> String {
+    if user == "admin" {
+        return ADMIN_PASSWORD.to_string();
+    }
+    firecheck_shared::fixtures::demo_password(user)
+        .unwrap_or_else(|| panic!("{user:?} is not a demo account of fixtures/accounts.json"))
+}
 
 #[derive(Debug)]
 pub struct TestServer {
@@ -32,8 +52,8 @@ impl TestServer {
     pub fn start(dir: &Path, addr: SocketAddr, demo: bool) -> Self {
         let mut config = Config::new(dir);
         config.demo = demo;
-        config.admin_password = Some("admin-test-password".into());
-        config.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.jwt_secret = Some(JWT_SECRET.into());
         config.cache_bytes = 16 * 1024 * 1024;
         Self::with_config(config, addr)
     }

@@ -300,7 +300,7 @@ fn splice(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 /// Just before it: the text's length (one byte, 19) and the body's enum tag
 /// (`HazardCommented`, one byte).
 fn marked_bincode(dev: &mut Device) -> (Vec<u8>, usize) {
-    let op = dev.comment(VENUE, HazardId::new(), MARKER);
+    let op = dev.comment(LAOWANG_EBIKE, HazardId::new(), MARKER);
     let bytes = push_bin(&[op]);
     let at = find(&bytes, MARKER.as_bytes());
     assert_eq!(bytes[at - 1] as usize, MARKER.len(), "length prefix");
@@ -523,7 +523,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     assert_eq!(zhao.org(), org_b.id);
 
     // Something stored in each: a finding (a hazard) in A, a venue in B.
-    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
     let hazard_a = HazardId::for_finding(inspection, "EB-CHARGE");
     all_accepted(&zhang.push(vec![insp.clone()]).await);
     let venue_b = VenueId::new();
@@ -555,7 +555,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     let hazard_a_before = wang.get_json(&format!("/v1/hazards/{hazard_a}")).await;
     let venues_a_before = wang.get_json("/v1/venues").await;
     let inspections_a_before = wang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections"))
+        .get_json(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections"))
         .await;
     server.stop();
     let stored_before = stored(&server.data_dir);
@@ -679,7 +679,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         bad("JSON"),
     ));
     {
-        let op = zhang.comment(VENUE, HazardId::new(), MARKER);
+        let op = zhang.comment(LAOWANG_EBIKE, HazardId::new(), MARKER);
         let text = String::from_utf8(push_json(&[op])).unwrap();
         let deep = text.replace(
             &format!("\"{MARKER}\""),
@@ -747,7 +747,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         ));
     }
     {
-        let op = zhang.comment(VENUE, HazardId::new(), MARKER);
+        let op = zhang.comment(LAOWANG_EBIKE, HazardId::new(), MARKER);
         let body = push_json(&[op]);
         rows.push(row(
             "JSON: invalid UTF-8 in a string",
@@ -791,7 +791,8 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         bad("JSON"),
     ));
     {
-        let mut op = serde_json::to_value(zhang.comment(VENUE, HazardId::new(), "溢出")).unwrap();
+        let mut op =
+            serde_json::to_value(zhang.comment(LAOWANG_EBIKE, HazardId::new(), "溢出")).unwrap();
         op["hlc"]["wall_ms"] = json!(4_242_424_242_424u64);
         let text = String::from_utf8(to_json(&json!({"cursor": 0, "ops": [op]}))).unwrap();
         rows.push(row(
@@ -819,7 +820,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         h.post(u("/v1/auth/login"))
             .header(CONTENT_TYPE, JSON)
             .body(
-                b"{\"username\":\"zhang\xFF\xFEwei\",\"password\":\"x\",\"device_id\":\"0193a000-0000-7000-8000-000000000001\",\"device_name\":\"p\"}"
+                b"{\"username\":\"zhang\xFF\xFEwei\",\"password\":\"x\",\"device_id\":\"5e1f0000-0000-7000-8000-0000000000d1\",\"device_name\":\"p\"}"
                     .to_vec(),
             ),
         bad("unicode"),
@@ -977,14 +978,14 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     ));
     {
         let verify = zhang.hazard_op(
-            VENUE,
+            LAOWANG_EBIKE,
             hazard_a,
             OpBody::HazardVerified {
                 note: "我自己验收".into(),
             },
         );
         let reopen = zhang.hazard_op(
-            VENUE,
+            LAOWANG_EBIKE,
             hazard_a,
             OpBody::HazardReopened {
                 reason: "重开".into(),
@@ -1027,11 +1028,11 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
 
     // -- forged authors and devices ---------------------------------------------------------
     {
-        let mut other_org_author = zhang.comment(VENUE, hazard_a, "冒用外单位用户");
+        let mut other_org_author = zhang.comment(LAOWANG_EBIKE, hazard_a, "冒用外单位用户");
         other_org_author.author = zhao.user();
-        let mut other_org_device = zhang.comment(VENUE, hazard_a, "冒用外单位设备");
+        let mut other_org_device = zhang.comment(LAOWANG_EBIKE, hazard_a, "冒用外单位设备");
         other_org_device.device = zhao.id();
-        let mut nil_author = zhang.comment(VENUE, hazard_a, "无名氏");
+        let mut nil_author = zhang.comment(LAOWANG_EBIKE, hazard_a, "无名氏");
         nil_author.author = UserId(uuid::Uuid::nil());
         rows.push(row(
             "authors and devices of another organisation, and a nil author",
@@ -1054,7 +1055,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     // -- absurd timestamps --------------------------------------------------------------------
     {
         let node = zhang.clock.node();
-        let hz = hazard_entity(VENUE, hazard_a);
+        let hz = hazard_entity(LAOWANG_EBIKE, hazard_a);
         let text = |t: &str| OpBody::HazardCommented { text: t.into() };
         let ops = [
             ("an HLC in 1970", Hlc::new(0, 0, node), "plausible"),
@@ -1077,7 +1078,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
                 Expect::Rejected(RejectCode::BadClock, hint),
             ));
         }
-        let (mut early, _) = zhang.inspection(VENUE, &["EB-EXIT"], &[]);
+        let (mut early, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
         if let OpBody::InspectionSubmitted(r) = &mut early.body {
             r.started_at = Timestamp(i64::MIN);
         }
@@ -1088,7 +1089,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         ));
         let drill = zhang.op(
             EntityRef::Drill {
-                venue: Some(VENUE),
+                venue: Some(LAOWANG_EBIKE),
                 drill: DrillId::new(),
             },
             OpBody::DrillRecorded(DrillRecord {
@@ -1298,15 +1299,15 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
 
     // -- ops about another organisation's venue: stored in the pusher's organisation only ----
     {
-        let (b_inspects_a, _) = zhao.inspection(VENUE, &["EB-CHARGE"], &[]);
+        let (b_inspects_a, _) = zhao.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
         let b_renames_a = zhao.op(
-            EntityRef::Venue(VENUE),
+            EntityRef::Venue(LAOWANG_EBIKE),
             OpBody::VenueUpserted(VenueFields {
                 name: Some("被外单位改名".into()),
                 ..Default::default()
             }),
         );
-        let b_comments_a = zhao.comment(VENUE, hazard_a, "外单位的评论");
+        let b_comments_a = zhao.comment(LAOWANG_EBIKE, hazard_a, "外单位的评论");
         let zt_b = zhao.token().to_string();
         rows.push(row(
             "another organisation inspects our venue",
@@ -1425,7 +1426,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     );
     assert_eq!(wang.get_json("/v1/venues").await, venues_a_before);
     assert_eq!(
-        wang.get_json(&format!("/v1/venues/{VENUE}/inspections"))
+        wang.get_json(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections"))
             .await,
         inspections_a_before
     );

@@ -611,13 +611,13 @@ fn record_round(f: &mut Field, rng: &mut Rng, round: usize) {
         match rng.below(4) {
             0 => f.record(&[
                 "inspect",
-                EBIKE_SHOP,
+                &LAOWANG_EBIKE.to_string(),
                 "--fail",
                 "EB-CHARGE:电瓶在楼道内充电",
                 "--pass-all",
             ]),
-            1 => f.record(&["inspect", CORNER_SHOP, "--pass-all"]),
-            2 => f.record(&["inspect", THREE_IN_ONE, "--pass-all"]),
+            1 => f.record(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]),
+            2 => f.record(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]),
             _ => {
                 let name = format!("{} 新增商铺 {round}-{i}", f.phone.who);
                 let address = format!("清真路 {}号", 100 + round * 10 + i as usize);
@@ -803,12 +803,12 @@ fn a_lost_answer_shows_as_sent_until_a_retry_is_acked() {
     // Two records; the server takes them, the answer is lost, then the network goes.
     f.record(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-EXIT:后门堵塞",
         "--pass-all",
     ]);
-    f.record(&["inspect", CORNER_SHOP, "--pass-all"]);
+    f.record(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
     f.proxy
         .set_plan(Plan::Script([Fault::DropAnswer, Fault::GoDark].into()));
     assert!(!f.sync(), "the sync cannot finish");
@@ -835,7 +835,7 @@ fn a_lost_answer_shows_as_sent_until_a_retry_is_acked() {
     }
 
     // A third record while the network is down: it never leaves; the two stay sent.
-    f.record(&["inspect", THREE_IN_ONE, "--pass-all"]);
+    f.record(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]);
     assert!(!f.sync());
     let c = f.check_truth(&ServerLog::pull(&url, &office), "with no network");
     assert_eq!(
@@ -933,12 +933,12 @@ fn a_full_server_disk_keeps_the_ops_queued_on_the_device() {
     let mut f = Field::new(&world, "zhangwei", "zhangwei", SEED + 200);
     f.record(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-CHARGE:飞线充电",
         "--pass-all",
     ]);
-    f.record(&["inspect", CORNER_SHOP, "--pass-all"]);
+    f.record(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
 
     // Fill the disk to the last byte. A write may still land in a page the server's database
     // already holds — what is acked then is stored — but within a few syncs it runs out.
@@ -949,7 +949,7 @@ fn a_full_server_disk_keeps_the_ops_queued_on_the_device() {
             Ok(_) => {
                 let c = f.check_truth(&ServerLog::pull(&url, &office), "a sync that fit");
                 assert_eq!(count(&c, "acked"), f.typed.len());
-                f.record(&["inspect", THREE_IN_ONE, "--pass-all"]);
+                f.record(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]);
             }
             Err(e) => {
                 refused = Some(e);

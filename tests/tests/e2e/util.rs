@@ -1,19 +1,22 @@
 //! Shared helpers: devices that run real `firecheck` commands, with failures that say which
-//! command on which device printed what; a raw HTTP GET for the server's own answers.
+//! command on which device printed what; a raw HTTP GET for the server's own answers; the
+//! test relay between devices and the server.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use firecheck_cli::demo::Device;
 use firecheck_cli::CliError;
+use firecheck_demo::Device;
 use firecheck_server::testing::TestServer;
 use serde_json::Value;
 
-pub use firecheck_cli::demo::{CORNER_SHOP, EBIKE_SHOP, METRO_STATION, THREE_IN_ONE};
-pub const CAMPAIGN: &str = "0193a000-0000-7000-8000-0000000c0001";
-pub const ADMIN_PASSWORD: &str = "admin-test-password";
+pub use firecheck_server::testing::password;
+pub use firecheck_shared::fixtures::ids::{
+    AFANG_THREE_IN_ONE, CIIE_CAMPAIGN, HUWEI_BREAKFAST, LAOWANG_EBIKE, LONGHUA_METRO,
+    XIAOMUQIAO_SHOP,
+};
 
 /// A field device: a user's name for messages and a [`Device`] with its own home dir.
 #[derive(Debug, Clone)]
@@ -39,9 +42,9 @@ impl Phone {
         format!("[{}] firecheck {}", self.who, args.join(" "))
     }
 
-    /// Log in as `user` with the demo password.
+    /// Log in as `user` with its test password.
     pub fn login(&self, user: &str) -> String {
-        match self.dev.login(user, &demo_password(user)) {
+        match self.dev.login(user, &password(user)) {
             Ok(out) => out,
             Err(e) => panic!(
                 "[{}] firecheck login {user} failed (exit {}): {e}",
@@ -111,14 +114,6 @@ impl Phone {
     }
 }
 
-pub fn demo_password(user: &str) -> String {
-    if user == "admin" {
-        ADMIN_PASSWORD.to_string()
-    } else {
-        format!("demo-{user}-2026")
-    }
-}
-
 pub fn as_array(v: Value, what: &str) -> Vec<Value> {
     match v {
         Value::Array(a) => a,
@@ -182,18 +177,22 @@ pub fn parse_sync(out: &str) -> Synced {
     }
 }
 
+/// A runtime for one async call from a synchronous test.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// An access token for `user` from a device made up for the purpose.
 pub fn token(url: &str, user: &str) -> String {
     use firecheck_shared::sync::LoginRequest;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let remote = firecheck_cli::remote::Remote::new(url);
-    let t = rt
+    let t = rt()
         .block_on(remote.login(&LoginRequest {
             username: user.to_string(),
-            password: demo_password(user),
+            password: password(user),
             device_id: firecheck_shared::DeviceId::new(),
             device_name: "firecheck-e2e review client".into(),
         }))
