@@ -1,6 +1,6 @@
 //! Shared helpers: devices that run real `firecheck` commands, with failures that say which
-//! command on which device printed what; a raw HTTP GET for the server's own answers; the
-//! test relay between devices and the server.
+//! command on which device printed what; a GET for the server's own answers (reqwest, not the
+//! client's code); the test relay between devices and the server.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -200,58 +200,30 @@ pub fn token(url: &str, user: &str) -> String {
     t.access_token
 }
 
-/// `GET url+path` with a bearer token over plain HTTP/1.1; the JSON body (status must be 200).
+/// `GET url+path` with a bearer token; the JSON body (status must be 200).
 pub fn get_json(url: &str, path: &str, token: &str) -> Value {
-    let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| {
-            panic!(
-                "GET {path}: no header end in {:?}",
-                String::from_utf8_lossy(&raw)
-            )
-        });
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let mut body = raw[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = dechunk(&body);
-    }
-    let text = String::from_utf8_lossy(&body).to_string();
-    assert!(
-        head.starts_with("HTTP/1.1 200"),
-        "GET {path} answered:\n{head}\n\n{text}"
+    let (status, text) = rt().block_on(async {
+        let answer = reqwest::Client::new()
+            .get(format!("{url}{path}"))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}{path}: {e}"));
+        let status = answer.status();
+        let text = answer
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}{path}: reading the body: {e}"));
+        (status, text)
+    });
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "GET {path} answered {status}:\n{text}"
     );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {text}"))
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&b[..eol]).to_string();
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
-            .unwrap_or_else(|_| panic!("bad chunk size {size_text:?}"));
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
-        b = &b[eol + 2 + size + 2..];
-    }
 }
 
 /// Copy a directory tree (a device's home, as a backup would).
