@@ -214,31 +214,6 @@ fn sign(alg: Algorithm, claims: &Claims, secret: &str) -> String {
     .expect("sign")
 }
 
-/// base64url without padding (what JWTs use).
-fn b64url(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn unsigned_token(claims: &Claims) -> String {
-    let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
-    let payload = b64url(&serde_json::to_vec(claims).unwrap());
-    format!("{header}.{payload}.")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_expired_and_malformed_tokens_get_401_with_a_json_error() {
     let server = TestServer::demo();

@@ -7,6 +7,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use firecheck_server::auth::Claims;
 use firecheck_server::store::Store;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::op::{CampaignDefinition, InspectionRecord, VenueFields};
@@ -25,6 +28,18 @@ pub use firecheck_shared::fixtures::ids::{CIIE_CAMPAIGN, EBIKE_TEMPLATE, LAOWANG
 /// What `TestServer` tokens carry.
 pub const ISSUER: &str = "firecheck";
 pub const AUDIENCE: &str = "firecheck-sync";
+
+/// base64url without padding, as JWTs encode their parts.
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A token that says `alg: none` and carries no signature: what a forger sends.
+pub fn unsigned_token(claims: &Claims) -> String {
+    let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = b64url(&serde_json::to_vec(claims).unwrap());
+    format!("{header}.{payload}.")
+}
 
 pub fn now_ms() -> u64 {
     Timestamp::now().0 as u64
