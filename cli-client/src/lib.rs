@@ -39,7 +39,7 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "firecheck", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Where this device keeps its replica [default: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
+    /// Where this device keeps its replica [default on Linux: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
     #[arg(long, env = "FIRECHECK_HOME", global = true)]
     pub home: Option<PathBuf>,
     /// Server URL, e.g. http://127.0.0.1:8080 (remembered at login).
@@ -335,17 +335,15 @@ impl From<remote::RemoteError> for CliError {
     }
 }
 
-/// The replica's folder: `--home`, `FIRECHECK_HOME`, `$XDG_DATA_HOME/firecheck`, or
-/// `~/.local/share/firecheck`.
+/// The replica's folder: `--home` or `FIRECHECK_HOME`, else the platform's data folder for
+/// firecheck (on Linux `$XDG_DATA_HOME/firecheck`, or `~/.local/share/firecheck` when that
+/// is unset), else `.firecheck` in the working folder when there is no home folder at all.
 pub fn home_dir(cli: &Cli) -> PathBuf {
     if let Some(h) = &cli.home {
         return h.clone();
     }
-    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
-        return PathBuf::from(x).join("firecheck");
-    }
-    std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".local/share/firecheck"))
+    directories::ProjectDirs::from("", "", "firecheck")
+        .map(|dirs| dirs.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from(".firecheck"))
 }
 
