@@ -62,10 +62,6 @@ impl Remote {
         }
     }
 
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     fn unreachable(&self, e: reqwest::Error) -> RemoteError {
         let detail = if e.is_connect() {
             "connection refused or no network".to_string()
