@@ -1,11 +1,11 @@
 //! Realistic ops: a 12-item "三合一" night inspection with Chinese notes, stamped by one device
 //! (its own device id, `device_seq` from 1, its user as author, an HLC from its own clock).
 
+use firecheck_shared::fixtures::ids::THREE_IN_ONE_TEMPLATE;
 use firecheck_shared::*;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use uuid::Uuid;
-
-/// The demo's "三合一场所消防安全检查" template (`fixtures/templates.json`).
-pub const TEMPLATE_ID: u128 = 0x0193a000_0000_7000_8000_0000000a0001;
 /// Venue ids are `VENUE_BASE + i` for i in 0..venues: the same venues for every device of an
 /// organisation, so inspections pile up per venue as they would in a real subdistrict.
 const VENUE_BASE: u128 = 0x0193a000_0000_7000_8000_00b000000000;
@@ -70,19 +70,18 @@ pub struct OpGen {
     pub author: UserId,
     clock: HlcClock,
     next_seq: u64,
-    rng: u64,
+    rng: SmallRng,
     venues: u64,
 }
 
 impl OpGen {
     pub fn new(device: DeviceId, author: UserId, venues: u32) -> Self {
-        let seed = hlc::node_of(&device) | 1;
         Self {
             device,
             author,
             clock: HlcClock::new(hlc::node_of(&device)),
             next_seq: 1,
-            rng: seed,
+            rng: SmallRng::seed_from_u64(hlc::node_of(&device)),
             venues: u64::from(venues.max(1)),
         }
     }
@@ -92,28 +91,18 @@ impl OpGen {
         self.next_seq = 1;
     }
 
-    fn rand(&mut self) -> u64 {
-        // xorshift64*
-        let mut x = self.rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
     pub fn next_op(&mut self) -> Op {
         let now = Timestamp::now().0;
         let venue = VenueId(Uuid::from_u128(
-            VENUE_BASE + u128::from(self.rand() % self.venues),
+            VENUE_BASE + u128::from(self.rng.gen_range(0..self.venues)),
         ));
         // About one inspection in four finds one problem; one item is often not applicable.
-        let fail = if self.rand() % 4 == 0 {
-            Some((self.rand() % 12) as usize)
+        let fail = if self.rng.gen_ratio(1, 4) {
+            Some(self.rng.gen_range(0..ITEMS.len()))
         } else {
             None
         };
-        let na = (self.rand() % 12) as usize;
+        let na = self.rng.gen_range(0..ITEMS.len());
         let items = ITEMS
             .iter()
             .enumerate()
@@ -134,7 +123,7 @@ impl OpGen {
                 }
             })
             .collect();
-        let note = NOTES[(self.rand() % NOTES.len() as u64) as usize].to_string();
+        let note = NOTES[self.rng.gen_range(0..NOTES.len())].to_string();
         let seq = self.next_seq;
         self.next_seq += 1;
         Op {
@@ -148,10 +137,10 @@ impl OpGen {
             hlc: self.clock.send(now.max(0) as u64),
             author: self.author,
             body: OpBody::InspectionSubmitted(InspectionRecord {
-                template: TemplateId(Uuid::from_u128(TEMPLATE_ID)),
+                template: THREE_IN_ONE_TEMPLATE,
                 template_version: 1,
                 started_at: Timestamp(now - 25 * 60 * 1000),
-                finished_at: Timestamp(now - (self.rand() % 60_000) as i64),
+                finished_at: Timestamp(now - self.rng.gen_range(0..60_000)),
                 items,
                 note,
                 campaign: None,

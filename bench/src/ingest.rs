@@ -120,7 +120,7 @@ async fn prepare(base: &Path, n: usize, p: &Params) -> Result<Fleet> {
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
         let username = USERS[i % USERS.len()];
-        let password = firecheck_server::demo::demo_password(username)
+        let password = firecheck_shared::fixtures::demo_password(username)
             .with_context(|| format!("no demo password for {username}"))?;
         // Placeholders until the login below fills them in.
         let session = Session {

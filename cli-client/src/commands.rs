@@ -1042,7 +1042,7 @@ mod tests {
     }
 
     fn three_in_one() -> ChecklistTemplate {
-        let fixtures = firecheck_server::demo::fixtures().unwrap();
+        let fixtures = firecheck_shared::fixtures::Fixtures::demo().unwrap();
         let t = fixtures
             .templates
             .into_iter()

@@ -6,7 +6,6 @@
 //! - [`remote`]: HTTP to the server (login, refresh, bincode sync).
 //! - [`commands`]: the field commands — venues, inspect, hazards, drills, campaign coverage.
 //! - [`session`]: login, logout, sync, status.
-//! - [`demo`]: the end-to-end story, against a server given or one it starts itself.
 //! - [`table`]: aligned tables for Chinese text.
 //!
 //! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
@@ -19,7 +18,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub mod commands;
-pub mod demo;
 pub mod remote;
 pub mod replica;
 pub mod session;
@@ -42,7 +40,7 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "firecheck", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Where this device keeps its replica [default: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
+    /// Where this device keeps its replica [default on Linux: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
     #[arg(long, env = "FIRECHECK_HOME", global = true)]
     pub home: Option<PathBuf>,
     /// Server URL, e.g. http://127.0.0.1:8080 or https://firecheck.example.org (remembered at login).
@@ -125,8 +123,6 @@ pub enum Command {
     Sync,
     /// What is queued, sent, acknowledged or rejected; last sync; clock warnings.
     Status,
-    /// Tell the end-to-end story: two inspectors offline, the office online, one merge.
-    Demo,
 }
 
 #[derive(Debug, Subcommand)]
@@ -348,25 +344,20 @@ impl From<remote::RemoteError> for CliError {
     }
 }
 
-/// The replica's folder: `--home`, `FIRECHECK_HOME`, `$XDG_DATA_HOME/firecheck`, or
-/// `~/.local/share/firecheck`.
+/// The replica's folder: `--home` or `FIRECHECK_HOME`, else the platform's data folder for
+/// firecheck (on Linux `$XDG_DATA_HOME/firecheck`, or `~/.local/share/firecheck` when that
+/// is unset), else `.firecheck` in the working folder when there is no home folder at all.
 pub fn home_dir(cli: &Cli) -> PathBuf {
     if let Some(h) = &cli.home {
         return h.clone();
     }
-    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
-        return PathBuf::from(x).join("firecheck");
-    }
-    std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".local/share/firecheck"))
+    directories::ProjectDirs::from("", "", "firecheck")
+        .map(|dirs| dirs.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from(".firecheck"))
 }
 
 /// Run one command, writing what it says to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    if let Command::Demo = cli.command {
-        return demo::run(cli.server.as_deref(), out);
-    }
     let home = home_dir(&cli);
     std::fs::create_dir_all(&home)
         .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", home.display())))?;
@@ -409,7 +400,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Blob(BlobCommand::Get { hash, output }) => {
             session::blob_get(&ctx, &hash, &output, out)
         }
-        Command::Demo => unreachable!("handled above"),
     }
 }
 

@@ -88,10 +88,6 @@ impl Remote {
         Ok(Self { base, http })
     }
 
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// What a request that got no answer ran into: TLS refused, or the network.
     fn unreachable(&self, e: reqwest::Error) -> RemoteError {
         if let Some(tls) = rustls_error(&e) {

@@ -961,15 +961,10 @@ mod tests {
 
     /// Deterministic bytes for the op builder.
     fn noise(seed: u64, len: usize) -> Vec<u8> {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect()
+        use rand::{Rng, SeedableRng};
+        let mut bytes = vec![0; len];
+        rand::rngs::SmallRng::seed_from_u64(seed).fill(&mut bytes[..]);
+        bytes
     }
 
     /// Each partition folded from scratch over the distinct ops.

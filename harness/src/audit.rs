@@ -18,9 +18,10 @@ use crate::http;
 /// Ops asked for per page of the full-log pull.
 const PAGE: u32 = 5000;
 
-/// The demo password of a fixture account.
+/// The demo password of a fixture account (panics, naming it, for any other user).
 pub fn demo_password(user: &str) -> String {
-    format!("demo-{user}-2026")
+    firecheck_shared::fixtures::demo_password(user)
+        .unwrap_or_else(|| panic!("{user:?} is not a demo account of fixtures/accounts.json"))
 }
 
 /// An access token for `user` from `device` (registered on first login).

@@ -27,30 +27,28 @@ use crate::audit;
 use crate::server::ServerProc;
 use crate::workload::Catalogue;
 
-#[derive(Debug, Clone)]
+/// How a client-crash run goes: the `client-crash` subcommand's flags.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    #[arg(long, default_value_t = 40)]
     pub rounds: u32,
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The firecheck-server binary [default: next to this one].
+    #[arg(long)]
     pub server_bin: Option<PathBuf>,
+    /// The firecheck binary [default: next to this one].
+    #[arg(long)]
     pub client_bin: Option<PathBuf>,
-    /// Ops waiting in the outbox before a `sync` that is killed (topped up in-process).
+    /// Ops waiting in the outbox before each killed `sync` (topped up in-process).
+    #[arg(long, default_value_t = 600)]
     pub outbox: usize,
+    /// Keep the temp dir (data dir, client homes, server log).
+    #[arg(long)]
     pub keep: bool,
-    pub verbose: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            rounds: 40,
-            seed: 1,
-            server_bin: None,
-            client_bin: None,
-            outbox: 600,
-            keep: false,
-            verbose: false,
-        }
-    }
+    /// Only the summary line, no line per round.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -494,7 +492,7 @@ fn run_in(opts: &Options, dir: &Path, summary: &mut Summary) -> RoundResult {
         }
         summary.saved = mem.saved.len();
         let n = verify(&cli.home, &mut mem).map_err(|ev| (round, ev))?;
-        if opts.verbose {
+        if !opts.quiet {
             eprintln!(
                 "round {round}/{} {what} {} after {:.0} ms: outbox {n} ok",
                 opts.rounds,

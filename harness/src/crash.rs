@@ -27,44 +27,38 @@ use crate::audit::{self, Audit};
 use crate::server::ServerProc;
 use crate::workload::{Catalogue, Client, Holdings};
 
-/// How a crash run goes.
-#[derive(Debug, Clone)]
+/// How a crash run goes: the `crash` subcommand's flags.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Kill cycles.
+    /// Kill cycles (CI: 20; long mode: 500).
+    #[arg(long, default_value_t = 20)]
     pub cycles: u32,
     /// Concurrent client replicas doing field work (users taken in turn: zhangwei, lina,
     /// wangfang); one more, wangfang's pull-only watcher, syncs in a tight loop beside them.
+    #[arg(long, default_value_t = 3)]
     pub clients: usize,
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The `firecheck-server` binary; found next to this executable when `None`.
+    /// The firecheck-server binary [default: next to this one].
+    #[arg(long)]
     pub server_bin: Option<PathBuf>,
-    /// Compare the server's views with a rebuild every this many cycles (and at the end).
+    /// Compare the server's views with `firecheck-server rebuild` every N cycles (and at the
+    /// end).
+    #[arg(long, default_value_t = 5)]
     pub rebuild_every: u32,
-    /// Check convergence against a fresh replica every this many cycles (and at the end);
-    /// in the other cycles the clients are compared with each other and the server's views.
+    /// Check convergence against a fresh replica every N cycles (and at the end); in the
+    /// other cycles the clients are compared with each other and the server's views.
+    #[arg(long, default_value_t = 1)]
     pub fresh_every: u32,
     /// Inspections recorded offline before a heavy push.
+    #[arg(long, default_value_t = 40)]
     pub burst: usize,
-    /// Keep the temp dir (data dir, homes, server log) even when everything passed.
+    /// Keep the temp dir (data dir, client homes, server log) even when everything passed.
+    #[arg(long)]
     pub keep: bool,
-    /// Print a line per cycle.
-    pub verbose: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            cycles: 20,
-            clients: 3,
-            seed: 1,
-            server_bin: None,
-            rebuild_every: 5,
-            fresh_every: 1,
-            burst: 40,
-            keep: false,
-            verbose: false,
-        }
-    }
+    /// Only the summary line, no line per cycle.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// What a run did.
@@ -459,7 +453,7 @@ fn run_in(opts: &Options, dir: &Path, summary: &mut Summary, started: Instant) -
             }
             Err(ev) => return Err((cycle, ev)),
         }
-        if opts.verbose {
+        if !opts.quiet {
             eprintln!(
                 "cycle {cycle}/{} [{}] kills {killed}: log head {}, acked {}, lost {}, duplicates {} — ok ({:.1} s: work {:.1} s, drain {:.1} s, checks {:.1} s; {:.0} s in all)",
                 opts.cycles,

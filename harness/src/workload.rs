@@ -7,9 +7,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use firecheck_cli::demo::Device;
 use firecheck_cli::replica::{LocalReplica, OutboxEntry};
 use firecheck_cli::CliError;
+use firecheck_demo::Device;
+use firecheck_shared::fixtures::Fixtures;
+use firecheck_shared::VenueKind;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -30,49 +32,23 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn demo() -> Self {
-        let venues: Value = serde_json::from_str(include_str!("../../fixtures/venues.json"))
-            .expect("fixtures/venues.json is JSON");
-        let templates: Value = serde_json::from_str(include_str!("../../fixtures/templates.json"))
-            .expect("fixtures/templates.json is JSON");
-        let templates: Vec<(Vec<String>, Vec<String>)> = templates
-            .as_array()
-            .expect("a list of templates")
-            .iter()
-            .map(|t| {
-                let kinds = t["kinds"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect();
-                let items = t["items"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|i| i["code"].as_str().map(str::to_string))
-                    .collect();
-                (kinds, items)
-            })
-            .collect();
-        let items_for = |kind: &str| {
-            templates
+        let fixtures = Fixtures::demo().expect("the compiled-in fixtures load");
+        let items_for = |kind: VenueKind| {
+            fixtures
+                .templates
                 .iter()
-                .find(|(kinds, _)| kinds.iter().any(|k| k == kind))
-                .map(|(_, items)| items.clone())
+                .find(|t| t.kinds.contains(&kind))
+                .map(|t| t.items.iter().map(|i| i.code.clone()).collect::<Vec<_>>())
         };
-        let mut inspectable = Vec::new();
-        let mut all = Vec::new();
-        for v in venues.as_array().expect("a list of venues") {
-            let id = v["id"].as_str().expect("venue id").to_string();
-            all.push(id.clone());
-            if let Some(items) = items_for(v["kind"].as_str().unwrap_or("")) {
-                inspectable.push((id, items));
-            }
-        }
+        let inspectable = fixtures
+            .venues
+            .iter()
+            .filter_map(|v| Some((v.id.to_string(), items_for(v.kind)?)))
+            .collect();
         Self {
             inspectable,
-            shop_items: items_for("street-shop").unwrap_or_default(),
-            venues: all,
+            shop_items: items_for(VenueKind::StreetShop).unwrap_or_default(),
+            venues: fixtures.venues.iter().map(|v| v.id.to_string()).collect(),
         }
     }
 }

@@ -17,7 +17,7 @@ fn killed_inspects_and_syncs_lose_and_double_nothing() {
         client_bin: client,
         outbox: 550,
         keep: false,
-        verbose: true,
+        quiet: false,
     };
     match client_crash::run(&opts) {
         Ok(s) => {

@@ -18,7 +18,7 @@ fn twenty_kill_cycles_lose_and_double_nothing() {
         fresh_every: 2,
         burst: 20,
         keep: false,
-        verbose: true,
+        quiet: false,
     };
     match crash::run(&opts) {
         Ok(s) => {

@@ -354,10 +354,10 @@ mod tests {
 
     #[test]
     fn passwords_verify_only_with_the_right_password() {
-        let h = hash_password("demo-zhangwei-2026");
+        let h = hash_password("夜查-2026-小木桥路");
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password(&h, "demo-zhangwei-2026"));
-        assert!(!verify_password(&h, "demo-zhangwei-2025"));
+        assert!(verify_password(&h, "夜查-2026-小木桥路"));
+        assert!(!verify_password(&h, "夜查-2025-小木桥路"));
         assert!(!verify_password("not a hash", "x"));
     }
 

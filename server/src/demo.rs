@@ -1,45 +1,15 @@
 //! The demo: accounts, venues, templates, the CIIE campaign and the 龙华中路站 drill from the
-//! repository's `fixtures/`, compiled in so `firecheck-server --demo` needs no other files.
-//! The seed goes through the sequencer like any device's push.
+//! repository's `fixtures/` (compiled into [`firecheck_shared::fixtures`], so
+//! `firecheck-server --demo` needs no other files). The seed goes through the sequencer like
+//! any device's push.
 
-use firecheck_shared::fixtures::{FixtureError, Fixtures};
+use firecheck_shared::fixtures::Fixtures;
 use firecheck_shared::sync::AckResult;
 use firecheck_shared::*;
 
 use crate::api::State;
 use crate::store::{DeviceRecord, UserRecord};
 use crate::ServerError;
-
-/// The fixture files, by name.
-pub fn fixture_file(name: &str) -> Option<String> {
-    Some(
-        match name {
-            "accounts.json" => include_str!("../../fixtures/accounts.json"),
-            "venues.json" => include_str!("../../fixtures/venues.json"),
-            "templates.json" => include_str!("../../fixtures/templates.json"),
-            "campaigns.json" => include_str!("../../fixtures/campaigns.json"),
-            "drills.json" => include_str!("../../fixtures/drills.json"),
-            _ => return None,
-        }
-        .to_string(),
-    )
-}
-
-/// The compiled-in fixtures, parsed and checked.
-pub fn fixtures() -> Result<Fixtures, FixtureError> {
-    Fixtures::load(fixture_file)
-}
-
-/// The demo password of a fixture account.
-pub fn demo_password(username: &str) -> Option<String> {
-    fixtures()
-        .ok()?
-        .accounts
-        .accounts
-        .into_iter()
-        .find(|a| a.username == username)
-        .map(|a| a.password)
-}
 
 #[derive(Debug, Default)]
 pub struct SeedReport {
@@ -50,7 +20,7 @@ pub struct SeedReport {
 /// Create the demo accounts that do not exist yet and, when the organisation's log is
 /// empty, store the seed ops.
 pub async fn seed(state: &State) -> Result<SeedReport, ServerError> {
-    let fixtures = fixtures().map_err(|e| ServerError::Demo(e.to_string()))?;
+    let fixtures = Fixtures::demo().map_err(|e| ServerError::Demo(e.to_string()))?;
     let store = &state.store;
     let org = store
         .orgs()?

@@ -6,8 +6,10 @@
 //! - [`views`]: folds the log into per-partition views off the acknowledgment path; rebuild.
 //! - [`auth`]: argon2id passwords, HS256 access tokens, rotating refresh tokens, login limits.
 //! - [`api`]: the axum router — sync, auth, review, admin, OpenAPI.
-//! - [`demo`]: the seed data from `fixtures/`, compiled in.
-//! - [`testing`]: an RAII server on 127.0.0.1:0 for tests.
+//! - [`demo`]: seeds the fixtures (compiled into `firecheck_shared::fixtures`) through the
+//!   sequencer.
+//! - `testing` (feature `testing`, for tests and the demo only): `TestServer`, an RAII server
+//!   on 127.0.0.1:0 with fixed test credentials.
 //! - [`tls`]: https on the server's own listener (`--tls-cert`, `--tls-key`).
 //!
 //! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
@@ -27,6 +29,7 @@ pub mod auth;
 pub mod demo;
 pub mod sequencer;
 pub mod store;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
 pub mod views;
@@ -263,7 +266,7 @@ impl Server {
         store.put_org(&org)?;
         let password = match &config.admin_password {
             Some(p) if !p.is_empty() => p.clone(),
-            _ if config.demo => demo::demo_password("admin")
+            _ if config.demo => firecheck_shared::fixtures::demo_password("admin")
                 .ok_or_else(|| ServerError::Demo("the fixtures have no admin account".into()))?,
             _ => {
                 let p = auth::random_token()[..20].to_string();

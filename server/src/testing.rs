@@ -2,6 +2,10 @@
 //! and shuts down cleanly on drop. The URL is known before `start` returns and the listener
 //! is already bound, so tests never sleep to "let it come up". [`TestServer::with_tls`] serves
 //! https instead.
+//!
+//! Compiled only with the feature `testing`: its credentials are fixed and public. They are
+//! here, once, for every test that logs in or forges a token: [`ADMIN_PASSWORD`],
+//! [`JWT_SECRET`], [`OPERATOR_TOKEN`], and [`password`] for any account.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -11,6 +15,21 @@ use crate::{Config, Server, Startup};
 
 /// The operator key of every test server (`/v1/operator/…`).
 pub const OPERATOR_TOKEN: &str = "operator-test-token-operator-test-token";
+/// The `admin` account's password on a [`TestServer`].
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+/// The key a [`TestServer`] signs access tokens with (tests forge tokens with it).
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
+
+/// The password of `user` on a [`TestServer`]: [`ADMIN_PASSWORD`] for `admin`, the fixtures'
+/// demo password for the demo accounts (`zhangwei`, `lina`, `wangfang`). Panics for a user
+/// the fixtures do not have, naming it.
+pub fn password(user: &str) -> String {
+    if user == "admin" {
+        return ADMIN_PASSWORD.to_string();
+    }
+    firecheck_shared::fixtures::demo_password(user)
+        .unwrap_or_else(|| panic!("{user:?} is not a demo account of fixtures/accounts.json"))
+}
 
 #[derive(Debug)]
 pub struct TestServer {
@@ -54,8 +73,8 @@ impl TestServer {
     fn config(dir: &Path, demo: bool) -> Config {
         let mut config = Config::new(dir);
         config.demo = demo;
-        config.admin_password = Some("admin-test-password".into());
-        config.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.jwt_secret = Some(JWT_SECRET.into());
         config.operator_token = Some(OPERATOR_TOKEN.into());
         config.cache_bytes = 16 * 1024 * 1024;
         config

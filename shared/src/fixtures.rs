@@ -1,9 +1,14 @@
 //! Typed loading of the seed data in the repository's `fixtures/` folder: the Xietu venues,
 //! checklist templates, the CIIE night-inspection campaign, a drill and demo accounts.
 //!
-//! Parsing takes the files' text (this crate does no I/O); [`Fixtures::ops`] turns the data
-//! into ordinary ops, checked by the same validation as any pushed op, so seeding a server
-//! goes through the same path as a device's sync.
+//! Parsing takes the files' text (this crate does no I/O: the files are compiled in, see
+//! [`file`] and [`Fixtures::demo`]); [`Fixtures::ops`] turns the data into ordinary ops,
+//! checked by the same validation as any pushed op, so seeding a server goes through the same
+//! path as a device's sync.
+//!
+//! The records the demo, the README and the tests name have typed ids in [`ids`], and the
+//! demo logins' passwords come from [`demo_password`]: tests use these instead of repeating
+//! the files' values.
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -22,6 +27,75 @@ pub const FILES: [&str; 5] = [
     "campaigns.json",
     "drills.json",
 ];
+
+/// The repository's fixture files, compiled in (so `firecheck-server --demo` needs no other
+/// files), by name; `None` for a name not in [`FILES`].
+pub fn file(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "accounts.json" => include_str!("../../fixtures/accounts.json"),
+        "venues.json" => include_str!("../../fixtures/venues.json"),
+        "templates.json" => include_str!("../../fixtures/templates.json"),
+        "campaigns.json" => include_str!("../../fixtures/campaigns.json"),
+        "drills.json" => include_str!("../../fixtures/drills.json"),
+        _ => return None,
+    })
+}
+
+/// The demo password of a fixture account (`demo-zhangwei-2026`, …): public demo values from
+/// `fixtures/accounts.json`, not secrets. `None` for a user the fixtures do not have.
+pub fn demo_password(username: &str) -> Option<String> {
+    let accounts: AccountsFile = parse("accounts.json", file("accounts.json")?).ok()?;
+    accounts
+        .accounts
+        .into_iter()
+        .find(|a| a.username == username)
+        .map(|a| a.password)
+}
+
+/// Typed ids of the fixture records that the demo, the README and the tests name.
+/// `shared/tests/fixtures.rs` checks each against the files.
+pub mod ids {
+    use uuid::Uuid;
+
+    use crate::ids::{CampaignId, DrillId, TemplateId, VenueId};
+
+    /// Every fixture id is `0193a000-0000-7000-8000-` followed by twelve digits.
+    const fn fixture(tail: u128) -> Uuid {
+        Uuid::from_u128(0x0193a000_0000_7000_8000_000000000000 | tail)
+    }
+
+    /// 老王电动车维修, 小木桥路 251号: an e-bike repair point, a campaign target.
+    pub const LAOWANG_EBIKE: VenueId = VenueId(fixture(0x01));
+    /// 小木桥路便利店, 小木桥路 263号: a street shop, a campaign target.
+    pub const XIAOMUQIAO_SHOP: VenueId = VenueId(fixture(0x02));
+    /// 阿芳服装加工, 小木桥路 275号: a “three-in-one” premises, a campaign target.
+    pub const AFANG_THREE_IN_ONE: VenueId = VenueId(fixture(0x03));
+    /// 龙华中路站: the metro station of the drill; not a campaign target.
+    pub const LONGHUA_METRO: VenueId = VenueId(fixture(0x04));
+    /// 沪味早餐店, 小木桥路 203号: a street shop, a campaign target.
+    pub const HUWEI_BREAKFAST: VenueId = VenueId(fixture(0x06));
+
+    /// The checklist template `three-in-one`.
+    pub const THREE_IN_ONE_TEMPLATE: TemplateId = TemplateId(fixture(0x0a_0001));
+    /// The checklist template `ebike-point`.
+    pub const EBIKE_TEMPLATE: TemplateId = TemplateId(fixture(0x0a_0002));
+    /// The checklist template `night-shop`.
+    pub const NIGHT_SHOP_TEMPLATE: TemplateId = TemplateId(fixture(0x0a_0003));
+
+    /// 进博会“三合一”场所夜查整治: the CIIE night-inspection campaign.
+    pub const CIIE_CAMPAIGN: CampaignId = CampaignId(fixture(0x0c_0001));
+
+    /// The 龙华中路站 “四长联动” drill.
+    pub const LONGHUA_DRILL: DrillId = DrillId(fixture(0x0d_0001));
+
+    /// Fixture venue number `n` (1..=48 in the files): its id ends in `n` written in twelve
+    /// decimal digits, e.g. venue 12 is `0193a000-0000-7000-8000-000000000012`.
+    pub fn venue(n: u32) -> VenueId {
+        format!("0193a000-0000-7000-8000-{n:012}")
+            .parse()
+            .expect("twelve decimal digits make a valid UUID")
+    }
+}
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +206,11 @@ pub fn parse_local_time(s: &str) -> Option<Timestamp> {
 }
 
 impl Fixtures {
+    /// The repository's fixtures, compiled in (see [`file`]).
+    pub fn demo() -> Result<Self, FixtureError> {
+        Self::load(|name| file(name).map(str::to_string))
+    }
+
     /// Parse the five files. `read` returns a file's text by name (one of [`FILES`]).
     pub fn load(mut read: impl FnMut(&str) -> Option<String>) -> Result<Self, FixtureError> {
         let mut text = |file: &'static str| {

@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 
 use chrono::NaiveDate;
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
@@ -199,21 +202,10 @@ fn seed(data: &[u8]) -> u64 {
     })
 }
 
-/// A deterministic permutation (splitmix64 + Fisher–Yates).
+/// A permutation fixed by `seed`, so the same input always replays the same order.
 fn shuffle(ops: &[Op], seed: u64) -> Vec<Op> {
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
     let mut v = ops.to_vec();
-    for i in (1..v.len()).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
-        v.swap(i, j);
-    }
+    v.shuffle(&mut SmallRng::seed_from_u64(seed));
     v
 }
 

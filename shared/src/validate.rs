@@ -20,8 +20,6 @@ pub const MAX_LIST: usize = 100;
 pub const MAX_OPS_PER_SYNC: usize = 1000;
 /// Most ops one pull page returns.
 pub const MAX_PULL_LIMIT: u32 = 5000;
-/// Default pull page size.
-pub const DEFAULT_PULL_LIMIT: u32 = 1000;
 /// Largest sync request body in bytes.
 pub const MAX_SYNC_BYTES: usize = 8 * 1024 * 1024;
 /// Earliest plausible timestamp: 2000-01-01T00:00:00Z.

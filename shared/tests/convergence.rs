@@ -17,6 +17,9 @@ use firecheck_shared::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
 use uuid::Uuid;
 
 const CODES: [&str; 3] = ["EXIT-01", "EXT-02", "ELEC-03"];
@@ -362,21 +365,10 @@ impl Scenario {
     }
 }
 
-/// A deterministic permutation from a seed (splitmix64 + Fisher–Yates).
+/// A permutation fixed by `seed` (proptest draws the seeds, so a failing case replays).
 fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
     let mut v = items.to_vec();
-    for i in (1..v.len()).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
-        v.swap(i, j);
-    }
+    v.shuffle(&mut SmallRng::seed_from_u64(seed));
     v
 }
 

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use firecheck_shared::fixtures::{FixtureError, Fixtures, FILES};
+use firecheck_shared::fixtures::ids::*;
+use firecheck_shared::fixtures::{self, FixtureError, Fixtures, FILES};
 use firecheck_shared::query::{self, VenueFilter};
 use firecheck_shared::*;
 
@@ -18,9 +19,6 @@ const STREETS: [&str; 7] = [
     "日晖六村",
     "恒益居民区",
 ];
-
-const CAMPAIGN: &str = "0193a000-0000-7000-8000-0000000c0001";
-const METRO: &str = "0193a000-0000-7000-8000-000000000004";
 
 fn read(file: &str) -> Option<String> {
     std::fs::read_to_string(format!("{DIR}{file}")).ok()
@@ -94,32 +92,35 @@ fn fixtures_load_and_cover_the_domain() {
     // The key venues the tests and the README name.
     let by_id: BTreeMap<VenueId, _> = fx.venues.iter().map(|v| (v.id, v)).collect();
     for (id, name, kind) in [
-        (
-            "0193a000-0000-7000-8000-000000000001",
-            "老王电动车维修",
-            VenueKind::EbikePoint,
-        ),
-        (
-            "0193a000-0000-7000-8000-000000000002",
-            "小木桥路便利店",
-            VenueKind::StreetShop,
-        ),
-        (
-            "0193a000-0000-7000-8000-000000000003",
-            "阿芳服装加工",
-            VenueKind::ThreeInOne,
-        ),
-        (METRO, "龙华中路站", VenueKind::MetroStation),
+        (LAOWANG_EBIKE, "老王电动车维修", VenueKind::EbikePoint),
+        (XIAOMUQIAO_SHOP, "小木桥路便利店", VenueKind::StreetShop),
+        (AFANG_THREE_IN_ONE, "阿芳服装加工", VenueKind::ThreeInOne),
+        (LONGHUA_METRO, "龙华中路站", VenueKind::MetroStation),
+        (HUWEI_BREAKFAST, "沪味早餐店", VenueKind::StreetShop),
     ] {
-        let v = by_id[&id.parse::<VenueId>().unwrap()];
+        let v = by_id
+            .get(&id)
+            .unwrap_or_else(|| panic!("no fixture venue {id} ({name})"));
         assert_eq!((v.name.as_str(), v.kind), (name, kind));
+    }
+    // `ids::venue(n)` names the n-th venue of the file.
+    for (n, v) in fx.venues.iter().enumerate() {
+        assert_eq!(venue(n as u32 + 1), v.id, "venue #{}: {}", n + 1, v.name);
     }
 
     assert_eq!(fx.templates.len(), 3);
-    let codes: BTreeSet<&str> = fx.templates.iter().map(|t| t.code.as_str()).collect();
+    let codes: BTreeMap<TemplateId, &str> = fx
+        .templates
+        .iter()
+        .map(|t| (t.id, t.code.as_str()))
+        .collect();
     assert_eq!(
         codes,
-        BTreeSet::from(["three-in-one", "ebike-point", "night-shop"])
+        BTreeMap::from([
+            (THREE_IN_ONE_TEMPLATE, "three-in-one"),
+            (EBIKE_TEMPLATE, "ebike-point"),
+            (NIGHT_SHOP_TEMPLATE, "night-shop"),
+        ])
     );
     for t in &fx.templates {
         assert!(
@@ -161,6 +162,29 @@ fn fixtures_load_and_cover_the_domain() {
             ("admin", Role::Admin),
         ])
     );
+    for a in &fx.accounts.accounts {
+        assert_eq!(
+            fixtures::demo_password(&a.username).as_deref(),
+            Some(a.password.as_str()),
+            "{}",
+            a.username
+        );
+    }
+    assert_eq!(fixtures::demo_password("nobody"), None);
+}
+
+#[test]
+fn the_compiled_in_fixtures_are_the_files() {
+    for f in FILES {
+        assert_eq!(
+            fixtures::file(f),
+            read(f).as_deref(),
+            "fixtures/{f} differs from the compiled-in copy"
+        );
+    }
+    assert_eq!(fixtures::file("secrets.json"), None);
+    let demo = Fixtures::demo().unwrap_or_else(|e| panic!("compiled-in fixtures: {e}"));
+    assert_eq!(demo.venues.len(), load().venues.len());
 }
 
 #[test]
@@ -205,7 +229,7 @@ fn fixtures_fold_into_the_seeded_state() {
     assert!(query::template(&states, "night-shop").is_some());
 
     // The campaign: every target listed, none inspected yet.
-    let campaign: CampaignId = CAMPAIGN.parse().unwrap();
+    let campaign = CIIE_CAMPAIGN;
     let c = fx.campaigns.iter().find(|c| c.id == campaign).unwrap();
     assert!(c.starts <= c.ends);
     let parts: Vec<&Folded> = replica.partitions().collect();
@@ -230,7 +254,8 @@ fn fixtures_fold_into_the_seeded_state() {
     let drills = query::drills(&states);
     assert_eq!(drills.len(), 1);
     let d = drills[0];
-    assert_eq!(d.venue, Some(METRO.parse().unwrap()));
+    assert_eq!(d.id, LONGHUA_DRILL);
+    assert_eq!(d.venue, Some(LONGHUA_METRO));
     assert_eq!(d.held_at.to_string(), "2026-10-28 14:30");
     assert!(d.units.iter().any(|u| u == "龙华中路站"));
     assert!(d.scenario.contains("四长联动"));
@@ -250,7 +275,7 @@ fn broken_fixtures_say_what_is_wrong() {
     assert!(matches!(err, FixtureError::Invalid(_)), "{err:?}");
     let msg = err.to_string();
     assert!(
-        msg.contains("0193a000-0000-7000-8000-000000000001") && msg.contains("twice"),
+        msg.contains(&LAOWANG_EBIKE.to_string()) && msg.contains("twice"),
         "{msg}"
     );
 

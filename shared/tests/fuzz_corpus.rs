@@ -16,6 +16,8 @@ use firecheck_shared::fuzzing;
 use firecheck_shared::op::*;
 use firecheck_shared::sync::*;
 use firecheck_shared::*;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 
 /// What a fuzz target runs on one input.
 type Target = fn(&[u8]);
@@ -320,16 +322,9 @@ fn hazard_lifecycle() -> Vec<u8> {
     v
 }
 
-/// Fixed pseudo-random bytes (splitmix64).
+/// Pseudo-random bytes fixed by `seed`.
 fn noise(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            (z ^ (z >> 31)) as u8
-        })
-        .collect()
+    let mut bytes = vec![0; len];
+    SmallRng::seed_from_u64(seed).fill(&mut bytes[..]);
+    bytes
 }

@@ -1,9 +1,10 @@
 //! End-to-end tests: a real firecheck server on 127.0.0.1 (`TestServer`, its own temp dir)
 //! and real field replicas, each in its own home dir, running `firecheck` commands in-process
-//! (`firecheck_cli::demo::Device`). One test binary; the modules:
+//! (`firecheck_demo::Device`). One test binary; the modules:
 //!
 //! - `util`: devices whose failures name the command, device and output; sync-line
-//!   parsing; a raw HTTP GET for the server's review and admin API.
+//!   parsing; a GET for the server's review and admin API; the test relay that watches or
+//!   breaks the traffic between a device and the server.
 //! - `campaign`: the CIIE night campaign on 小木桥路: two inspectors offline with the
 //!   server stopped, the office online; merged findings, dispatch, a close that conflicts
 //!   with a later finding, a verified fix, a drill, coverage; every replica (and the

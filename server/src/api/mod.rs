@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use firecheck_shared::validate::MAX_SYNC_BYTES;
 use firecheck_shared::*;
 use tower_http::timeout::TimeoutLayer;
@@ -171,11 +171,6 @@ impl Caller {
             )))
         }
     }
-}
-
-/// JSON response helper.
-pub fn json<T: serde::Serialize>(v: T) -> Json<T> {
-    Json(v)
 }
 
 #[derive(OpenApi)]

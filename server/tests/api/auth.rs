@@ -14,7 +14,7 @@ use crate::util::*;
 
 fn dispatch(dev: &mut Device, hazard: HazardId) -> Op {
     dev.hazard_op(
-        VENUE,
+        LAOWANG_EBIKE,
         hazard,
         OpBody::HazardDispatched {
             unit: "城管斜土中队".into(),
@@ -26,7 +26,7 @@ fn dispatch(dev: &mut Device, hazard: HazardId) -> Op {
 
 fn close(dev: &mut Device, hazard: HazardId) -> Op {
     dev.hazard_op(
-        VENUE,
+        LAOWANG_EBIKE,
         hazard,
         OpBody::HazardClosed {
             reason: "店铺已关停".into(),
@@ -40,7 +40,7 @@ async fn office_ops_are_forbidden_to_inspectors_and_allowed_to_officers() {
     let mut inspector = Device::login(&server.url, "zhangwei").await;
     let mut officer = Device::login(&server.url, "wangfang").await;
     let mut admin = admin(&server.url).await;
-    let (insp, inspection) = inspector.inspection(VENUE, &["EB-CHARGE", "EB-EXIT"], &[]);
+    let (insp, inspection) = inspector.inspection(LAOWANG_EBIKE, &["EB-CHARGE", "EB-EXIT"], &[]);
     let base = accepted(&inspector.push(vec![insp.clone()]).await.acks[0]);
     officer.observe(&[&insp]);
     let charge = HazardId::for_finding(inspection, "EB-CHARGE");
@@ -64,7 +64,7 @@ async fn office_ops_are_forbidden_to_inspectors_and_allowed_to_officers() {
         );
     }
     // Admins manage accounts and make no records.
-    let by_admin = admin.comment(VENUE, charge, "管理员不应写记录");
+    let by_admin = admin.comment(LAOWANG_EBIKE, charge, "管理员不应写记录");
     let resp = admin.push(vec![by_admin.clone()]).await;
     assert_eq!(rejected(&resp.acks[0]).0, RejectCode::Forbidden);
 
@@ -94,13 +94,13 @@ async fn an_op_must_carry_the_tokens_user_and_device() {
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let lina = Device::login(&server.url, "lina").await;
 
-    let mut as_lina = zhang.comment(VENUE, HazardId::new(), "冒用李娜的身份");
+    let mut as_lina = zhang.comment(LAOWANG_EBIKE, HazardId::new(), "冒用李娜的身份");
     as_lina.author = lina.user();
-    let mut other_device = zhang.comment(VENUE, HazardId::new(), "冒用别的设备");
+    let mut other_device = zhang.comment(LAOWANG_EBIKE, HazardId::new(), "冒用别的设备");
     other_device.device = lina.id();
-    let mut unknown_device = zhang.comment(VENUE, HazardId::new(), "未注册设备");
+    let mut unknown_device = zhang.comment(LAOWANG_EBIKE, HazardId::new(), "未注册设备");
     unknown_device.device = DeviceId::new();
-    let honest = zhang.comment(VENUE, HazardId::new(), "本人本机");
+    let honest = zhang.comment(LAOWANG_EBIKE, HazardId::new(), "本人本机");
     let resp = zhang
         .push(vec![
             as_lina.clone(),
@@ -128,7 +128,7 @@ async fn a_revoked_device_is_refused_at_once() {
     let server = TestServer::demo();
     let mut phone = Device::login(&server.url, "zhangwei").await;
     let admin = admin(&server.url).await;
-    let op = phone.comment(VENUE, HazardId::new(), "丢失前的记录");
+    let op = phone.comment(LAOWANG_EBIKE, HazardId::new(), "丢失前的记录");
     accepted(&phone.push(vec![op]).await.acks[0]);
     let head = phone.pull_all().await.cursor;
 
@@ -154,7 +154,7 @@ async fn a_revoked_device_is_refused_at_once() {
     assert_eq!(revoked["revoked"], true, "{revoked}");
 
     // The access token has not expired, yet the next sync is refused.
-    let after = phone.comment(VENUE, HazardId::new(), "丢失后的记录");
+    let after = phone.comment(LAOWANG_EBIKE, HazardId::new(), "丢失后的记录");
     let body = codec::encode(Format::Bincode, &push_request(vec![after.clone()]));
     let raw = sync_raw(
         &phone.http,
@@ -212,31 +212,6 @@ fn sign(alg: Algorithm, claims: &Claims, secret: &str) -> String {
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .expect("sign")
-}
-
-/// base64url without padding (what JWTs use).
-fn b64url(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn unsigned_token(claims: &Claims) -> String {
-    let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
-    let payload = b64url(&serde_json::to_vec(claims).unwrap());
-    format!("{header}.{payload}.")
 }
 
 #[tokio::test(flavor = "multi_thread")]

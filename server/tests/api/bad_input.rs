@@ -30,8 +30,8 @@ impl Bench {
     async fn new() -> Bench {
         let mut server = TestServer::demo();
         let mut dev = Device::login(&server.url, "zhangwei").await;
-        let (insp, _) = dev.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
-        let c = dev.comment(VENUE, HazardId::new(), "基线");
+        let (insp, _) = dev.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
+        let c = dev.comment(LAOWANG_EBIKE, HazardId::new(), "基线");
         all_accepted(&dev.push(vec![insp, c]).await);
         let api_digest = dev.pull_all().await.digest();
         server.stop();
@@ -93,7 +93,13 @@ async fn malformed_unknown_oversized_and_mistyped_bodies_get_clear_errors_and_ch
     // Every body below carries valid ops, so a server that read past the defect would store them.
     let mut valid = |n: usize| -> Vec<Op> {
         (0..n)
-            .map(|i| dev.comment(VENUE, HazardId::new(), &format!("不应存下的第{i}条")))
+            .map(|i| {
+                dev.comment(
+                    LAOWANG_EBIKE,
+                    HazardId::new(),
+                    &format!("不应存下的第{i}条"),
+                )
+            })
             .collect()
     };
     let good_bin = codec::encode(Format::Bincode, &push_request(valid(3)));
@@ -369,7 +375,7 @@ async fn invalid_ops_and_absurd_timestamps_are_rejected_in_the_ack_and_change_no
 
     let empty_reason = dev.op(
         EntityRef::Inspection {
-            venue: VENUE,
+            venue: LAOWANG_EBIKE,
             inspection: InspectionId::new(),
         },
         OpBody::InspectionAmended(InspectionAmendment {
@@ -378,54 +384,54 @@ async fn invalid_ops_and_absurd_timestamps_are_rejected_in_the_ack_and_change_no
             note: Some("补充说明".into()),
         }),
     );
-    let empty_comment = dev.comment(VENUE, hazard, "");
+    let empty_comment = dev.comment(LAOWANG_EBIKE, hazard, "");
     let empty_fix = dev.hazard_op(
-        VENUE,
+        LAOWANG_EBIKE,
         hazard,
         OpBody::HazardReportedFixed {
             note: String::new(),
             evidence: Vec::new(),
         },
     );
-    let too_long = dev.comment(VENUE, hazard, &"长".repeat(MAX_TEXT_CHARS + 1));
-    let control = dev.comment(VENUE, hazard, "响铃\u{7}");
+    let too_long = dev.comment(LAOWANG_EBIKE, hazard, &"长".repeat(MAX_TEXT_CHARS + 1));
+    let control = dev.comment(LAOWANG_EBIKE, hazard, "响铃\u{7}");
     let empty_upsert = dev.op(
-        EntityRef::Venue(VENUE),
+        EntityRef::Venue(LAOWANG_EBIKE),
         OpBody::VenueUpserted(Default::default()),
     );
     let mismatch = dev.op(
-        EntityRef::Venue(VENUE),
+        EntityRef::Venue(LAOWANG_EBIKE),
         OpBody::HazardCommented {
             text: "挂错了实体".into(),
         },
     );
-    let mut zero_seq = dev.comment(VENUE, hazard, "位置为零");
+    let mut zero_seq = dev.comment(LAOWANG_EBIKE, hazard, "位置为零");
     zero_seq.device_seq = 0;
-    let (dup_items, _) = dev.inspection(VENUE, &["EB-CHARGE", "EB-CHARGE"], &[]);
-    let (no_items, _) = dev.inspection(VENUE, &[], &[]);
+    let (dup_items, _) = dev.inspection(LAOWANG_EBIKE, &["EB-CHARGE", "EB-CHARGE"], &[]);
+    let (no_items, _) = dev.inspection(LAOWANG_EBIKE, &[], &[]);
     let far = year_2999_ms() as u64;
     let hlc_2999 = dev.op_with_hlc(
-        hazard_entity(VENUE, hazard),
+        hazard_entity(LAOWANG_EBIKE, hazard),
         OpBody::HazardCommented {
             text: "来自未来".into(),
         },
         Hlc::new(far, 0, node),
     );
     let hlc_1970 = dev.op_with_hlc(
-        hazard_entity(VENUE, hazard),
+        hazard_entity(LAOWANG_EBIKE, hazard),
         OpBody::HazardCommented {
             text: "来自1970年".into(),
         },
         Hlc::new(0, 0, node),
     );
     let hlc_max = dev.op_with_hlc(
-        hazard_entity(VENUE, hazard),
+        hazard_entity(LAOWANG_EBIKE, hazard),
         OpBody::HazardCommented {
             text: "时间溢出".into(),
         },
         Hlc::new(u64::MAX, u32::MAX, node),
     );
-    let (mut finished_2999, _) = dev.inspection(VENUE, &["EB-EXIT"], &[]);
+    let (mut finished_2999, _) = dev.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
     if let OpBody::InspectionSubmitted(r) = &mut finished_2999.body {
         r.finished_at = Timestamp(year_2999_ms());
     }
@@ -523,7 +529,9 @@ async fn invalid_ops_and_absurd_timestamps_are_rejected_in_the_ack_and_change_no
     bench.assert_unchanged().await;
     bench.server.restart();
     bench.dev.next_seq = first_seq;
-    let op = bench.dev.comment(VENUE, HazardId::new(), "更正后的记录");
+    let op = bench
+        .dev
+        .comment(LAOWANG_EBIKE, HazardId::new(), "更正后的记录");
     assert_eq!(op.device_seq, first_seq);
     accepted(&bench.dev.push(vec![op]).await.acks[0]);
 }

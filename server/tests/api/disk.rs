@@ -231,7 +231,7 @@ fn comments(dev: &mut Device, n: usize, tag: &str) -> Vec<Op> {
     (0..n)
         .map(|i| {
             dev.comment(
-                VENUE,
+                LAOWANG_EBIKE,
                 HazardId::new(),
                 &format!("{tag} {i}: 灭火器压力不足"),
             )
@@ -266,7 +266,7 @@ async fn a_full_disk_refuses_writes_with_503_keeps_serving_reads_and_acks_nothin
     let wang = Device::login(&server.url, "wangfang").await;
 
     // Before the trouble: a record with a finding, acked.
-    let (insp, _) = zhang.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let (insp, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
     let mut acked = vec![insp];
     all_accepted(&zhang.push(acked.clone()).await);
     let before = wang.pull_all().await;
@@ -323,9 +323,10 @@ async fn a_full_disk_refuses_writes_with_503_keeps_serving_reads_and_acks_nothin
         Ok(v) => assert_eq!(v, hazards_before, "the review API answers, unchanged"),
         Err(why) => refused_reads.push(format!("hazards: {why}")),
     }
-    if let Err(why) =
-        read_during_trouble(wang.get(&format!("/v1/venues/{VENUE}/inspections")).await)
-    {
+    if let Err(why) = read_during_trouble(
+        wang.get(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections"))
+            .await,
+    ) {
         refused_reads.push(format!("inspections: {why}"));
     }
     get(&wang.http, &server.url, "/healthz", None)
@@ -423,7 +424,7 @@ async fn a_read_only_data_dir_refuses_to_start_with_a_clear_error_and_keeps_the_
     let data = disk.data_dir();
     let mut server = TestServer::start(&data, any_addr(), true);
     let mut zhang = Device::login(&server.url, "zhangwei").await;
-    let (insp, _) = zhang.inspection(VENUE, &["EB-EXIT"], &[]);
+    let (insp, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
     all_accepted(&zhang.push(vec![insp.clone()]).await);
     let before = zhang.pull_all().await;
     server.stop();
@@ -456,7 +457,7 @@ async fn a_read_only_data_dir_refuses_to_start_with_a_clear_error_and_keeps_the_
     let server = TestServer::start(&data, server.addr, false);
     zhang.url = server.url.clone();
     assert_eq!(zhang.pull_all().await.digest(), before.digest());
-    let more = zhang.comment(VENUE, HazardId::new(), "只读之后");
+    let more = zhang.comment(LAOWANG_EBIKE, HazardId::new(), "只读之后");
     accepted(&zhang.push(vec![more]).await.acks[0]);
     drop(server);
     assert_ne!(store_digest(&data), digest, "the new op was stored");

@@ -34,10 +34,10 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
 
     // An inspection with a failed item, the office dispatches the hazard, and comments that
     // arrive out of HLC order (lina made hers "offline" earlier), which forces re-folds.
-    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
     let early = lina.op_with_hlc(
-        hazard_entity(VENUE, hazard),
+        hazard_entity(LAOWANG_EBIKE, hazard),
         OpBody::HazardCommented {
             text: "离线时记下：后门也堆了电瓶".into(),
         },
@@ -45,7 +45,7 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
     );
     office.observe(&[&insp]);
     let dispatch = office.hazard_op(
-        VENUE,
+        LAOWANG_EBIKE,
         hazard,
         OpBody::HazardDispatched {
             unit: "城管斜土中队".into(),
@@ -56,7 +56,7 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
     let late_insp = {
         // A second inspector finds the same open problem: one hazard, not two.
         lina.observe(&[&insp, &dispatch]);
-        let (op, _) = lina.inspection(VENUE, &["EB-CHARGE"], &[]);
+        let (op, _) = lina.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
         op
     };
     let mut acked: Vec<(Op, u64)> = Vec::new();
@@ -73,7 +73,7 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
     let mut venue_ops = Vec::new();
     for i in 0..40u32 {
         venue_ops.push(zhang.venue_upsert(
-            fixture_venue(2 + i % 10),
+            fixtures::ids::venue(2 + i % 10),
             &format!("店铺{i}"),
             "小木桥路",
             &format!("小木桥路 {}号", 500 + i),
@@ -112,7 +112,7 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
         "after a restart the de-duplication still knows the ops: {retry:?}"
     );
     // New ops continue the sequence.
-    let next = zhang.comment(VENUE, hazard, "重启后");
+    let next = zhang.comment(LAOWANG_EBIKE, hazard, "重启后");
     let seq = accepted(&zhang.push(vec![next]).await.acks[0]);
     assert_eq!(seq, last + 1);
     let after = zhang
@@ -182,9 +182,9 @@ async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
     let mut server = TestServer::start(dir.path(), addr, true);
     let mut dev = Device::login(&server.url, "zhangwei").await;
     let org = dev.org();
-    let (insp, inspection) = dev.inspection(VENUE, &["EB-EXIT"], &[]);
+    let (insp, inspection) = dev.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
     let hazard = HazardId::for_finding(inspection, "EB-EXIT");
-    let comment = dev.comment(VENUE, hazard, "出口被电动车堵住");
+    let comment = dev.comment(LAOWANG_EBIKE, hazard, "出口被电动车堵住");
     server.stop();
 
     // What the sequencer does, without the view update that would follow it.
@@ -235,7 +235,7 @@ async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
             "the views lag the log"
         );
         assert!(store
-            .partition_state(org, &Partition::Venue(VENUE))
+            .partition_state(org, &Partition::Venue(LAOWANG_EBIKE))
             .unwrap()
             .unwrap()
             .hazards
@@ -252,7 +252,7 @@ async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
     let history = row["history"].as_array().unwrap();
     assert_eq!(history.len(), 2, "found, then commented: {row}");
     let list = dev
-        .get_json(&format!("/v1/hazards?venue={VENUE}&min_seq={seq}"))
+        .get_json(&format!("/v1/hazards?venue={LAOWANG_EBIKE}&min_seq={seq}"))
         .await;
     assert!(
         list["items"]
@@ -289,13 +289,15 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
     let mut server = TestServer::demo();
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let org = zhang.org();
-    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
-    let comment = zhang.comment(VENUE, hazard, "电瓶已搬走一半");
+    let comment = zhang.comment(LAOWANG_EBIKE, hazard, "电瓶已搬走一半");
     let seqs = all_accepted(&zhang.push(vec![insp, comment]).await);
     let last = *seqs.iter().max().unwrap();
     let before = zhang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={last}"))
+        .get_json(&format!(
+            "/v1/venues/{LAOWANG_EBIKE}/inspections?min_seq={last}"
+        ))
         .await;
     server.stop();
     let live = {
@@ -305,12 +307,14 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
         let (entries, _) = store.entries_after(org, 0, usize::MAX).unwrap();
         let want: Vec<u64> = entries
             .iter()
-            .filter(|(_, e)| e.op.partition() == Partition::Venue(VENUE))
+            .filter(|(_, e)| e.op.partition() == Partition::Venue(LAOWANG_EBIKE))
             .map(|(s, _)| *s)
             .collect();
         assert!(want.len() >= 2);
         assert_eq!(
-            store.partition_seqs(org, &Partition::Venue(VENUE)).unwrap(),
+            store
+                .partition_seqs(org, &Partition::Venue(LAOWANG_EBIKE))
+                .unwrap(),
             want
         );
         live
@@ -330,7 +334,9 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
     }
     assert_eq!(cover, last, "the views were folded again without a push");
     let after = zhang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={last}"))
+        .get_json(&format!(
+            "/v1/venues/{LAOWANG_EBIKE}/inspections?min_seq={last}"
+        ))
         .await;
     assert_eq!(before, after);
     server.stop();
@@ -380,14 +386,14 @@ async fn an_unreadable_state_is_folded_again_from_the_log() {
     let mut server = TestServer::demo();
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let org = zhang.org();
-    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
     all_accepted(&zhang.push(vec![insp]).await);
     server.stop();
-    damage_views(&server.data_dir, org, VENUE, false);
+    damage_views(&server.data_dir, org, LAOWANG_EBIKE, false);
     server.restart();
 
-    let comment = zhang.comment(VENUE, hazard, "修好前先拍照");
+    let comment = zhang.comment(LAOWANG_EBIKE, hazard, "修好前先拍照");
     let seq = all_accepted(&zhang.push(vec![comment]).await)[0];
     let one = zhang
         .get_json(&format!("/v1/hazards/{hazard}?min_seq={seq}"))
@@ -405,15 +411,15 @@ async fn a_partition_that_cannot_be_folded_never_stops_the_others() {
     let mut server = TestServer::demo();
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let org = zhang.org();
-    let other = fixture_venue(2);
-    let (insp, _) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    let other = fixtures::ids::venue(2);
+    let (insp, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
     all_accepted(&zhang.push(vec![insp]).await);
     server.stop();
-    damage_views(&server.data_dir, org, VENUE, true);
+    damage_views(&server.data_dir, org, LAOWANG_EBIKE, true);
     server.restart();
 
     // New work at the damaged venue and at another one.
-    let (at_damaged, _) = zhang.inspection(VENUE, &["EB-EXIT"], &[]);
+    let (at_damaged, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
     let (elsewhere, elsewhere_id) = zhang.inspection(other, &["EB-CHARGE"], &[]);
     let seqs = all_accepted(&zhang.push(vec![at_damaged, elsewhere]).await);
     let last = *seqs.iter().max().unwrap();
@@ -432,19 +438,19 @@ async fn a_partition_that_cannot_be_folded_never_stops_the_others() {
         zhang.get(path).await.expect_ok();
     }
     zhang
-        .get(&format!("/v1/campaigns/{CAMPAIGN}/coverage"))
+        .get(&format!("/v1/campaigns/{CIIE_CAMPAIGN}/coverage"))
         .await
         .expect_ok();
     // The damaged venue says what is wrong; the admin sees it.
     let err = zhang
-        .get(&format!("/v1/venues/{VENUE}/inspections"))
+        .get(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections"))
         .await
         .expect_error(reqwest::StatusCode::SERVICE_UNAVAILABLE, "unavailable");
     assert!(err.error.message.contains("rebuild"), "{err:?}");
     let stats = admin(&server.url).await.get_json("/v1/admin/stats").await;
     let failed = stats["failed_partitions"].as_array().unwrap();
     assert_eq!(failed.len(), 1, "{stats}");
-    assert_eq!(failed[0]["partition"], format!("venue {VENUE}"));
+    assert_eq!(failed[0]["partition"], format!("venue {LAOWANG_EBIKE}"));
     assert_eq!(failed[0]["last_seq"], seqs[0], "{stats}");
 
     // The log is intact: a rebuild folds the venue again, with both inspections.
@@ -456,7 +462,9 @@ async fn a_partition_that_cannot_be_folded_never_stops_the_others() {
     }
     server.restart();
     let page = zhang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={last}"))
+        .get_json(&format!(
+            "/v1/venues/{LAOWANG_EBIKE}/inspections?min_seq={last}"
+        ))
         .await;
     assert_eq!(page["total"], 2, "{page}");
 }

@@ -242,31 +242,6 @@ fn sign(claims: &Claims, secret: &str) -> String {
     sign_with(Header::new(Algorithm::HS256), claims, secret.as_bytes())
 }
 
-fn b64url(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..chunk.len() + 1 {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn unsigned(claims: &Claims) -> String {
-    format!(
-        "{}.{}.",
-        b64url(br#"{"alg":"none","typ":"JWT"}"#),
-        b64url(&serde_json::to_vec(claims).unwrap())
-    )
-}
-
 // ---- bodies -----------------------------------------------------------------------------
 
 fn to_json(v: &Value) -> Vec<u8> {
@@ -300,7 +275,7 @@ fn splice(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 /// Just before it: the text's length (one byte, 19) and the body's enum tag
 /// (`HazardCommented`, one byte).
 fn marked_bincode(dev: &mut Device) -> (Vec<u8>, usize) {
-    let op = dev.comment(VENUE, HazardId::new(), MARKER);
+    let op = dev.comment(LAOWANG_EBIKE, HazardId::new(), MARKER);
     let bytes = push_bin(&[op]);
     let at = find(&bytes, MARKER.as_bytes());
     assert_eq!(bytes[at - 1] as usize, MARKER.len(), "length prefix");
@@ -514,7 +489,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     assert_eq!(zhao.org(), org_b.id);
 
     // Something stored in each: a finding (a hazard) in A, a venue in B.
-    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
     let hazard_a = HazardId::for_finding(inspection, "EB-CHARGE");
     all_accepted(&zhang.push(vec![insp.clone()]).await);
     let venue_b = VenueId::new();
@@ -546,7 +521,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     let hazard_a_before = wang.get_json(&format!("/v1/hazards/{hazard_a}")).await;
     let venues_a_before = wang.get_json("/v1/venues").await;
     let inspections_a_before = wang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections"))
+        .get_json(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections"))
         .await;
     server.stop();
     let stored_before = stored(&server.data_dir);
@@ -670,7 +645,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         bad("JSON"),
     ));
     {
-        let op = zhang.comment(VENUE, HazardId::new(), MARKER);
+        let op = zhang.comment(LAOWANG_EBIKE, HazardId::new(), MARKER);
         let text = String::from_utf8(push_json(&[op])).unwrap();
         let deep = text.replace(
             &format!("\"{MARKER}\""),
@@ -738,7 +713,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         ));
     }
     {
-        let op = zhang.comment(VENUE, HazardId::new(), MARKER);
+        let op = zhang.comment(LAOWANG_EBIKE, HazardId::new(), MARKER);
         let body = push_json(&[op]);
         rows.push(row(
             "JSON: invalid UTF-8 in a string",
@@ -782,7 +757,8 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         bad("JSON"),
     ));
     {
-        let mut op = serde_json::to_value(zhang.comment(VENUE, HazardId::new(), "溢出")).unwrap();
+        let mut op =
+            serde_json::to_value(zhang.comment(LAOWANG_EBIKE, HazardId::new(), "溢出")).unwrap();
         op["hlc"]["wall_ms"] = json!(4_242_424_242_424u64);
         let text = String::from_utf8(to_json(&json!({"cursor": 0, "ops": [op]}))).unwrap();
         rows.push(row(
@@ -810,7 +786,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         h.post(u("/v1/auth/login"))
             .header(CONTENT_TYPE, JSON)
             .body(
-                b"{\"username\":\"zhang\xFF\xFEwei\",\"password\":\"x\",\"device_id\":\"0193a000-0000-7000-8000-000000000001\",\"device_name\":\"p\"}"
+                b"{\"username\":\"zhang\xFF\xFEwei\",\"password\":\"x\",\"device_id\":\"5e1f0000-0000-7000-8000-0000000000d1\",\"device_name\":\"p\"}"
                     .to_vec(),
             ),
         bad("unicode"),
@@ -827,7 +803,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     rows.push(row(
         "alg none token claiming the admin: create a user",
         h.post(u("/v1/admin/users"))
-            .bearer_auth(unsigned(&admin_claims))
+            .bearer_auth(unsigned_token(&admin_claims))
             .json(&json!({"username": "mallory", "display_name": "M", "password": "mallory-password", "role": "admin"})),
         unauthorized("not valid"),
     ));
@@ -975,14 +951,14 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     ));
     {
         let verify = zhang.hazard_op(
-            VENUE,
+            LAOWANG_EBIKE,
             hazard_a,
             OpBody::HazardVerified {
                 note: "我自己验收".into(),
             },
         );
         let reopen = zhang.hazard_op(
-            VENUE,
+            LAOWANG_EBIKE,
             hazard_a,
             OpBody::HazardReopened {
                 reason: "重开".into(),
@@ -1054,11 +1030,11 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
 
     // -- forged authors and devices ---------------------------------------------------------
     {
-        let mut other_org_author = zhang.comment(VENUE, hazard_a, "冒用外单位用户");
+        let mut other_org_author = zhang.comment(LAOWANG_EBIKE, hazard_a, "冒用外单位用户");
         other_org_author.author = zhao.user();
-        let mut other_org_device = zhang.comment(VENUE, hazard_a, "冒用外单位设备");
+        let mut other_org_device = zhang.comment(LAOWANG_EBIKE, hazard_a, "冒用外单位设备");
         other_org_device.device = zhao.id();
-        let mut nil_author = zhang.comment(VENUE, hazard_a, "无名氏");
+        let mut nil_author = zhang.comment(LAOWANG_EBIKE, hazard_a, "无名氏");
         nil_author.author = UserId(uuid::Uuid::nil());
         rows.push(row(
             "authors and devices of another organisation, and a nil author",
@@ -1081,7 +1057,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     // -- absurd timestamps --------------------------------------------------------------------
     {
         let node = zhang.clock.node();
-        let hz = hazard_entity(VENUE, hazard_a);
+        let hz = hazard_entity(LAOWANG_EBIKE, hazard_a);
         let text = |t: &str| OpBody::HazardCommented { text: t.into() };
         let ops = [
             ("an HLC in 1970", Hlc::new(0, 0, node), "plausible"),
@@ -1104,7 +1080,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
                 Expect::Rejected(RejectCode::BadClock, hint),
             ));
         }
-        let (mut early, _) = zhang.inspection(VENUE, &["EB-EXIT"], &[]);
+        let (mut early, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
         if let OpBody::InspectionSubmitted(r) = &mut early.body {
             r.started_at = Timestamp(i64::MIN);
         }
@@ -1115,7 +1091,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
         ));
         let drill = zhang.op(
             EntityRef::Drill {
-                venue: Some(VENUE),
+                venue: Some(LAOWANG_EBIKE),
                 drill: DrillId::new(),
             },
             OpBody::DrillRecorded(DrillRecord {
@@ -1325,15 +1301,15 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
 
     // -- ops about another organisation's venue: stored in the pusher's organisation only ----
     {
-        let (b_inspects_a, _) = zhao.inspection(VENUE, &["EB-CHARGE"], &[]);
+        let (b_inspects_a, _) = zhao.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
         let b_renames_a = zhao.op(
-            EntityRef::Venue(VENUE),
+            EntityRef::Venue(LAOWANG_EBIKE),
             OpBody::VenueUpserted(VenueFields {
                 name: Some("被外单位改名".into()),
                 ..Default::default()
             }),
         );
-        let b_comments_a = zhao.comment(VENUE, hazard_a, "外单位的评论");
+        let b_comments_a = zhao.comment(LAOWANG_EBIKE, hazard_a, "外单位的评论");
         let zt_b = zhao.token().to_string();
         rows.push(row(
             "another organisation inspects our venue",
@@ -1452,7 +1428,7 @@ async fn hostile_requests_get_clear_errors_and_change_nothing() {
     );
     assert_eq!(wang.get_json("/v1/venues").await, venues_a_before);
     assert_eq!(
-        wang.get_json(&format!("/v1/venues/{VENUE}/inspections"))
+        wang.get_json(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections"))
             .await,
         inspections_a_before
     );

@@ -57,12 +57,12 @@ async fn organisations_never_see_each_others_ops() {
     let venue_b = VenueId::new();
     let b_venue = zhao.venue_upsert(venue_b, "枫林电动车行", "枫林路", "枫林路 10号");
     let (b_insp, b_inspection) = zhao.inspection(venue_b, &["EB-CHARGE"], &[]);
-    let (b_foreign, b_foreign_inspection) = zhao.inspection(VENUE, &["EB-EXIT"], &[]);
+    let (b_foreign, b_foreign_inspection) = zhao.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
     let b_ops = vec![b_venue, b_insp, b_foreign];
     let b_seqs = all_accepted(&zhao.push(b_ops.clone()).await);
     assert_eq!(b_seqs, [1, 2, 3], "each organisation has its own sequence");
     // Org A, at the same time.
-    let (a_insp, a_inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &[]);
+    let (a_insp, a_inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
     let a_seq = accepted(&zhang.push(vec![a_insp.clone()]).await.acks[0]);
     assert!(a_seq > 50, "after the demo seed");
 
@@ -156,7 +156,7 @@ async fn paging_returns_each_op_exactly_once_with_a_stable_final_cursor() {
     let server = TestServer::demo();
     let mut dev = Device::login(&server.url, "zhangwei").await;
     let ops: Vec<Op> = (0..17)
-        .map(|i| dev.comment(VENUE, HazardId::new(), &format!("第{i}条")))
+        .map(|i| dev.comment(LAOWANG_EBIKE, HazardId::new(), &format!("第{i}条")))
         .collect();
     dev.push(ops).await;
     let all = dev.pull_all().await;

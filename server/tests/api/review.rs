@@ -23,9 +23,9 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
     let server = TestServer::demo();
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let mut office = Device::login(&server.url, "wangfang").await;
-    let fixtures = firecheck_server::demo::fixtures().unwrap();
+    let fixtures = firecheck_shared::fixtures::Fixtures::demo().unwrap();
 
-    let (insp, inspection) = zhang.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
     let seq = accepted(&zhang.push(vec![insp.clone()]).await.acks[0]);
     office.observe(&[&insp]);
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
@@ -58,7 +58,7 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
     // Its lifecycle: dispatched by the office, reported fixed by the inspector.
     let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
     let dispatch = office.hazard_op(
-        VENUE,
+        LAOWANG_EBIKE,
         hazard,
         OpBody::HazardDispatched {
             unit: "城管斜土中队".into(),
@@ -69,7 +69,7 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
     accepted(&office.push(vec![dispatch.clone()]).await.acks[0]);
     zhang.observe(&[&dispatch]);
     let fixed = zhang.hazard_op(
-        VENUE,
+        LAOWANG_EBIKE,
         hazard,
         OpBody::HazardReportedFixed {
             note: "已拆除飞线，改为集中充电柜".into(),
@@ -110,7 +110,9 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
 
     // The venue's inspections.
     let insps = office
-        .get_json(&format!("/v1/venues/{VENUE}/inspections?min_seq={seq}"))
+        .get_json(&format!(
+            "/v1/venues/{LAOWANG_EBIKE}/inspections?min_seq={seq}"
+        ))
         .await;
     assert_eq!(insps["total"], 1, "{insps}");
     assert_eq!(insps["items"][0]["id"], inspection.to_string());
@@ -145,14 +147,16 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
 
     // Campaign coverage: targets not yet inspected first, then the inspected one.
     let campaign = &fixtures.campaigns[0];
-    assert_eq!(campaign.id, CAMPAIGN);
+    assert_eq!(campaign.id, CIIE_CAMPAIGN);
     let targets = fixtures
         .venues
         .iter()
         .filter(|v| campaign.streets.contains(&v.street) && campaign.kinds.contains(&v.kind))
         .count();
     let cov = office
-        .get_json(&format!("/v1/campaigns/{CAMPAIGN}/coverage?min_seq={last}"))
+        .get_json(&format!(
+            "/v1/campaigns/{CIIE_CAMPAIGN}/coverage?min_seq={last}"
+        ))
         .await;
     assert_eq!(cov["targets"], targets, "{cov}");
     assert_eq!(cov["inspected"], 1, "{cov}");
@@ -165,14 +169,14 @@ async fn an_inspection_shows_up_in_hazards_history_venues_and_campaign_coverage(
         inspected[..targets - 1].iter().all(|i| !i) && inspected[targets - 1],
         "uninspected targets first, the inspected venue last: {inspected:?}"
     );
-    assert_eq!(rows[targets - 1]["venue"]["id"], VENUE.to_string());
+    assert_eq!(rows[targets - 1]["venue"]["id"], LAOWANG_EBIKE.to_string());
     assert_eq!(rows[targets - 1]["hazards_active"], 1);
 
     // Other lists.
     let campaigns = office.get_json("/v1/campaigns").await;
     assert_eq!(
         campaigns["items"][0]["id"],
-        CAMPAIGN.to_string(),
+        CIIE_CAMPAIGN.to_string(),
         "{campaigns}"
     );
     let drills = office.get_json("/v1/drills").await;

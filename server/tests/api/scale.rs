@@ -28,9 +28,9 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
         let mut ops = Vec::with_capacity(1000);
         for i in chunk * 1000..(chunk + 1) * 1000 {
             let (op, id) = if i % FAIL_EVERY == 0 {
-                zhang.inspection(VENUE, &["EB-EXIT"], &["EB-CHARGE"])
+                zhang.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &["EB-CHARGE"])
             } else {
-                zhang.inspection(VENUE, &[], &["EB-CHARGE"])
+                zhang.inspection(LAOWANG_EBIKE, &[], &["EB-CHARGE"])
             };
             if i % FAIL_EVERY == 0 {
                 match (first_failing, second_failing) {
@@ -89,13 +89,13 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
 
     // The venue's inspections, newest first, a page at a time.
     let page = zhang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections?limit=50"))
+        .get_json(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections?limit=50"))
         .await;
     assert_eq!(page["total"], INSPECTIONS as u64);
     assert_eq!(page["items"].as_array().unwrap().len(), 50);
     let deep = zhang
         .get_json(&format!(
-            "/v1/venues/{VENUE}/inspections?offset={}&limit=50",
+            "/v1/venues/{LAOWANG_EBIKE}/inspections?offset={}&limit=50",
             INSPECTIONS - 20
         ))
         .await;
@@ -103,13 +103,13 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
 
     // Every other read answers too.
     let coverage = zhang
-        .get_json(&format!("/v1/campaigns/{CAMPAIGN}/coverage"))
+        .get_json(&format!("/v1/campaigns/{CIIE_CAMPAIGN}/coverage"))
         .await;
     let row = coverage["rows"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["venue"]["id"] == VENUE.to_string())
+        .find(|r| r["venue"]["id"] == LAOWANG_EBIKE.to_string())
         .expect("the venue is a target");
     assert_eq!(row["inspections"], INSPECTIONS as u64);
     for path in ["/v1/venues", "/v1/drills", "/v1/campaigns", "/v1/templates"] {
@@ -120,7 +120,7 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
     // 100,000 ops; the answers stay the same.
     let mut late_hlc = first_hlc.unwrap();
     late_hlc.wall_ms -= 1;
-    let (mut late, _) = zhang.inspection(VENUE, &[], &["EB-CHARGE"]);
+    let (mut late, _) = zhang.inspection(LAOWANG_EBIKE, &[], &["EB-CHARGE"]);
     late.hlc = late_hlc;
     let late_seq = all_accepted(&zhang.push(vec![late]).await)[0];
     let again = zhang
@@ -128,7 +128,7 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
         .await;
     assert_eq!(again["history_total"], found);
     let page = zhang
-        .get_json(&format!("/v1/venues/{VENUE}/inspections?limit=1"))
+        .get_json(&format!("/v1/venues/{LAOWANG_EBIKE}/inspections?limit=1"))
         .await;
     assert_eq!(page["total"], INSPECTIONS as u64 + 1);
 
@@ -136,7 +136,7 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
     server.stop();
     let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
     let state = store
-        .partition_state(org, &Partition::Venue(VENUE))
+        .partition_state(org, &Partition::Venue(LAOWANG_EBIKE))
         .unwrap()
         .unwrap();
     assert_eq!(state.inspections, INSPECTIONS as u64 + 1);

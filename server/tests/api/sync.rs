@@ -15,8 +15,8 @@ use crate::util::*;
 async fn an_op_pushed_twice_in_a_row_is_stored_once_with_one_seq() {
     let server = TestServer::demo();
     let mut dev = Device::login(&server.url, "zhangwei").await;
-    let (op, _) = dev.inspection(VENUE, &["EB-CHARGE"], &["EB-EXIT"]);
-    let other = dev.comment(VENUE, HazardId::new(), "门口堆放电瓶");
+    let (op, _) = dev.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &["EB-EXIT"]);
+    let other = dev.comment(LAOWANG_EBIKE, HazardId::new(), "门口堆放电瓶");
 
     let first = dev.push(vec![op.clone(), other.clone()]).await;
     let seqs = all_accepted(&first);
@@ -65,7 +65,7 @@ async fn an_op_pushed_in_two_concurrent_requests_is_stored_once() {
     let mut pushed = Vec::new();
     // Several rounds, so both cases happen: the two requests in one commit group, and in two.
     for round in 0..12 {
-        let op = dev.comment(VENUE, HazardId::new(), &format!("第{round}次复核"));
+        let op = dev.comment(LAOWANG_EBIKE, HazardId::new(), &format!("第{round}次复核"));
         let (a, b) = tokio::join!(dev.push(vec![op.clone()]), dev.push(vec![op.clone()]));
         let (ra, rb) = (a.acks[0].result.clone(), b.acks[0].result.clone());
         let seq = match (&ra, &rb) {
@@ -97,12 +97,12 @@ async fn an_op_pushed_in_two_concurrent_requests_is_stored_once() {
 async fn a_reused_device_seq_is_refused_until_the_device_registers_again() {
     let server = TestServer::demo();
     let mut dev = Device::login(&server.url, "zhangwei").await;
-    let first = dev.comment(VENUE, HazardId::new(), "第一条");
-    let second = dev.comment(VENUE, HazardId::new(), "第二条");
+    let first = dev.comment(LAOWANG_EBIKE, HazardId::new(), "第一条");
+    let second = dev.comment(LAOWANG_EBIKE, HazardId::new(), "第二条");
     let seqs = all_accepted(&dev.push(vec![first.clone(), second.clone()]).await);
 
     // A phone restored from an old backup: its outbox starts again at device_seq 1.
-    let mut restored = dev.comment(VENUE, HazardId::new(), "恢复备份后的新记录");
+    let mut restored = dev.comment(LAOWANG_EBIKE, HazardId::new(), "恢复备份后的新记录");
     restored.device_seq = 1;
     let resp = dev.push(vec![restored.clone()]).await;
     let (code, reason) = rejected(&resp.acks[0]);
@@ -112,7 +112,7 @@ async fn a_reused_device_seq_is_refused_until_the_device_registers_again() {
         "the reason tells the user what happened and what to do: {reason}"
     );
     // Still refused on a retry, and in the same request as a new op that reuses a position.
-    let mut also = dev.comment(VENUE, HazardId::new(), "另一条");
+    let mut also = dev.comment(LAOWANG_EBIKE, HazardId::new(), "另一条");
     also.device_seq = 2;
     let resp = dev.push(vec![restored.clone(), also.clone()]).await;
     for ack in &resp.acks {
@@ -158,8 +158,8 @@ async fn a_reused_device_seq_is_refused_until_the_device_registers_again() {
 async fn two_ops_at_one_position_in_one_request_store_only_the_first() {
     let server = TestServer::demo();
     let mut dev = Device::login(&server.url, "lina").await;
-    let a = dev.comment(VENUE, HazardId::new(), "甲");
-    let mut b = dev.comment(VENUE, HazardId::new(), "乙");
+    let a = dev.comment(LAOWANG_EBIKE, HazardId::new(), "甲");
+    let mut b = dev.comment(LAOWANG_EBIKE, HazardId::new(), "乙");
     b.device_seq = a.device_seq;
     let resp = dev.push(vec![a.clone(), b.clone(), a.clone()]).await;
     let seq = accepted(&resp.acks[0]);
@@ -211,7 +211,7 @@ async fn thirty_two_concurrent_clients_all_get_acks_and_gap_free_seqs() {
     let tasks = devices.into_iter().enumerate().map(|(i, mut d)| {
         let barrier = Arc::clone(&barrier);
         tokio::spawn(async move {
-            let venue = fixture_venue((i % 48) as u32 + 1);
+            let venue = fixtures::ids::venue((i % 48) as u32 + 1);
             let mut acked: Vec<(OpId, u64)> = Vec::new();
             for round in 0..ROUNDS {
                 let ops: Vec<Op> = (0..PER_PUSH)
@@ -289,9 +289,9 @@ async fn thirty_two_concurrent_clients_all_get_acks_and_gap_free_seqs() {
 async fn device_seqs_at_the_top_of_the_range_are_deduplicated_too() {
     let server = TestServer::demo();
     let mut dev = Device::login(&server.url, "zhangwei").await;
-    let mut a = dev.comment(VENUE, HazardId::new(), "倒数第二");
+    let mut a = dev.comment(LAOWANG_EBIKE, HazardId::new(), "倒数第二");
     a.device_seq = u64::MAX - 1;
-    let mut b = dev.comment(VENUE, HazardId::new(), "最后一个");
+    let mut b = dev.comment(LAOWANG_EBIKE, HazardId::new(), "最后一个");
     b.device_seq = u64::MAX;
     let seqs = all_accepted(&dev.push(vec![a.clone(), b.clone()]).await);
     for _ in 0..2 {
@@ -309,13 +309,13 @@ async fn device_seqs_at_the_top_of_the_range_are_deduplicated_too() {
             "{retry:?}"
         );
     }
-    let mut c = dev.comment(VENUE, HazardId::new(), "另一条");
+    let mut c = dev.comment(LAOWANG_EBIKE, HazardId::new(), "另一条");
     c.device_seq = u64::MAX;
     let resp = dev.push(vec![c]).await;
     assert_eq!(rejected(&resp.acks[0]).0, RejectCode::DeviceSeqReused);
     // Other devices are not affected.
     let mut other = Device::login(&server.url, "lina").await;
-    let op = other.comment(VENUE, HazardId::new(), "正常");
+    let op = other.comment(LAOWANG_EBIKE, HazardId::new(), "正常");
     assert_eq!(accepted(&other.push(vec![op]).await.acks[0]), seqs[1] + 1);
     let pulled = other.pull_all().await;
     assert_eq!(pulled.count_of(a.op_id), 1);

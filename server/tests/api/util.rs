@@ -7,6 +7,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use firecheck_server::auth::Claims;
 use firecheck_server::store::Store;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::op::{CampaignDefinition, InspectionRecord, VenueFields};
@@ -18,37 +21,24 @@ use firecheck_shared::*;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
-/// 老王电动车维修, 小木桥路 251号 (an ebike-point in the fixtures).
-pub const VENUE: VenueId = VenueId(Uuid::from_u128(0x0193a000_0000_7000_8000_000000000001));
-/// The `ebike-point` checklist template.
-pub const EBIKE_TEMPLATE: TemplateId =
-    TemplateId(Uuid::from_u128(0x0193a000_0000_7000_8000_0000000a0002));
-/// The CIIE night-inspection campaign.
-pub const CAMPAIGN: CampaignId =
-    CampaignId(Uuid::from_u128(0x0193a000_0000_7000_8000_0000000c0001));
+pub use firecheck_server::testing::{password, ADMIN_PASSWORD, JWT_SECRET};
+pub use firecheck_shared::fixtures::ids::{CIIE_CAMPAIGN, EBIKE_TEMPLATE, LAOWANG_EBIKE};
 
-/// What `TestServer` configures.
-pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
+/// What `TestServer` tokens carry.
 pub const ISSUER: &str = "firecheck";
 pub const AUDIENCE: &str = "firecheck-sync";
-pub const ADMIN_PASSWORD: &str = "admin-test-password";
 
-/// The password of a demo account (the admin's is set by `TestServer`).
-pub fn password(user: &str) -> String {
-    if user == "admin" {
-        ADMIN_PASSWORD.to_string()
-    } else {
-        format!("demo-{user}-2026")
-    }
+/// base64url without padding, as JWTs encode their parts.
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Fixture venue number `n` (1..=48), e.g. `0193a000-0000-7000-8000-000000000012`.
-pub fn fixture_venue(n: u32) -> VenueId {
-    format!("0193a000-0000-7000-8000-{n:012}")
-        .parse()
-        .expect("fixture venue id")
+/// A token that says `alg: none` and carries no signature: what a forger sends.
+pub fn unsigned_token(claims: &Claims) -> String {
+    let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = b64url(&serde_json::to_vec(claims).unwrap());
+    format!("{header}.{payload}.")
 }
 
 pub fn now_ms() -> u64 {
@@ -400,7 +390,7 @@ pub fn rejected(ack: &Ack) -> (RejectCode, String) {
 
 /// The severity the fixture template gives a checklist item.
 pub fn item_severity(code: &str) -> Severity {
-    firecheck_server::demo::fixtures()
+    firecheck_shared::fixtures::Fixtures::demo()
         .expect("fixtures")
         .templates
         .iter()
@@ -523,7 +513,7 @@ impl Device {
                 finished_at: Timestamp(now),
                 items,
                 note: "夜查".into(),
-                campaign: Some(CAMPAIGN),
+                campaign: Some(CIIE_CAMPAIGN),
             }),
         );
         (op, inspection)

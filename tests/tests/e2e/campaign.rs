@@ -41,9 +41,9 @@ fn ciie_night_campaign_offline_merge_converges() {
 
     let out = zhang.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--campaign",
-        CAMPAIGN,
+        &CIIE_CAMPAIGN.to_string(),
         "--fail",
         "EB-CHARGE:电池在店内楼梯下充电",
         "--fail",
@@ -58,7 +58,13 @@ fn ciie_night_campaign_offline_merge_converges() {
         out.contains("saved offline, 1 waiting to sync"),
         "zhangwei inspect:\n{out}"
     );
-    let out = zhang.run(&["inspect", CORNER_SHOP, "--campaign", CAMPAIGN, "--pass-all"]);
+    let out = zhang.run(&[
+        "inspect",
+        &XIAOMUQIAO_SHOP.to_string(),
+        "--campaign",
+        &CIIE_CAMPAIGN.to_string(),
+        "--pass-all",
+    ]);
     assert!(
         out.contains("小木桥路便利店") && out.contains("2 waiting to sync"),
         "zhangwei inspect corner shop:\n{out}"
@@ -66,9 +72,9 @@ fn ciie_night_campaign_offline_merge_converges() {
 
     let out = li.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--campaign",
-        CAMPAIGN,
+        &CIIE_CAMPAIGN.to_string(),
         "--fail",
         "EB-EXIT:后门堆放纸箱，无法打开",
         "--pass-all",
@@ -79,16 +85,16 @@ fn ciie_night_campaign_offline_merge_converges() {
     );
     li.run(&[
         "inspect",
-        THREE_IN_ONE,
+        &AFANG_THREE_IN_ONE.to_string(),
         "--campaign",
-        CAMPAIGN,
+        &CIIE_CAMPAIGN.to_string(),
         "--pass-all",
     ]);
     li.run(&[
         "inspect",
         "沪味早餐店",
         "--campaign",
-        CAMPAIGN,
+        &CIIE_CAMPAIGN.to_string(),
         "--pass-all",
     ]);
     let out = li.run(&[
@@ -97,7 +103,7 @@ fn ciie_night_campaign_offline_merge_converges() {
         "--place",
         "龙华中路站",
         "--venue",
-        METRO_STATION,
+        &LONGHUA_METRO.to_string(),
         "--scenario",
         "轨道交通运营突发事件乘客疏散",
         "--units",
@@ -160,7 +166,12 @@ fn ciie_night_campaign_offline_merge_converges() {
     let exit = only_hazard(&hz, "EB-EXIT", "office after the first sync").clone();
     let charging = only_hazard(&hz, "EB-CHARGE", "office after the first sync").clone();
     for h in [&exit, &charging] {
-        assert_eq!(h["hazard"]["venue"], EBIKE_SHOP, "{}", pretty(h));
+        assert_eq!(
+            h["hazard"]["venue"],
+            LAOWANG_EBIKE.to_string(),
+            "{}",
+            pretty(h)
+        );
         assert_eq!(h["hazard"]["status"], "open", "{}", pretty(h));
     }
     let exit_detail = office.hazard(&exit);
@@ -228,9 +239,9 @@ fn ciie_night_campaign_offline_merge_converges() {
     std::thread::sleep(std::time::Duration::from_millis(5));
     let out = li.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--campaign",
-        CAMPAIGN,
+        &CIIE_CAMPAIGN.to_string(),
         "--fail",
         "EB-EXIT:后门仍被纸箱堵住",
         "--pass-all",
@@ -338,7 +349,7 @@ fn ciie_night_campaign_offline_merge_converges() {
     let drills = as_array(office.json(&["drills"]), "office drills");
     let ours: Vec<&Value> = drills
         .iter()
-        .filter(|d| d["venue"] == METRO_STATION && d["participants"] == 56)
+        .filter(|d| d["venue"] == LONGHUA_METRO.to_string() && d["participants"] == 56)
         .collect();
     assert_eq!(
         ours.len(),
@@ -351,7 +362,7 @@ fn ciie_night_campaign_offline_merge_converges() {
     assert_eq!(ours[0]["units"].as_array().map(Vec::len), Some(4));
 
     // ---- Coverage: targets not inspected first; the inspected ones counted. -------------
-    let cov = office.json(&["campaign", "coverage", &CAMPAIGN[..8]]);
+    let cov = office.json(&["campaign", "coverage", &CIIE_CAMPAIGN.to_string()[..8]]);
     let rows = cov["rows"].as_array().unwrap();
     let ctx = || pretty(&cov);
     assert_eq!(
@@ -374,19 +385,20 @@ fn ciie_night_campaign_offline_merge_converges() {
         ctx()
     );
     assert!(rows[0]["inspections"] == 0, "{}", ctx());
-    let mut want = vec![
-        EBIKE_SHOP,
-        CORNER_SHOP,
-        THREE_IN_ONE,
-        "0193a000-0000-7000-8000-000000000006",
-    ];
+    let mut want = [
+        LAOWANG_EBIKE,
+        XIAOMUQIAO_SHOP,
+        AFANG_THREE_IN_ONE,
+        HUWEI_BREAKFAST,
+    ]
+    .map(|v| v.to_string());
     let mut got = inspected.clone();
     want.sort();
     got.sort();
     assert_eq!(got, want, "the inspected targets:\n{}", ctx());
     let ebike = rows
         .iter()
-        .find(|r| r["venue"]["id"] == EBIKE_SHOP)
+        .find(|r| r["venue"]["id"] == LAOWANG_EBIKE.to_string())
         .unwrap();
     assert_eq!(ebike["inspections"], 3, "{}", ctx());
     assert_eq!(ebike["hazards_found"], 2, "{}", ctx());
@@ -394,7 +406,9 @@ fn ciie_night_campaign_offline_merge_converges() {
     assert_eq!(cov["hazards_found"], 2, "{}", ctx());
     assert_eq!(cov["hazards_rectified"], 1, "{}", ctx());
     assert!(
-        !rows.iter().any(|r| r["venue"]["id"] == METRO_STATION),
+        !rows
+            .iter()
+            .any(|r| r["venue"]["id"] == LONGHUA_METRO.to_string()),
         "a metro station is not a target of the shop campaign:\n{}",
         ctx()
     );

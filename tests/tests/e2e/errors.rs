@@ -25,7 +25,7 @@ fn mistakes_get_exit_codes_and_one_line_messages() {
 
     // Not logged in on this device: exit 3.
     let stranger = Phone::new(w.dir.path(), "stranger", &w.server.url);
-    let e = stranger.fail(&["inspect", EBIKE_SHOP, "--pass-all"], 3);
+    let e = stranger.fail(&["inspect", &LAOWANG_EBIKE.to_string(), "--pass-all"], 3);
     says(&e, &["firecheck login"]);
 
     // A venue that does not exist: exit 5.
@@ -37,7 +37,7 @@ fn mistakes_get_exit_codes_and_one_line_messages() {
     let e = zhang.fail(
         &[
             "inspect",
-            EBIKE_SHOP,
+            &LAOWANG_EBIKE.to_string(),
             "--fail",
             "NOPE-01:看不懂",
             "--pass-all",
@@ -53,7 +53,7 @@ fn mistakes_get_exit_codes_and_one_line_messages() {
     // A hazard to act on.
     zhang.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-EXIT:后门被电池箱堵住",
         "--pass-all",
@@ -95,7 +95,7 @@ fn mistakes_get_exit_codes_and_one_line_messages() {
 
     // The server is down: exit 4, and the work stays queued.
     w.server.stop();
-    zhang.run(&["inspect", CORNER_SHOP, "--pass-all"]);
+    zhang.run(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
     let e = zhang.fail(&["sync"], 4);
     says(&e, &[&w.server.url, "queued"]);
     assert_eq!(zhang.waiting(), 1, "{}", pretty(&zhang.status()));

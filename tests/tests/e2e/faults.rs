@@ -39,30 +39,15 @@ use firecheck_cli::replica::{LocalReplica, OutboxState};
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::sync::{AckResult, SyncRequest, SyncResponse};
 use firecheck_shared::{DeviceId, OpId};
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 use crate::util::*;
 
 /// Base seed; device `i` uses `SEED + i`.
 const SEED: u64 = 0x5EED_F12E_C4EC_0005;
-
-/// splitmix64: small, good enough, reproducible.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Fault {
@@ -113,7 +98,7 @@ struct Exchange {
 #[derive(Debug)]
 struct ProxyState {
     plan: Plan,
-    rng: Rng,
+    rng: SmallRng,
     dark: bool,
     listening: bool,
     stop: bool,
@@ -130,7 +115,7 @@ impl ProxyState {
                     return f;
                 }
                 let total: u64 = RANDOM.iter().map(|(_, w)| w).sum();
-                let mut x = self.rng.below(total);
+                let mut x = self.rng.gen_range(0..total);
                 for (f, w) in RANDOM {
                     if x < w {
                         return f;
@@ -157,7 +142,7 @@ impl Proxy {
         listener.set_nonblocking(true).unwrap();
         let state = Arc::new(Mutex::new(ProxyState {
             plan: Plan::Clean,
-            rng: Rng(seed),
+            rng: SmallRng::seed_from_u64(seed),
             dark: false,
             listening: true,
             stop: false,
@@ -177,18 +162,16 @@ impl Proxy {
 
     fn go_random(&self) {
         let mut s = self.state.lock().unwrap();
-        let mut rest = vec![
+        let mut rest = [
             Fault::Pass,
             Fault::Delay,
             Fault::CutRequest,
             Fault::CutAnswer,
             Fault::Duplicate,
         ];
+        rest.shuffle(&mut s.rng);
         let mut deck = VecDeque::from([Fault::DropAnswer]);
-        while !rest.is_empty() {
-            let i = s.rng.below(rest.len() as u64) as usize;
-            deck.push_back(rest.swap_remove(i));
-        }
+        deck.extend(rest);
         s.plan = Plan::Random(deck);
     }
 
@@ -340,7 +323,7 @@ fn handle(mut client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<ProxySta
     let (fault, pause) = {
         let mut s = state.lock().unwrap();
         let f = if is_sync { s.next_fault() } else { Fault::Pass };
-        (f, s.rng.below(250))
+        (f, s.rng.gen_range(0..250u64))
     };
     let pushed: Vec<OpId> = if is_sync {
         let format = match header(&head, "content-type") {
@@ -606,18 +589,18 @@ fn count(c: &BTreeMap<&'static str, usize>, k: &str) -> usize {
 }
 
 /// Ops an inspector records in a round: 1 to 3 of inspections and new premises.
-fn record_round(f: &mut Field, rng: &mut Rng, round: usize) {
-    for i in 0..1 + rng.below(3) {
-        match rng.below(4) {
+fn record_round(f: &mut Field, rng: &mut SmallRng, round: usize) {
+    for i in 0..1 + rng.gen_range(0..3) {
+        match rng.gen_range(0..4) {
             0 => f.record(&[
                 "inspect",
-                EBIKE_SHOP,
+                &LAOWANG_EBIKE.to_string(),
                 "--fail",
                 "EB-CHARGE:电瓶在楼道内充电",
                 "--pass-all",
             ]),
-            1 => f.record(&["inspect", CORNER_SHOP, "--pass-all"]),
-            2 => f.record(&["inspect", THREE_IN_ONE, "--pass-all"]),
+            1 => f.record(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]),
+            2 => f.record(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]),
             _ => {
                 let name = format!("{} 新增商铺 {round}-{i}", f.phone.who);
                 let address = format!("清真路 {}号", 100 + round * 10 + i as usize);
@@ -663,7 +646,7 @@ fn random_faults_lose_nothing_double_nothing_and_status_tells_the_truth() {
             .map(|(i, mut f)| {
                 let (url, office) = (url.clone(), office.clone());
                 s.spawn(move || {
-                    let mut rng = Rng(SEED ^ (0xF1E1D << i));
+                    let mut rng = SmallRng::seed_from_u64(SEED ^ (0xF1E1D << i));
                     f.proxy.go_random();
                     let mut failed = 0;
                     for round in 0..ROUNDS {
@@ -803,12 +786,12 @@ fn a_lost_answer_shows_as_sent_until_a_retry_is_acked() {
     // Two records; the server takes them, the answer is lost, then the network goes.
     f.record(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-EXIT:后门堵塞",
         "--pass-all",
     ]);
-    f.record(&["inspect", CORNER_SHOP, "--pass-all"]);
+    f.record(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
     f.proxy
         .set_plan(Plan::Script([Fault::DropAnswer, Fault::GoDark].into()));
     assert!(!f.sync(), "the sync cannot finish");
@@ -835,7 +818,7 @@ fn a_lost_answer_shows_as_sent_until_a_retry_is_acked() {
     }
 
     // A third record while the network is down: it never leaves; the two stay sent.
-    f.record(&["inspect", THREE_IN_ONE, "--pass-all"]);
+    f.record(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]);
     assert!(!f.sync());
     let c = f.check_truth(&ServerLog::pull(&url, &office), "with no network");
     assert_eq!(
@@ -933,12 +916,12 @@ fn a_full_server_disk_keeps_the_ops_queued_on_the_device() {
     let mut f = Field::new(&world, "zhangwei", "zhangwei", SEED + 200);
     f.record(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-CHARGE:飞线充电",
         "--pass-all",
     ]);
-    f.record(&["inspect", CORNER_SHOP, "--pass-all"]);
+    f.record(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
 
     // Fill the disk to the last byte. A write may still land in a page the server's database
     // already holds — what is acked then is stored — but within a few syncs it runs out.
@@ -949,7 +932,7 @@ fn a_full_server_disk_keeps_the_ops_queued_on_the_device() {
             Ok(_) => {
                 let c = f.check_truth(&ServerLog::pull(&url, &office), "a sync that fit");
                 assert_eq!(count(&c, "acked"), f.typed.len());
-                f.record(&["inspect", THREE_IN_ONE, "--pass-all"]);
+                f.record(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]);
             }
             Err(e) => {
                 refused = Some(e);

@@ -61,13 +61,6 @@ fn logging_relay(upstream: SocketAddr, log: Arc<Mutex<Log>>) -> String {
     })
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// `GET /v1/blobs/{hash}` as `token`: status and body.
 fn fetch(url: &str, token: &str, hash: &str) -> (u16, Vec<u8>) {
     rt().block_on(async {
@@ -128,19 +121,7 @@ fn head_offset(url: &str, token: &str, hash: &str) -> Option<u64> {
 }
 
 fn admin_stats(url: &str) -> Value {
-    let token = {
-        use firecheck_shared::sync::LoginRequest;
-        let remote = firecheck_cli::remote::Remote::new(url);
-        rt().block_on(remote.login(&LoginRequest {
-            username: "admin".into(),
-            password: ADMIN_PASSWORD.into(),
-            device_id: firecheck_shared::DeviceId::new(),
-            device_name: "photo test admin".into(),
-        }))
-        .unwrap()
-        .access_token
-    };
-    get_json(url, "/v1/admin/stats", &token)
+    get_json(url, "/v1/admin/stats", &token(url, "admin"))
 }
 
 #[test]
@@ -161,7 +142,7 @@ fn an_inspection_with_two_photos_syncs_records_first_then_photos_and_a_cut_uploa
     std::fs::write(dir.join("exit.png"), &exit).unwrap();
     let out = zhang.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-CHARGE:电池在店内充电",
         "--fail",
@@ -351,7 +332,7 @@ fn a_fixed_hazard_carries_its_photo_and_another_organisation_gets_404() {
     zhang.run(&["sync"]);
     zhang.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-CHARGE:电池在店内充电",
         "--pass-all",

@@ -14,17 +14,14 @@ use crate::util::*;
 fn restored_backup_op_is_rejected_kept_and_resent_after_login() {
     let w = World::demo();
     let phone = w.phone("zhangwei", "zhangwei");
-    let out = phone.run(&["inspect", THREE_IN_ONE, "--pass-all"]);
+    let out = phone.run(&["inspect", &AFANG_THREE_IN_ONE.to_string(), "--pass-all"]);
     assert!(out.contains("1 waiting"), "{out}");
     phone.run(&["sync"]);
 
     // The backup, taken now (no command is running, so the replica is closed).
     let backup = Phone {
         who: "zhangwei-restored".into(),
-        dev: firecheck_cli::demo::Device::new(
-            &w.dir.path().join("zhangwei-restored"),
-            &w.server.url,
-        ),
+        dev: firecheck_demo::Device::new(&w.dir.path().join("zhangwei-restored"), &w.server.url),
     };
     copy_dir(phone.home(), backup.home());
     let device_before = backup.status()["device"].clone();
@@ -35,7 +32,7 @@ fn restored_backup_op_is_rejected_kept_and_resent_after_login() {
     );
 
     // The original goes on and syncs an op at the next position.
-    phone.run(&["inspect", CORNER_SHOP, "--pass-all"]);
+    phone.run(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
     let s = parse_sync(&phone.run(&["sync"]));
     assert_eq!((s.sent, s.acked, s.rejected), (1, 1, 0), "original: {s:?}");
 

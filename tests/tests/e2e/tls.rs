@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use firecheck_cli::demo::Device;
 use firecheck_cli::CliError;
+use firecheck_demo::Device;
 use firecheck_server::testing::TestServer;
 use firecheck_server::tls::TlsFiles;
 use rcgen::{
@@ -116,7 +116,7 @@ fn devices_trusting_the_office_ca_log_in_and_sync_over_https() {
     std::fs::write(&photo, &jpeg).unwrap();
     zhang.run(&[
         "inspect",
-        EBIKE_SHOP,
+        &LAOWANG_EBIKE.to_string(),
         "--fail",
         "EB-CHARGE:电池在店内楼梯下充电",
         "--photo",
@@ -170,7 +170,7 @@ fn an_untrusted_certificate_is_refused_and_nothing_queued_is_lost() {
     let stranger = phone(dir.path(), "stranger", &server.url, None);
     let e = stranger
         .dev
-        .login("zhangwei", &demo_password("zhangwei"))
+        .login("zhangwei", &password("zhangwei"))
         .expect_err("a login to an untrusted server must fail");
     assert_eq!(e.exit_code(), 4, "login without --ca-cert: {e}");
     says(
@@ -182,7 +182,7 @@ fn an_untrusted_certificate_is_refused_and_nothing_queued_is_lost() {
     let trusted = phone(dir.path(), "zhangwei", &server.url, Some(&pki.ca_cert));
     trusted.login("zhangwei");
     trusted.run(&["sync"]);
-    trusted.run(&["inspect", CORNER_SHOP, "--pass-all"]);
+    trusted.run(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
     assert_eq!(trusted.status()["queued"], 1);
 
     // …then syncs once without it (FIRECHECK_CA_CERT unset): refused before anything is
@@ -221,7 +221,7 @@ fn an_untrusted_certificate_is_refused_and_nothing_queued_is_lost() {
     let confused = phone(dir.path(), "confused", &wrong, Some(&pki.ca_cert));
     let e = confused
         .dev
-        .login("zhangwei", &demo_password("zhangwei"))
+        .login("zhangwei", &password("zhangwei"))
         .expect_err("TLS to a plain http server must fail");
     assert_eq!(e.exit_code(), 4, "{e}");
     says(&e, &["does not speak TLS", "http://"]);
@@ -258,7 +258,7 @@ fn ca_cert_files_that_cannot_be_used_are_named_and_cost_nothing_queued() {
             dev: Device::new(trusted.home(), &server.url).with_ca_cert(file),
         };
         // Offline work does not touch the file.
-        bad.run(&["inspect", CORNER_SHOP, "--pass-all"]);
+        bad.run(&["inspect", &XIAOMUQIAO_SHOP.to_string(), "--pass-all"]);
         let e = bad.fail(&["sync"], 6);
         says(&e, &[&file.display().to_string(), "--ca-cert", why]);
         assert_eq!(

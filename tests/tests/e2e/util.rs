@@ -1,19 +1,22 @@
 //! Shared helpers: devices that run real `firecheck` commands, with failures that say which
-//! command on which device printed what; a raw HTTP GET for the server's own answers.
+//! command on which device printed what; a GET for the server's own answers (reqwest, not the
+//! client's code); the test relay between devices and the server.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use firecheck_cli::demo::Device;
 use firecheck_cli::CliError;
+use firecheck_demo::Device;
 use firecheck_server::testing::TestServer;
 use serde_json::Value;
 
-pub use firecheck_cli::demo::{CORNER_SHOP, EBIKE_SHOP, METRO_STATION, THREE_IN_ONE};
-pub const CAMPAIGN: &str = "0193a000-0000-7000-8000-0000000c0001";
-pub const ADMIN_PASSWORD: &str = "admin-test-password";
+pub use firecheck_server::testing::password;
+pub use firecheck_shared::fixtures::ids::{
+    AFANG_THREE_IN_ONE, CIIE_CAMPAIGN, HUWEI_BREAKFAST, LAOWANG_EBIKE, LONGHUA_METRO,
+    XIAOMUQIAO_SHOP,
+};
 
 /// A field device: a user's name for messages and a [`Device`] with its own home dir.
 #[derive(Debug, Clone)]
@@ -39,9 +42,9 @@ impl Phone {
         format!("[{}] firecheck {}", self.who, args.join(" "))
     }
 
-    /// Log in as `user` with the demo password.
+    /// Log in as `user` with its test password.
     pub fn login(&self, user: &str) -> String {
-        match self.dev.login(user, &demo_password(user)) {
+        match self.dev.login(user, &password(user)) {
             Ok(out) => out,
             Err(e) => panic!(
                 "[{}] firecheck login {user} failed (exit {}): {e}",
@@ -119,14 +122,6 @@ impl Phone {
     }
 }
 
-pub fn demo_password(user: &str) -> String {
-    if user == "admin" {
-        ADMIN_PASSWORD.to_string()
-    } else {
-        format!("demo-{user}-2026")
-    }
-}
-
 pub fn as_array(v: Value, what: &str) -> Vec<Value> {
     match v {
         Value::Array(a) => a,
@@ -190,18 +185,22 @@ pub fn parse_sync(out: &str) -> Synced {
     }
 }
 
+/// A runtime for one async call from a synchronous test.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// An access token for `user` from a device made up for the purpose.
 pub fn token(url: &str, user: &str) -> String {
     use firecheck_shared::sync::LoginRequest;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let remote = firecheck_cli::remote::Remote::new(url);
-    let t = rt
+    let t = rt()
         .block_on(remote.login(&LoginRequest {
             username: user.to_string(),
-            password: demo_password(user),
+            password: password(user),
             device_id: firecheck_shared::DeviceId::new(),
             device_name: "firecheck-e2e review client".into(),
         }))
@@ -209,58 +208,30 @@ pub fn token(url: &str, user: &str) -> String {
     t.access_token
 }
 
-/// `GET url+path` with a bearer token over plain HTTP/1.1; the JSON body (status must be 200).
+/// `GET url+path` with a bearer token; the JSON body (status must be 200).
 pub fn get_json(url: &str, path: &str, token: &str) -> Value {
-    let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| {
-            panic!(
-                "GET {path}: no header end in {:?}",
-                String::from_utf8_lossy(&raw)
-            )
-        });
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let mut body = raw[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = dechunk(&body);
-    }
-    let text = String::from_utf8_lossy(&body).to_string();
-    assert!(
-        head.starts_with("HTTP/1.1 200"),
-        "GET {path} answered:\n{head}\n\n{text}"
+    let (status, text) = rt().block_on(async {
+        let answer = reqwest::Client::new()
+            .get(format!("{url}{path}"))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}{path}: {e}"));
+        let status = answer.status();
+        let text = answer
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}{path}: reading the body: {e}"));
+        (status, text)
+    });
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "GET {path} answered {status}:\n{text}"
     );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {text}"))
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&b[..eol]).to_string();
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
-            .unwrap_or_else(|_| panic!("bad chunk size {size_text:?}"));
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
-        b = &b[eol + 2 + size + 2..];
-    }
 }
 
 /// Copy a directory tree (a device's home, as a backup would).
