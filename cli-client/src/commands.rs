@@ -181,6 +181,7 @@ pub fn venues(
     let filter = VenueFilter {
         street,
         kind: kind.as_deref().map(str::parse).transpose()?,
+        name: None,
     };
     let states = ctx.states()?;
     let list = query::venues(&refs(&states), &filter);
@@ -553,8 +554,7 @@ pub fn hazards(
         active: open,
         overdue,
         street,
-        venue: None,
-        assignee: None,
+        ..Default::default()
     };
     let states = ctx.states()?;
     let today = Timestamp::now().local_date();

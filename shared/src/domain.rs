@@ -260,6 +260,22 @@ impl Severity {
     }
 }
 
+impl FromStr for Severity {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "critical" => Ok(Severity::Critical),
+            "major" => Ok(Severity::Major),
+            "minor" => Ok(Severity::Minor),
+            other => Err(ValidationError::UnknownValue {
+                what: "severity",
+                value: crate::validate::clip(other),
+                expected: "critical, major or minor",
+            }),
+        }
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

@@ -20,6 +20,8 @@ pub struct VenueFilter {
     /// Exact street name, e.g. `小木桥路`.
     pub street: Option<String>,
     pub kind: Option<VenueKind>,
+    /// Part of the name, e.g. `老王`.
+    pub name: Option<String>,
 }
 
 /// Venues, sorted by street, then address, then name.
@@ -29,6 +31,7 @@ pub fn venues<'a>(states: &[&'a PartitionState], f: &VenueFilter) -> Vec<&'a Ven
         .filter_map(|s| s.venue.as_ref())
         .filter(|v| f.street.as_ref().is_none_or(|s| &v.street == s))
         .filter(|v| f.kind.is_none_or(|k| v.kind == k))
+        .filter(|v| f.name.as_ref().is_none_or(|n| v.name.contains(n.as_str())))
         .collect();
     out.sort_by(|a, b| {
         (&a.street, natural_key(&a.address), &a.name, a.id).cmp(&(
@@ -42,7 +45,7 @@ pub fn venues<'a>(states: &[&'a PartitionState], f: &VenueFilter) -> Vec<&'a Ven
 }
 
 /// Sort key that orders "小木桥路 9号" before "小木桥路 10号".
-fn natural_key(s: &str) -> Vec<(String, u64)> {
+pub fn natural_key(s: &str) -> Vec<(String, u64)> {
     let mut out = Vec::new();
     let mut text = String::new();
     let mut num: Option<u64> = None;
@@ -60,7 +63,48 @@ fn natural_key(s: &str) -> Vec<(String, u64)> {
     out
 }
 
-/// Which hazards to list. Empty filter: every hazard.
+/// Where a hazard came from, as a listing filters it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum SourceKind {
+    Inspection,
+    CitizenReport,
+}
+
+impl SourceKind {
+    pub fn of(source: &HazardSource) -> Self {
+        match source {
+            HazardSource::Inspection(_) => SourceKind::Inspection,
+            HazardSource::CitizenReport(_) => SourceKind::CitizenReport,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceKind::Inspection => "inspection",
+            SourceKind::CitizenReport => "citizen_report",
+        }
+    }
+}
+
+impl std::str::FromStr for SourceKind {
+    type Err = crate::validate::ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "inspection" => Ok(SourceKind::Inspection),
+            "citizen_report" | "citizen-report" => Ok(SourceKind::CitizenReport),
+            other => Err(crate::validate::ValidationError::UnknownValue {
+                what: "hazard source",
+                value: crate::validate::clip(other),
+                expected: "inspection or citizen_report",
+            }),
+        }
+    }
+}
+
+/// Which hazards to list. Empty filter: every hazard. Lists are "any of" within a field,
+/// fields "all of".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HazardFilter {
     pub statuses: Vec<HazardStatus>,
@@ -69,7 +113,31 @@ pub struct HazardFilter {
     pub overdue: bool,
     pub street: Option<String>,
     pub venue: Option<VenueId>,
+    /// The unit it is dispatched to.
     pub assignee: Option<String>,
+    pub severities: Vec<Severity>,
+    pub sources: Vec<SourceKind>,
+    /// Only hazards a campaign counts: found by an inspection it counts at one of its
+    /// targets (see [`coverage`]).
+    pub campaign: Option<CampaignId>,
+}
+
+impl HazardFilter {
+    /// Whether a hazard passes every filter but the campaign's (which needs the campaigns).
+    pub fn passes(&self, row: &HazardRow, today: NaiveDate) -> bool {
+        let h = &row.hazard;
+        (self.statuses.is_empty() || self.statuses.contains(&h.status))
+            && (!self.active || h.status.is_active())
+            && (!self.overdue || h.is_overdue(today))
+            && self.street.as_ref().is_none_or(|s| &row.street == s)
+            && self.venue.is_none_or(|v| h.venue == Some(v))
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| h.assignee.as_ref() == Some(a))
+            && (self.severities.is_empty() || self.severities.contains(&h.severity))
+            && (self.sources.is_empty() || self.sources.contains(&SourceKind::of(&h.source)))
+    }
 }
 
 /// A hazard with what a list needs to show about it.
@@ -83,44 +151,129 @@ pub struct HazardRow {
     pub conflicts: usize,
 }
 
+/// Where a hazard sorts in a listing, apart from being overdue: by deadline (none last),
+/// then severity, then when found, then id.
+pub type HazardOrder = (bool, Option<NaiveDate>, Severity, Timestamp, HazardId);
+
+pub fn hazard_order(h: &Hazard) -> HazardOrder {
+    (
+        h.deadline.is_none(),
+        h.deadline,
+        h.severity,
+        h.found_at,
+        h.id,
+    )
+}
+
+/// The campaigns that count a hazard: it was found by an inspection the campaign counts
+/// (names it, or finished within its period) at one of its targets.
+pub fn campaigns_counting(
+    venue: Option<&Venue>,
+    h: &Hazard,
+    campaigns: &[&Campaign],
+) -> Vec<CampaignId> {
+    let (Some(venue), Some(finished)) = (venue, h.inspection_finished) else {
+        return Vec::new();
+    };
+    let mut out: Vec<CampaignId> = campaigns
+        .iter()
+        .filter(|c| c.targets(venue) && counts_for(c, finished, h.inspection_campaign))
+        .map(|c| c.id)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Hazards matching `f`, overdue first (oldest deadline first), then by deadline (none last),
 /// then severity, then when found.
 pub fn hazards(states: &[&PartitionState], f: &HazardFilter, today: NaiveDate) -> Vec<HazardRow> {
+    let campaigns: Vec<&Campaign> = states.iter().filter_map(|s| s.campaign.as_ref()).collect();
     let mut out: Vec<HazardRow> = states
         .iter()
         .flat_map(|s| s.hazards.values().map(move |h| (s, h)))
         .filter(|(s, h)| {
-            let street = hazard_street(s, h);
-            (f.statuses.is_empty() || f.statuses.contains(&h.status))
-                && (!f.active || h.status.is_active())
-                && (!f.overdue || h.is_overdue(today))
-                && f.street
-                    .as_ref()
-                    .is_none_or(|want| street == Some(want.as_str()))
-                && f.venue.is_none_or(|v| h.venue == Some(v))
-                && f.assignee
-                    .as_ref()
-                    .is_none_or(|a| h.assignee.as_ref() == Some(a))
+            f.campaign
+                .is_none_or(|c| campaigns_counting(s.venue.as_ref(), h, &campaigns).contains(&c))
         })
         .map(|(s, h)| row(s, h, today))
+        .filter(|r| f.passes(r, today))
         .collect();
     out.sort_by(|a, b| {
-        let key = |r: &HazardRow| {
-            (
-                !r.overdue,
-                r.hazard.deadline.is_none(),
-                r.hazard.deadline,
-                r.hazard.severity,
-                r.hazard.found_at,
-                r.hazard.id,
-            )
-        };
-        key(a).cmp(&key(b))
+        (!a.overdue, hazard_order(&a.hazard)).cmp(&(!b.overdue, hazard_order(&b.hazard)))
     });
     out
 }
 
-fn hazard_street<'a>(s: &'a PartitionState, h: &'a Hazard) -> Option<&'a str> {
+/// One street's hazards on the board: how many in each state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StreetCounts {
+    /// The street (empty for hazards with no street).
+    pub street: String,
+    pub open: usize,
+    pub dispatched: usize,
+    /// Reported fixed, awaiting re-inspection (整改完成待复查).
+    pub reported_fixed: usize,
+    pub reopened: usize,
+    pub verified: usize,
+    pub closed: usize,
+    /// Still needing work: open, dispatched, reported fixed or reopened.
+    pub active: usize,
+    /// Active and past their deadline.
+    pub overdue: usize,
+    /// Verified (and still verified) on a day of the period asked for.
+    pub verified_in_period: usize,
+}
+
+impl StreetCounts {
+    pub fn add(&mut self, h: &Hazard, today: NaiveDate, period: (NaiveDate, NaiveDate)) {
+        match h.status {
+            HazardStatus::Open => self.open += 1,
+            HazardStatus::Dispatched => self.dispatched += 1,
+            HazardStatus::ReportedFixed => self.reported_fixed += 1,
+            HazardStatus::Reopened => self.reopened += 1,
+            HazardStatus::Verified => self.verified += 1,
+            HazardStatus::Closed => self.closed += 1,
+        }
+        if h.status.is_active() {
+            self.active += 1;
+        }
+        if h.is_overdue(today) {
+            self.overdue += 1;
+        }
+        if h.verified_at
+            .is_some_and(|t| (period.0..=period.1).contains(&t.local_date()))
+        {
+            self.verified_in_period += 1;
+        }
+    }
+}
+
+/// The board: hazard counts per street, by street; `period` (Shanghai dates, inclusive) is
+/// what "verified in period" counts.
+pub fn street_counts(
+    states: &[&PartitionState],
+    today: NaiveDate,
+    period: (NaiveDate, NaiveDate),
+) -> Vec<StreetCounts> {
+    let mut by: std::collections::BTreeMap<String, StreetCounts> = Default::default();
+    for s in states {
+        for h in s.hazards.values() {
+            let street = hazard_street(s, h).unwrap_or_default().to_string();
+            by.entry(street.clone())
+                .or_insert_with(|| StreetCounts {
+                    street,
+                    ..Default::default()
+                })
+                .add(h, today, period);
+        }
+    }
+    by.into_values().collect()
+}
+
+/// The street a hazard lists under: its venue's, or a venue-less report's own.
+pub fn hazard_street<'a>(s: &'a PartitionState, h: &'a Hazard) -> Option<&'a str> {
     match h.source {
         HazardSource::CitizenReport(r) if s.venue.is_none() => {
             s.reports.get(&r).map(|r| r.street.as_str())
@@ -270,6 +423,20 @@ pub struct Coverage {
     pub hazards_overdue: usize,
     /// Rectified ÷ found; 1.0 when nothing was found.
     pub rectification_rate: f64,
+    /// The same figures per street, by street.
+    pub streets: Vec<StreetCoverage>,
+}
+
+/// A campaign's figures on one street.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StreetCoverage {
+    pub street: String,
+    pub targets: usize,
+    pub inspected: usize,
+    pub hazards_found: usize,
+    pub hazards_rectified: usize,
+    pub hazards_overdue: usize,
 }
 
 /// Whether an inspection counts for a campaign: it names the campaign or finished within
@@ -309,6 +476,7 @@ pub fn coverage(
         .clone();
     let mut rows = Vec::new();
     let (mut found, mut rectified, mut overdue) = (0, 0, 0);
+    let mut streets: std::collections::BTreeMap<String, StreetCoverage> = Default::default();
     for s in states {
         let Some(venue) = s.venue.as_ref().filter(|v| campaign.targets(v)) else {
             continue;
@@ -322,6 +490,17 @@ pub fn coverage(
                     .is_some_and(|at| counts_for(&campaign, at, h.inspection_campaign))
             })
             .collect();
+        let street = streets
+            .entry(venue.street.clone())
+            .or_insert_with(|| StreetCoverage {
+                street: venue.street.clone(),
+                ..Default::default()
+            });
+        street.targets += 1;
+        street.inspected += usize::from(inspections > 0);
+        street.hazards_found += hazards.len();
+        street.hazards_rectified += hazards.iter().filter(|h| !h.status.is_active()).count();
+        street.hazards_overdue += hazards.iter().filter(|h| h.is_overdue(today)).count();
         found += hazards.len();
         rectified += hazards.iter().filter(|h| !h.status.is_active()).count();
         overdue += hazards.iter().filter(|h| h.is_overdue(today)).count();
@@ -359,6 +538,7 @@ pub fn coverage(
         } else {
             rectified as f64 / found as f64
         },
+        streets: streets.into_values().collect(),
         campaign,
     })
 }

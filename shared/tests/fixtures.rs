@@ -208,7 +208,7 @@ fn fixtures_fold_into_the_seeded_state() {
         &states,
         &VenueFilter {
             street: Some("小木桥路".into()),
-            kind: None,
+            ..Default::default()
         },
     );
     let want = fx.venues.iter().filter(|v| v.street == "小木桥路").count();

@@ -65,9 +65,11 @@ pub fn app(state: State) -> Router {
         .route("/v1/auth/login", post(auth::login))
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/venues", get(review::venues))
+        .route("/v1/venues/{id}", get(review::venue))
         .route("/v1/venues/{id}/inspections", get(review::inspections))
         .route("/v1/hazards", get(review::hazards))
         .route("/v1/hazards/{id}", get(review::hazard))
+        .route("/v1/board", get(review::board))
         .route("/v1/drills", get(review::drills))
         .route("/v1/campaigns", get(review::campaigns))
         .route("/v1/campaigns/{id}/coverage", get(review::coverage))
@@ -185,9 +187,11 @@ impl Caller {
         auth::login,
         auth::refresh,
         review::venues,
+        review::venue,
         review::inspections,
         review::hazards,
         review::hazard,
+        review::board,
         review::drills,
         review::campaigns,
         review::coverage,

@@ -1,19 +1,29 @@
 //! The safety office's read-only review API. Every write goes through `/v1/sync` as an op;
-//! these endpoints read the folded views. Each accepts `min_seq`: answer only once the views
-//! cover that sequence number (so the office sees a sync it just made), waiting up to 5 s.
+//! these endpoints read the views through the indexes the view updater keeps
+//! (`store::index`, `store::coverage`), so each costs the page it returns. Each accepts
+//! `min_seq`: answer only once the views cover that sequence number (so the office sees a
+//! sync it just made), waiting up to 5 s.
+//!
+//! Lists are paged by `offset` and `limit`, and by `after`: the `next` cursor of the page
+//! before, which stays stable while new ops arrive. `total` is given where the indexes'
+//! counts know it without a scan.
 
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::Json;
-use chrono::NaiveDate;
-use firecheck_shared::query::{self, Coverage, HazardDetail, HazardFilter, HazardRow, VenueFilter};
+use chrono::{Datelike, NaiveDate};
+use firecheck_shared::query::{
+    self, CoverageRow, HazardDetail, HazardFilter, HazardRow, SourceKind, StreetCounts,
+    StreetCoverage, VenueFilter,
+};
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{AppError, Caller, State};
-use crate::store::Store;
+use crate::store::index::parse_cursor;
+use crate::store::{IndexPage, PartitionKind, Store};
 
 /// Longest a review request waits for views to cover `min_seq`.
 const VIEW_WAIT: Duration = Duration::from_secs(5);
@@ -21,25 +31,77 @@ const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
 
 /// A page of a list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// How many match in all.
-    pub total: usize,
+    /// How many match in all, when the indexes know it without a scan (a listing filtered by
+    /// two or more fields leaves it out).
+    pub total: Option<usize>,
     pub offset: usize,
     pub limit: usize,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
-fn page<T>(all: Vec<T>, offset: Option<usize>, limit: Option<usize>) -> Page<T> {
-    let total = all.len();
-    let offset = offset.unwrap_or(0).min(total);
-    let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    Page {
-        items: all.into_iter().skip(offset).take(limit).collect(),
-        total,
-        offset,
-        limit,
+impl<T> Page<T> {
+    fn of(p: IndexPage<T>, paging: &Paging) -> Self {
+        Self {
+            items: p.items,
+            total: p.total,
+            offset: paging.offset,
+            limit: paging.limit,
+            next: p.next,
+        }
     }
+
+    /// A page cut from a whole (short) list.
+    fn cut(all: Vec<T>, paging: &Paging) -> Self {
+        let total = all.len();
+        Self {
+            items: all
+                .into_iter()
+                .skip(paging.offset)
+                .take(paging.limit)
+                .collect(),
+            total: Some(total),
+            offset: paging.offset,
+            limit: paging.limit,
+            next: None,
+        }
+    }
+}
+
+/// Paging parameters, checked.
+#[derive(Debug)]
+struct Paging {
+    offset: usize,
+    limit: usize,
+    after: Option<Vec<u8>>,
+}
+
+fn paging(
+    offset: Option<usize>,
+    limit: Option<usize>,
+    after: Option<&str>,
+) -> Result<Paging, AppError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::BadRequest(format!(
+            "limit must be 1 to {MAX_PAGE}"
+        )));
+    }
+    let after = after
+        .map(|a| {
+            parse_cursor(a).ok_or_else(|| {
+                AppError::BadRequest("after must be the `next` value of the page before".into())
+            })
+        })
+        .transpose()?;
+    Ok(Paging {
+        offset: offset.unwrap_or(0),
+        limit,
+        after,
+    })
 }
 
 /// Run storage reads off the async workers.
@@ -53,21 +115,9 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::Internal(format!("a read task failed: {e}")))?
 }
 
-/// The caller's organisation's folded partitions, once they cover `min_seq`.
-async fn states(
-    state: &State,
-    caller: &Caller,
-    min_seq: Option<u64>,
-) -> Result<Vec<PartitionState>, AppError> {
-    if let Some(seq) = min_seq {
-        wait_views(state, caller, seq).await?;
-    }
-    let org = caller.0.org;
-    blocking(state, move |store| Ok(store.partition_states(org)?)).await
-}
-
 /// Wait until the caller's organisation's views cover `seq`.
-async fn wait_views(state: &State, caller: &Caller, seq: u64) -> Result<(), AppError> {
+async fn wait_views(state: &State, caller: &Caller, seq: Option<u64>) -> Result<(), AppError> {
+    let Some(seq) = seq else { return Ok(()) };
     if state.views.wait_for(caller.0.org, seq, VIEW_WAIT).await {
         return Ok(());
     }
@@ -93,6 +143,20 @@ fn today() -> NaiveDate {
     Timestamp::now().local_date()
 }
 
+fn parse_list<T: std::str::FromStr<Err = validate::ValidationError>>(
+    s: Option<&str>,
+) -> Result<Vec<T>, AppError> {
+    s.map(|s| {
+        s.split(',')
+            .filter(|x| !x.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<T>, _>>()
+    })
+    .transpose()
+    .map(Option::unwrap_or_default)
+    .map_err(Into::into)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct VenueParams {
@@ -100,40 +164,123 @@ pub struct VenueParams {
     pub street: Option<String>,
     /// street-shop, ebike-point, three-in-one, metro-station, residential, office-tower, other
     pub kind: Option<String>,
+    /// Part of the name, e.g. 老王.
+    pub name: Option<String>,
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    /// The `next` of the page before.
+    pub after: Option<String>,
+    #[param(minimum = 0)]
     pub min_seq: Option<u64>,
 }
 
-/// Venues, by street then address.
+/// Venues, by street then address (house numbers in order) then name.
 #[utoipa::path(get, path = "/v1/venues", tag = "review", params(VenueParams),
-    responses((status = 200, description = "A page of venues", body = Page<Venue>)), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of venues", body = Page<Venue>),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "Unknown venue kind", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn venues(
     AxState(state): AxState<State>,
     caller: Caller,
     Query(p): Query<VenueParams>,
 ) -> Result<Json<Page<Venue>>, AppError> {
-    let filter = VenueFilter {
-        street: p.street.clone(),
-        kind: p.kind.as_deref().map(str::parse).transpose()?,
-    };
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    let list = query::venues(&refs, &filter).into_iter().cloned().collect();
-    Ok(Json(page(list, p.offset, p.limit)))
+    let kind: Option<VenueKind> = p.kind.as_deref().map(str::parse).transpose()?;
+    let paging = paging(p.offset, p.limit, p.after.as_deref())?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let filter = VenueFilter {
+            street: p.street,
+            kind,
+            name: p.name,
+        };
+        let page = store.venues_page(
+            org,
+            &filter,
+            paging.after.as_deref(),
+            paging.offset,
+            paging.limit,
+        )?;
+        Ok(Json(Page::of(page, &paging)))
+    })
+    .await
+}
+
+/// A venue with how often it was inspected.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct VenueDetail {
+    pub venue: Venue,
+    pub inspections: u64,
+    pub last_inspected: Option<Timestamp>,
+    /// Its hazards (all), and those still needing work.
+    pub hazards: usize,
+    pub hazards_active: usize,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WaitParams {
+    #[param(minimum = 0)]
+    pub min_seq: Option<u64>,
+}
+
+/// One venue.
+#[utoipa::path(get, path = "/v1/venues/{id}", tag = "review", params(("id" = String, Path, description = "Venue id"), WaitParams),
+    responses((status = 200, description = "The venue", body = VenueDetail),
+        (status = 404, description = "No such venue", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Its views could not be built", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn venue(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<WaitParams>,
+) -> Result<Json<VenueDetail>, AppError> {
+    let id: VenueId = id
+        .parse()
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let partition = Partition::Venue(id);
+        let Some(s) = store.partition_state(org, &partition)? else {
+            return Err(missing_partition(store, org, &partition)?);
+        };
+        let venue = s
+            .venue
+            .clone()
+            .ok_or_else(|| AppError::NotFound(format!("no venue {id} in this organisation")))?;
+        Ok(Json(VenueDetail {
+            venue,
+            inspections: s.inspections,
+            last_inspected: s.last_inspected,
+            hazards: s.hazards.len(),
+            hazards_active: s.hazards.values().filter(|h| h.status.is_active()).count(),
+        }))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    #[param(minimum = 0)]
     pub min_seq: Option<u64>,
 }
 
-/// A venue's inspections, newest first.
+/// A venue's inspections, newest first, each with every item's outcome and its amendments.
 #[utoipa::path(get, path = "/v1/venues/{id}/inspections", tag = "review", params(("id" = String, Path, description = "Venue id"), PageParams),
-    responses((status = 200, description = "A page of inspections", body = Page<Inspection>), (status = 404, description = "No such venue", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 200, description = "A page of inspections", body = Page<Inspection>),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such venue", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Its views could not be built", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn inspections(
     AxState(state): AxState<State>,
@@ -144,27 +291,24 @@ pub async fn inspections(
     let id: VenueId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    if let Some(seq) = p.min_seq {
-        wait_views(&state, &caller, seq).await?;
-    }
+    let paging = paging(p.offset, p.limit, None)?;
+    wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
     let partition = Partition::Venue(id);
-    let offset = p.offset.unwrap_or(0);
-    let limit = p.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    let (total, items) = blocking(&state, move |store| {
+    blocking(&state, move |store| {
         let Some(venue) = store.partition_state(org, &partition)? else {
             return Err(missing_partition(store, org, &partition)?);
         };
-        let items = store.venue_inspections(org, &partition, offset, limit)?;
-        Ok((venue.inspections as usize, items))
+        let items = store.venue_inspections(org, &partition, paging.offset, paging.limit)?;
+        Ok(Json(Page {
+            items,
+            total: Some(venue.inspections as usize),
+            offset: paging.offset,
+            limit: paging.limit,
+            next: None,
+        }))
     })
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        offset: offset.min(total),
-        limit,
-    }))
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -180,60 +324,80 @@ pub struct HazardParams {
     pub venue: Option<String>,
     /// The unit it was dispatched to, e.g. 城管斜土中队.
     pub assignee: Option<String>,
+    /// Comma-separated severities: critical, major, minor.
+    pub severity: Option<String>,
+    /// Comma-separated sources: inspection, citizen_report.
+    pub source: Option<String>,
+    /// Only hazards a campaign counts (found by an inspection it counts at one of its
+    /// targets).
+    pub campaign: Option<String>,
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    /// The `next` of the page before.
+    pub after: Option<String>,
+    #[param(minimum = 0)]
     pub min_seq: Option<u64>,
 }
 
-/// Hazards, overdue first (oldest deadline first), then by deadline, severity, age.
+impl HazardParams {
+    /// The filter these parameters ask for.
+    pub fn filter(&self) -> Result<HazardFilter, AppError> {
+        Ok(HazardFilter {
+            statuses: parse_list(self.status.as_deref())?,
+            active: self.active.unwrap_or(false),
+            overdue: self.overdue.unwrap_or(false),
+            street: self.street.clone(),
+            venue: self.venue.as_deref().map(str::parse).transpose()?,
+            assignee: self.assignee.clone(),
+            severities: parse_list(self.severity.as_deref())?,
+            sources: parse_list::<SourceKind>(self.source.as_deref())?,
+            campaign: self.campaign.as_deref().map(str::parse).transpose()?,
+        })
+    }
+}
+
+/// Hazards, overdue first (oldest deadline first), then by deadline, severity, age. Rows are
+/// summaries; a hazard's history comes with `GET /v1/hazards/{id}`.
 #[utoipa::path(get, path = "/v1/hazards", tag = "review", params(HazardParams),
-    responses((status = 200, description = "A page of hazards", body = Page<HazardRow>)), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of hazards", body = Page<HazardRow>),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "An unknown status, severity, source or id", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn hazards(
     AxState(state): AxState<State>,
     caller: Caller,
     Query(p): Query<HazardParams>,
 ) -> Result<Json<Page<HazardRow>>, AppError> {
-    let statuses = p
-        .status
-        .as_deref()
-        .map(|s| {
-            s.split(',')
-                .filter(|x| !x.trim().is_empty())
-                .map(str::parse)
-                .collect::<Result<Vec<HazardStatus>, _>>()
-        })
-        .transpose()?
-        .unwrap_or_default();
-    let filter = HazardFilter {
-        statuses,
-        active: p.active.unwrap_or(false),
-        overdue: p.overdue.unwrap_or(false),
-        street: p.street.clone(),
-        venue: p.venue.as_deref().map(str::parse).transpose()?,
-        assignee: p.assignee.clone(),
-    };
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    Ok(Json(page(
-        query::hazards(&refs, &filter, today()),
-        p.offset,
-        p.limit,
-    )))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct WaitParams {
-    pub min_seq: Option<u64>,
+    let filter = p.filter()?;
+    let paging = paging(p.offset, p.limit, p.after.as_deref())?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let page = store.hazards_page(
+            org,
+            &filter,
+            today(),
+            paging.after.as_deref(),
+            paging.offset,
+            paging.limit,
+        )?;
+        Ok(Json(Page::of(page, &paging)))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryParams {
     /// First event of the history to return (0: the oldest).
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
     /// Most events to return (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    #[param(minimum = 0)]
     pub min_seq: Option<u64>,
 }
 
@@ -243,7 +407,10 @@ const MERGED_SHOWN: usize = 100;
 /// One hazard with a page of its history (conflict notes included) and the ids of findings
 /// merged into it. The id of a finding that was merged into another hazard finds that hazard.
 #[utoipa::path(get, path = "/v1/hazards/{id}", tag = "review", params(("id" = String, Path, description = "Hazard id"), HistoryParams),
-    responses((status = 200, description = "The hazard", body = HazardDetail), (status = 404, description = "No such hazard", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 200, description = "The hazard", body = HazardDetail),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such hazard", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Its views could not be built", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn hazard(
     AxState(state): AxState<State>,
@@ -254,30 +421,35 @@ pub async fn hazard(
     let id: HazardId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    if let Some(seq) = p.min_seq {
-        wait_views(&state, &caller, seq).await?;
-    }
+    let paging = paging(p.offset, p.limit, None)?;
+    wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
-    let offset = p.offset.unwrap_or(0);
-    let limit = p.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let missing = move || AppError::NotFound(format!("no hazard {id} in this organisation"));
     blocking(&state, move |store| {
-        let home = store.hazard_home(org, id)?.ok_or_else(missing)?;
-        let Some(part) = store.partition_state(org, &home)? else {
-            return Err(missing_partition(store, org, &home)?);
-        };
-        let carrier = match part.hazards.contains_key(&id) {
-            true => id,
-            false => store.alias_of(org, &home, id)?.ok_or_else(missing)?,
-        };
+        // Its partition: the first (in key order) that holds it, as a hazard or an alias.
+        let mut found = None;
+        for home in store.hazard_homes(org, id)? {
+            let Some(part) = store.partition_state(org, &home)? else {
+                return Err(missing_partition(store, org, &home)?);
+            };
+            let carrier = match part.hazards.contains_key(&id) {
+                true => Some(id),
+                false => store.alias_of(org, &home, id)?,
+            };
+            if let Some(carrier) = carrier {
+                found = Some((home, part, carrier));
+                break;
+            }
+        }
+        let (home, part, carrier) = found.ok_or_else(missing)?;
         let row = query::hazard_row(&part, carrier, today()).ok_or_else(missing)?;
-        let offset = offset.min(row.hazard.events as usize);
+        let offset = paging.offset.min(row.hazard.events as usize);
         let history = store.hazard_history(
             org,
             &home,
             carrier,
             u32::try_from(offset).unwrap_or(u32::MAX),
-            limit,
+            paging.limit,
         )?;
         let merged = store.merged_into(org, &home, carrier, MERGED_SHOWN)?;
         Ok(Json(HazardDetail {
@@ -291,75 +463,181 @@ pub async fn hazard(
     .await
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BoardParams {
+    /// First day (Shanghai date, YYYY-MM-DD) "verified in period" counts; default: this
+    /// week's Monday.
+    pub from: Option<NaiveDate>,
+    /// Last day it counts; default: today.
+    pub to: Option<NaiveDate>,
+    #[param(minimum = 0)]
+    pub min_seq: Option<u64>,
+}
+
+/// The board: hazard counts per street.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Board {
+    /// The Shanghai date "overdue" was judged on.
+    pub today: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Per street, by street (hazards with no street under "").
+    pub streets: Vec<StreetCounts>,
+    /// Every street together.
+    pub total: StreetCounts,
+}
+
+/// Counts per street: open, dispatched, awaiting re-inspection, verified, closed, overdue,
+/// and verified within a period (this week by default) — the board's top, from counts
+/// alone.
+#[utoipa::path(get, path = "/v1/board", tag = "review", params(BoardParams),
+    responses((status = 200, description = "Counts per street", body = Board),
+        (status = 400, description = "Bad dates", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn board(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Query(p): Query<BoardParams>,
+) -> Result<Json<Board>, AppError> {
+    let today = today();
+    let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let (from, to) = (p.from.unwrap_or(monday), p.to.unwrap_or(today));
+    if from > to {
+        return Err(AppError::BadRequest(format!(
+            "from ({from}) is after to ({to})"
+        )));
+    }
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let streets = store.street_counts(org, today, (from, to))?;
+        let mut total = StreetCounts::default();
+        for s in &streets {
+            total.open += s.open;
+            total.dispatched += s.dispatched;
+            total.reported_fixed += s.reported_fixed;
+            total.reopened += s.reopened;
+            total.verified += s.verified;
+            total.closed += s.closed;
+            total.active += s.active;
+            total.overdue += s.overdue;
+            total.verified_in_period += s.verified_in_period;
+        }
+        Ok(Json(Board {
+            today,
+            from,
+            to,
+            streets,
+            total,
+        }))
+    })
+    .await
+}
+
 /// Drills, most recent first.
 #[utoipa::path(get, path = "/v1/drills", tag = "review", params(PageParams),
-    responses((status = 200, description = "A page of drills", body = Page<Drill>)), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of drills", body = Page<Drill>),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn drills(
     AxState(state): AxState<State>,
     caller: Caller,
     Query(p): Query<PageParams>,
 ) -> Result<Json<Page<Drill>>, AppError> {
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    Ok(Json(page(
-        query::drills(&refs).into_iter().cloned().collect(),
-        p.offset,
-        p.limit,
-    )))
+    let paging = paging(p.offset, p.limit, None)?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let page = store.drills_page(org, paging.offset, paging.limit)?;
+        Ok(Json(Page::of(page, &paging)))
+    })
+    .await
 }
 
 /// Campaigns, newest first.
 #[utoipa::path(get, path = "/v1/campaigns", tag = "review", params(PageParams),
-    responses((status = 200, description = "A page of campaigns", body = Page<Campaign>)), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of campaigns", body = Page<Campaign>),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn campaigns(
     AxState(state): AxState<State>,
     caller: Caller,
     Query(p): Query<PageParams>,
 ) -> Result<Json<Page<Campaign>>, AppError> {
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    Ok(Json(page(
-        query::campaigns(&refs).into_iter().cloned().collect(),
-        p.offset,
-        p.limit,
-    )))
+    let paging = paging(p.offset, p.limit, None)?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let states = store.states_of_kind(org, PartitionKind::Campaign)?;
+        let refs: Vec<&PartitionState> = states.iter().collect();
+        let list = query::campaigns(&refs).into_iter().cloned().collect();
+        Ok(Json(Page::cut(list, &paging)))
+    })
+    .await
+}
+
+/// A campaign's coverage with one page of its target venues.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CoveragePage {
+    pub campaign: Campaign,
+    pub targets: usize,
+    pub inspected: usize,
+    pub hazards_found: usize,
+    /// Verified or closed.
+    pub hazards_rectified: usize,
+    pub hazards_overdue: usize,
+    /// Rectified ÷ found; 1.0 when nothing was found.
+    pub rectification_rate: f64,
+    /// The same figures per street, by street.
+    pub streets: Vec<StreetCoverage>,
+    /// Target venues not yet inspected first, then the inspected ones; each group by street
+    /// and address. `targets` in all, from `rows_offset`.
+    pub rows: Vec<CoverageRow>,
+    pub rows_offset: usize,
 }
 
 /// A campaign's coverage: targets not yet inspected first ("no blind spots"), hazards found,
-/// rectified and overdue, and the rectification rate.
-#[utoipa::path(get, path = "/v1/campaigns/{id}/coverage", tag = "review", params(("id" = String, Path, description = "Campaign id"), WaitParams),
-    responses((status = 200, description = "Coverage", body = Coverage), (status = 404, description = "No such campaign", body = firecheck_shared::sync::ErrorBody)),
+/// rectified and overdue, and the rectification rate, in all and per street.
+#[utoipa::path(get, path = "/v1/campaigns/{id}/coverage", tag = "review", params(("id" = String, Path, description = "Campaign id"), PageParams),
+    responses((status = 200, description = "Coverage", body = CoveragePage),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such campaign", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn coverage(
     AxState(state): AxState<State>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(p): Query<WaitParams>,
-) -> Result<Json<Coverage>, AppError> {
+    Query(p): Query<PageParams>,
+) -> Result<Json<CoveragePage>, AppError> {
     let id: CampaignId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    if let Some(seq) = p.min_seq {
-        wait_views(&state, &caller, seq).await?;
-    }
+    let paging = paging(p.offset, p.limit, None)?;
+    wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
     blocking(&state, move |store| {
-        let states = store.partition_states(org)?;
-        let refs: Vec<&PartitionState> = states.iter().collect();
-        let mut failed = None;
-        let cov = query::coverage(&refs, id, today(), |s, c| {
-            store
-                .counted_inspections(org, &s.partition, c)
-                .unwrap_or_else(|e| {
-                    failed = Some(e);
-                    (0, None)
-                })
-        });
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-        cov.map(Json)
-            .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))
+        let campaign = store
+            .partition_state(org, &Partition::Campaign(id))?
+            .and_then(|s| s.campaign)
+            .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))?;
+        let f = store.coverage(org, id, today(), paging.offset, paging.limit)?;
+        Ok(Json(CoveragePage {
+            campaign,
+            targets: f.targets,
+            inspected: f.inspected,
+            hazards_found: f.hazards_found,
+            hazards_rectified: f.hazards_rectified,
+            hazards_overdue: f.hazards_overdue,
+            rectification_rate: if f.hazards_found == 0 {
+                1.0
+            } else {
+                f.hazards_rectified as f64 / f.hazards_found as f64
+            },
+            streets: f.streets,
+            rows: f.rows.items,
+            rows_offset: paging.offset,
+        }))
     })
     .await
 }
@@ -372,7 +650,12 @@ pub async fn templates(
     caller: Caller,
     Query(p): Query<WaitParams>,
 ) -> Result<Json<Vec<ChecklistTemplate>>, AppError> {
-    let states = states(&state, &caller, p.min_seq).await?;
-    let refs: Vec<&PartitionState> = states.iter().collect();
-    Ok(Json(query::templates(&refs).into_iter().cloned().collect()))
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let states = store.states_of_kind(org, PartitionKind::Template)?;
+        let refs: Vec<&PartitionState> = states.iter().collect();
+        Ok(Json(query::templates(&refs).into_iter().cloned().collect()))
+    })
+    .await
 }

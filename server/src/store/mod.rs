@@ -9,8 +9,10 @@
 //! # Layout
 //! - [`log`] — the op log and its de-duplication runs (tree `ops` in `db/`).
 //! - [`accounts`] — organisations, users, devices, refresh tokens (tree `accounts` in `db/`).
-//! - [`views`] — partition states, their records, indexes, watermarks (tree `views` in
-//!   `views/`), written only in atomic batches with their watermark.
+//! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
+//!   written only in atomic batches with their watermark.
+//! - [`index`] — the review indexes and counts kept in the same batches, and the reads
+//!   through them; [`coverage`] — campaign coverage kept the same way.
 //! - [`blobs`] — attachment files under `blobs/`.
 //!
 //! # Formats
@@ -30,11 +32,15 @@ use serde::de::DeserializeOwned;
 
 pub mod accounts;
 pub mod blobs;
+pub mod coverage;
+pub mod index;
 pub mod log;
 pub mod views;
 
 pub use accounts::{DeviceRecord, RefreshRecord, UserRecord};
 pub use blobs::{BlobError, BlobState};
+pub use coverage::{CoverageFigures, VenueCoverage};
+pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
 pub use views::{PartitionFailure, PartitionRecords, ViewBatch};
 
@@ -67,7 +73,8 @@ pub const DATA_FORMAT: u32 = 1;
 /// 1. One `PartitionState` per partition with every inspection and hazard history inside.
 /// 2. Bounded states; inspections, hazard histories, aliases and unresolved ops as records
 ///    of their own; the hazard-home index; partition failures.
-pub const VIEWS_FORMAT: u32 = 2;
+/// 3. The review indexes and counts (`store::index`) and campaign coverage.
+pub const VIEWS_FORMAT: u32 = 3;
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());

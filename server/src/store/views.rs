@@ -9,8 +9,8 @@
 //!   partition's history;
 //! - `R | org | partition | kind | …` → the partition's [`Records`], each a record of its own:
 //!   - `i | inspection` → the [`Inspection`] with its amendments applied,
-//!   - `t | finished | hlc | inspection` → () — the venue's inspections by time,
-//!   - `c | campaign | finished | inspection` → () — inspections that name a campaign,
+//!   - `t | finished | hlc | inspection` → the campaign it names (16 bytes) or nothing —
+//!     the venue's inspections by time,
 //!   - `e | hazard | n` → event `n` of a hazard's history,
 //!   - `a | merged finding` → the hazard that carries it,
 //!   - `u | n` → unresolved op `n`;
@@ -46,8 +46,15 @@ pub struct PartitionFailure {
     pub at_ms: i64,
 }
 
+/// The kind bytes of every view key (each followed by the organisation's id).
+const VIEW_KINDS: &str = "WSRIHFBXQKVPGC";
+
 fn state_key(org: OrgId, p: &Partition) -> Vec<u8> {
     key(b'S', &[org.as_bytes(), &p.to_key()])
+}
+
+fn home_key(org: OrgId, hazard: HazardId, p: &Partition) -> Vec<u8> {
+    key(b'H', &[org.as_bytes(), hazard.as_bytes(), &p.to_key()])
 }
 
 fn records_prefix(org: OrgId, p: &Partition) -> Vec<u8> {
@@ -64,7 +71,7 @@ fn record_key(org: OrgId, p: &Partition, kind: u8, tail: &[&[u8]]) -> Vec<u8> {
 }
 
 /// A timestamp as 8 bytes that sort like the number (sign bit flipped, big-endian).
-fn ordered_ms(ms: i64) -> [u8; 8] {
+pub(super) fn ordered_ms(ms: i64) -> [u8; 8] {
     ((ms as u64) ^ (1 << 63)).to_be_bytes()
 }
 
@@ -83,6 +90,26 @@ fn time_key(org: OrgId, p: &Partition, i: &Inspection) -> Vec<u8> {
     )
 }
 
+/// A time index entry: when the inspection finished (right after the prefix) and the
+/// campaign it names (the value).
+fn time_entry(k: &[u8], at: usize, v: &[u8]) -> Result<(Timestamp, Option<CampaignId>)> {
+    let bad = || StoreError::Corrupt {
+        what: "inspection time index",
+        message: format!("{} bytes of key, {} of value", k.len(), v.len()),
+    };
+    let ms = k
+        .get(at..at + 8)
+        .and_then(|b| b.try_into().ok())
+        .map(|b| (u64::from_be_bytes(b) ^ (1 << 63)) as i64)
+        .ok_or_else(bad)?;
+    let campaign = match v.len() {
+        0 => None,
+        16 => Some(CampaignId(uuid::Uuid::from_slice(v).map_err(|_| bad())?)),
+        _ => return Err(bad()),
+    };
+    Ok((Timestamp(ms), campaign))
+}
+
 fn id_at_end<T: From<uuid::Uuid>>(k: &[u8]) -> Result<T> {
     k.len()
         .checked_sub(16)
@@ -94,12 +121,40 @@ fn id_at_end<T: From<uuid::Uuid>>(k: &[u8]) -> Result<T> {
         })
 }
 
+/// Writes gathered for one atomic batch: the last write to a key wins, as in sled's own
+/// batches, and one batch can take in another's.
+#[derive(Debug, Default)]
+pub(super) struct Writes(BTreeMap<Vec<u8>, Option<Vec<u8>>>);
+
+impl Writes {
+    pub(super) fn insert(&mut self, k: impl Into<Vec<u8>>, v: impl AsRef<[u8]>) {
+        self.0.insert(k.into(), Some(v.as_ref().to_vec()));
+    }
+
+    pub(super) fn remove(&mut self, k: impl Into<Vec<u8>>) {
+        self.0.insert(k.into(), None);
+    }
+
+    fn into_batch(self) -> sled::Batch {
+        let mut b = sled::Batch::default();
+        for (k, v) in self.0 {
+            match v {
+                Some(v) => b.insert(k, v),
+                None => b.remove(k),
+            }
+        }
+        b
+    }
+}
+
 /// View updates of one organisation being gathered for one atomic write
 /// ([`Store::write_view_batch`]). States are encoded as they are added, so the caller need
 /// not keep them.
 pub struct ViewBatch {
-    org: OrgId,
-    batch: sled::Batch,
+    pub(super) org: OrgId,
+    pub(super) batch: Writes,
+    /// Count deltas (`store::index`), added to the stored counts when the batch is written.
+    pub(super) counts: BTreeMap<Vec<u8>, i64>,
 }
 
 impl std::fmt::Debug for ViewBatch {
@@ -119,23 +174,28 @@ impl ViewBatch {
 
     /// What a merge wrote to a partition's records.
     pub fn records(&mut self, records: PartitionRecords<'_>) {
-        for alias in &records.new_aliases {
-            self.hazard_home(*alias, records.partition);
-        }
+        let (aliases, p) = (records.new_aliases, records.partition);
         for (k, v) in records.writes {
             match v {
                 Some(v) => self.batch.insert(k, v),
                 None => self.batch.remove(k),
             }
         }
+        // After the writes: a re-fold cleared the old aliases' homes, and re-homes these.
+        for alias in aliases {
+            self.hazard_home(alias, p);
+        }
     }
 
-    /// Where a hazard (or a merged finding's id) lives.
+    /// Where a hazard (or a merged finding's id) lives. An id is in one partition but for
+    /// forged or misdirected ops (one report id sent with two venues), so every home is kept.
     pub fn hazard_home(&mut self, hazard: HazardId, p: Partition) {
-        self.batch.insert(
-            key(b'H', &[self.org.as_bytes(), hazard.as_bytes()]),
-            &p.to_key()[..],
-        );
+        self.batch.insert(home_key(self.org, hazard, &p), []);
+    }
+
+    /// A hazard no longer lives in `p` (a re-fold gave its finding to another hazard).
+    pub fn hazard_gone(&mut self, hazard: HazardId, p: Partition) {
+        self.batch.remove(home_key(self.org, hazard, &p));
     }
 
     /// A partition's ops of this batch, ascending: one index entry, keyed by the first.
@@ -176,6 +236,16 @@ impl ViewBatch {
         );
     }
 
+    /// Take another batch's writes (one partition's index changes, staged apart so that a
+    /// partition that fails leaves nothing behind).
+    pub fn absorb(&mut self, other: ViewBatch) {
+        let ViewBatch { batch, counts, .. } = other;
+        self.batch.0.extend(batch.0);
+        for (k, d) in counts {
+            *self.counts.entry(k).or_default() += d;
+        }
+    }
+
     /// A partition folded again after it had failed.
     pub fn healed(&mut self, p: &Partition) {
         self.batch
@@ -194,6 +264,9 @@ pub struct PartitionRecords<'a> {
     cleared: bool,
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     new_aliases: Vec<HazardId>,
+    /// Inspections this merge recorded that were new to the partition (when it finished,
+    /// the campaign it names) — unless the partition was folded again (`cleared`).
+    added: Vec<(Timestamp, Option<CampaignId>)>,
 }
 
 impl std::fmt::Debug for PartitionRecords<'_> {
@@ -219,6 +292,42 @@ impl PartitionRecords<'_> {
     fn write(&mut self, k: Vec<u8>, v: Vec<u8>) {
         self.writes.insert(k, Some(v));
     }
+
+    /// Whether this merge folded the partition again (its records were all rewritten).
+    pub fn refolded(&self) -> bool {
+        self.cleared
+    }
+
+    /// Inspections this merge added to the partition (when it finished, the campaign it
+    /// names); meaningful only when it did not fold the partition again.
+    pub fn added(&self) -> &[(Timestamp, Option<CampaignId>)] {
+        &self.added
+    }
+
+    /// Every inspection of the partition as it stands after this merge (when it finished,
+    /// the campaign it names): the stored time index with this merge's writes on top.
+    pub fn inspection_times(&self) -> Result<Vec<(Timestamp, Option<CampaignId>)>> {
+        let prefix = record_key(self.org, &self.partition, b't', &[]);
+        let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        if !self.cleared {
+            for item in self.store.views.scan_prefix(&prefix) {
+                let (k, v) = item?;
+                all.insert(k.to_vec(), v.to_vec());
+            }
+        }
+        for (k, v) in self.writes.range(prefix.clone()..) {
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            match v {
+                Some(v) => all.insert(k.clone(), v.clone()),
+                None => all.remove(k),
+            };
+        }
+        all.iter()
+            .map(|(k, v)| time_entry(k, prefix.len(), v))
+            .collect()
+    }
 }
 
 impl Records for PartitionRecords<'_> {
@@ -231,23 +340,18 @@ impl Records for PartitionRecords<'_> {
 
     fn put_inspection(&mut self, i: &Inspection) -> Result<()> {
         let (org, p) = (self.org, self.partition);
-        self.write(
-            record_key(org, &p, b'i', &[i.id.as_bytes()]),
-            encode_unframed(i),
-        );
-        // An amendment never changes when it finished or the campaign it names: these are
-        // written again unchanged.
-        self.write(time_key(org, &p, i), Vec::new());
-        if let Some(c) = i.campaign {
-            self.write(
-                record_key(
-                    org,
-                    &p,
-                    b'c',
-                    &[c.as_bytes(), &ordered_ms(i.finished_at.0), i.id.as_bytes()],
-                ),
-                Vec::new(),
-            );
+        let k = record_key(org, &p, b'i', &[i.id.as_bytes()]);
+        let new = self.read(&k)?.is_none();
+        self.write(k, encode_unframed(i));
+        // An amendment never changes when it finished or the campaign it names: the time
+        // key is written again unchanged.
+        let campaign = i
+            .campaign
+            .map(|c| c.as_bytes().to_vec())
+            .unwrap_or_default();
+        self.write(time_key(org, &p, i), campaign);
+        if new && !self.cleared {
+            self.added.push((i.finished_at, i.campaign));
         }
         Ok(())
     }
@@ -292,13 +396,16 @@ impl PartitionStore for PartitionRecords<'_> {
             *w = None;
         }
         if !self.cleared {
-            for k in self
-                .store
-                .views
-                .scan_prefix(records_prefix(self.org, &self.partition))
-                .keys()
-            {
-                self.writes.insert(k?.to_vec(), None);
+            let prefix = records_prefix(self.org, &self.partition);
+            for k in self.store.views.scan_prefix(&prefix).keys() {
+                let k = k?;
+                // A merged finding's home goes with its alias record.
+                if k.get(prefix.len()) == Some(&b'a') {
+                    let alias: HazardId = id_at_end(&k)?;
+                    self.writes
+                        .insert(home_key(self.org, alias, &self.partition), None);
+                }
+                self.writes.insert(k.to_vec(), None);
             }
         }
         self.cleared = true;
@@ -383,20 +490,25 @@ impl Store {
             cleared: false,
             writes: BTreeMap::new(),
             new_aliases: Vec::new(),
+            added: Vec::new(),
         }
     }
 
-    /// The partition holding a hazard, or the finding merged into one.
-    pub fn hazard_home(&self, org: OrgId, hazard: HazardId) -> Result<Option<Partition>> {
+    /// The partitions holding a hazard, or the finding merged into one, in key order (one,
+    /// but for forged ids).
+    pub fn hazard_homes(&self, org: OrgId, hazard: HazardId) -> Result<Vec<Partition>> {
+        let prefix = key(b'H', &[org.as_bytes(), hazard.as_bytes()]);
         self.views
-            .get(key(b'H', &[org.as_bytes(), hazard.as_bytes()]))?
-            .map(|v| {
-                Partition::from_key(&v).ok_or(StoreError::Corrupt {
+            .scan_prefix(&prefix)
+            .keys()
+            .map(|k| {
+                let k = k?;
+                Partition::from_key(&k[prefix.len()..]).ok_or(StoreError::Corrupt {
                     what: "hazard home",
-                    message: format!("{} bytes", v.len()),
+                    message: format!("{} bytes of key", k.len()),
                 })
             })
-            .transpose()
+            .collect()
     }
 
     /// The hazard a merged finding's id was folded into.
@@ -479,51 +591,21 @@ impl Store {
         Ok(out)
     }
 
-    /// How many of a venue's inspections count for a campaign (it names the campaign, or it
-    /// finished within the campaign's period) and when the latest finished: two range
-    /// scans of keys, whatever the venue's history.
-    pub fn counted_inspections(
+    /// Every inspection of a venue as stored (when it finished, the campaign it names): a
+    /// scan of its time index, for computing a campaign's coverage afresh.
+    pub fn inspection_times(
         &self,
         org: OrgId,
         p: &Partition,
-        campaign: &Campaign,
-    ) -> Result<(usize, Option<Timestamp>)> {
-        let local = |d: chrono::NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .and_then(|t| t.and_local_timezone(local_offset()).single())
-                .map_or(0, |t| t.timestamp_millis())
-        };
-        let start = local(campaign.starts);
-        let end = local(campaign.ends + chrono::Days::new(1));
-        let finished = |k: &[u8], at: usize| -> Result<i64> {
-            k.get(at..at + 8)
-                .and_then(|b| b.try_into().ok())
-                .map(|b| (u64::from_be_bytes(b) ^ (1 << 63)) as i64)
-                .ok_or(StoreError::Corrupt {
-                    what: "inspection index",
-                    message: format!("{} bytes", k.len()),
-                })
-        };
-        let (mut n, mut last) = (0usize, None::<i64>);
-        let t = record_key(org, p, b't', &[]);
-        for k in self.views.range(
-            record_key(org, p, b't', &[&ordered_ms(start)])
-                ..record_key(org, p, b't', &[&ordered_ms(end)]),
-        ) {
-            let (k, _) = k?;
-            n += 1;
-            last = last.max(Some(finished(&k, t.len())?));
-        }
-        // Inspections naming the campaign, finished outside its period.
-        let c = record_key(org, p, b'c', &[campaign.id.as_bytes()]);
-        for k in self.views.scan_prefix(&c).keys() {
-            let at = finished(&k?, c.len())?;
-            if !(start..end).contains(&at) {
-                n += 1;
-                last = last.max(Some(at));
-            }
-        }
-        Ok((n, last.map(Timestamp)))
+    ) -> Result<Vec<(Timestamp, Option<CampaignId>)>> {
+        let prefix = record_key(org, p, b't', &[]);
+        self.views
+            .scan_prefix(&prefix)
+            .map(|item| {
+                let (k, v) = item?;
+                time_entry(&k, prefix.len(), &v)
+            })
+            .collect()
     }
 
     /// Partitions that could not be folded.
@@ -553,15 +635,35 @@ impl Store {
     pub fn view_batch(&self, org: OrgId) -> ViewBatch {
         ViewBatch {
             org,
-            batch: sled::Batch::default(),
+            batch: Writes::default(),
+            counts: BTreeMap::new(),
         }
     }
 
     /// Write a batch of view updates and the new watermark, atomically.
     pub fn write_view_batch(&self, views: ViewBatch, watermark: u64) -> Result<()> {
-        let ViewBatch { org, mut batch } = views;
-        batch.insert(key(b'W', &[org.as_bytes()]), &watermark.to_be_bytes());
-        self.views.apply_batch(batch)?;
+        let ViewBatch {
+            org,
+            mut batch,
+            counts,
+        } = views;
+        self.settle_counts(counts, &mut batch)?;
+        batch.insert(key(b'W', &[org.as_bytes()]), watermark.to_be_bytes());
+        self.views.apply_batch(batch.into_batch())?;
+        Ok(())
+    }
+
+    /// Drop every view of one organisation (before it is folded again from the log). Every
+    /// view key is a kind byte followed by the organisation's id.
+    pub fn clear_org_views(&self, org: OrgId) -> Result<()> {
+        for kind in VIEW_KINDS.bytes() {
+            let mut batch = sled::Batch::default();
+            for k in self.views.scan_prefix(key(kind, &[org.as_bytes()])).keys() {
+                batch.remove(k?);
+            }
+            self.views.apply_batch(batch)?;
+        }
+        self.views_db.flush()?;
         Ok(())
     }
 
@@ -572,18 +674,25 @@ impl Store {
         Ok(())
     }
 
-    /// A digest of an organisation's views — states, records, indexes, watermark — for
-    /// tests that prove live views equal a rebuild (the partition index aside).
+    /// An organisation's views as stored — states, records, indexes, counts, watermark —
+    /// but the partition index, which is cut by view batch and so differs between a live run
+    /// and a rebuild (what it lists is compared with `partition_seqs`). For tests.
+    pub fn views_entries(&self, org: OrgId) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for kind in VIEW_KINDS.bytes().filter(|k| *k != b'I') {
+            for item in self.views.scan_prefix(key(kind, &[org.as_bytes()])) {
+                let (k, v) = item?;
+                out.push((k.to_vec(), v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A digest of [`Self::views_entries`], for tests that prove live views equal a rebuild.
     pub fn views_digest(&self, org: OrgId) -> Result<String> {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        for item in self.views.iter() {
-            let (k, v) = item?;
-            // The partition index is cut by view batch, which differs between a live run and
-            // a rebuild; what it lists is compared with `partition_seqs`.
-            if k.get(1..17) != Some(org.as_bytes().as_slice()) || k[0] == b'I' {
-                continue;
-            }
+        for (k, v) in self.views_entries(org)? {
             h.update((k.len() as u64).to_be_bytes());
             h.update(&k);
             h.update((v.len() as u64).to_be_bytes());

@@ -8,6 +8,9 @@
 //!   refused until the device registers again, 32 concurrent clients with gap-free seqs.
 //! - `durability`: acked ops survive a restart; views rebuilt from the log equal the live
 //!   views; a crash between log write and view update heals at start-up.
+//! - `indexes`: a property test — random op sets in random orders and batch splits: the
+//!   indexes, counts and coverage kept as ops arrive equal a rebuild, and every listing read
+//!   through them equals the same question answered by a full scan of the folded partitions.
 //! - `isolation`: organisations never see each other's ops; paging with `has_more`.
 //! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats);
 //!   organisations are created with the operator key only, which opens no organisation.
@@ -40,6 +43,7 @@ mod bad_input;
 mod disk;
 mod durability;
 mod hostile;
+mod indexes;
 mod isolation;
 mod review;
 mod scale;

@@ -20,17 +20,21 @@
 //!
 //! Readers that must see a sync they just made call [`Views::wait_for`] with its sequence number.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use firecheck_shared::merge::{merge, refold, PartitionStore};
+use firecheck_shared::merge::{merge, Records};
 use firecheck_shared::*;
 use tokio::sync::watch;
 
 use crate::lock;
 use crate::store::{PartitionFailure, Result, Store, StoreError, ViewBatch};
+
+mod derive;
+
+use derive::Campaigns;
 
 /// Log entries read per view batch.
 const VIEW_BATCH: usize = 20_000;
@@ -98,12 +102,14 @@ impl Views {
         let mut retry = Vec::new();
         for (org, head) in store.log_heads()? {
             let mark = store.view_watermark(org)?;
-            lock(&self.covered).insert(org, mark);
+            let failed = !store.failures(org)?.is_empty();
+            // An organisation about to be folded again covers nothing until it is.
+            lock(&self.covered).insert(org, if failed { 0 } else { mark });
             if mark < head {
                 tracing::info!(%org, views = mark, log = head, "views lag the log; catching up");
                 self.log_advanced(org, head);
             }
-            if !store.failures(org)?.is_empty() {
+            if failed || !store.stale_campaigns(org)?.is_empty() {
                 retry.push(org);
             }
         }
@@ -112,8 +118,15 @@ impl Views {
             .name("firecheck-views".into())
             .spawn(move || {
                 for org in retry {
-                    if let Err(e) = retry_failures(&store, org) {
-                        tracing::error!(%org, error = %e, "could not retry the failed partitions");
+                    let healed = match store.failures(org) {
+                        Ok(f) if !f.is_empty() => retry_failures(&me, &store, org),
+                        Ok(_) => store
+                            .view_watermark(org)
+                            .and_then(|mark| derive::recompute_campaigns(&store, org, mark)),
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = healed {
+                        tracing::error!(%org, error = %e, "could not heal the views at start-up");
                     }
                 }
                 me.run(store)
@@ -161,6 +174,7 @@ impl Views {
             // batch and dropped, so only one partition's state is held at a time.
             let mut by_partition: BTreeMap<Partition, Vec<(u64, Op)>> = BTreeMap::new();
             let mut out = store.view_batch(org);
+            let campaigns = Campaigns::load(store, org)?;
             for (seq, entry) in entries {
                 for h in entry.op.evidence() {
                     out.blob_ref(&h);
@@ -170,6 +184,7 @@ impl Views {
                     .or_default()
                     .push((seq, entry.op));
             }
+            let mut rebuild = None;
             for (p, ops) in by_partition {
                 let seqs: Vec<u64> = ops.iter().map(|(s, _)| *s).collect();
                 let mut new: Vec<Op> = ops.into_iter().map(|(_, op)| op).collect();
@@ -178,21 +193,43 @@ impl Views {
                     // Skipped until a start-up or a rebuild folds it again.
                     failure.last_seq = failure.last_seq.max(*seqs.last().unwrap_or(&0));
                     out.failure(&p, &failure);
-                } else if let Err(error) = fold_partition(store, org, p, &new, &mut out)? {
-                    tracing::error!(%org, partition = ?p, %error, "a partition could not be folded; its views are skipped until it can");
-                    out.failure(
-                        &p,
-                        &PartitionFailure {
-                            since_seq: seqs[0],
-                            last_seq: *seqs.last().unwrap_or(&0),
-                            error,
-                            at_ms: Timestamp::now().0,
-                        },
-                    );
+                } else {
+                    match fold_partition(store, org, &campaigns, p, &new, &mut out)? {
+                        Folding::Done => {}
+                        Folding::Failed(error) => {
+                            tracing::error!(%org, partition = %p, %error, "a partition could not be folded; its views are skipped until it can");
+                            out.failure(
+                                &p,
+                                &PartitionFailure {
+                                    since_seq: seqs[0],
+                                    last_seq: *seqs.last().unwrap_or(&0),
+                                    error,
+                                    at_ms: Timestamp::now().0,
+                                },
+                            );
+                        }
+                        Folding::Rebuild(error) => {
+                            rebuild = Some((p, error));
+                            break;
+                        }
+                    }
                 }
                 out.index(&p, &seqs);
             }
+            if let Some((p, error)) = rebuild {
+                // A stored state no longer reads: what the indexes hold for it is unknown,
+                // so the organisation's views are folded again from the log (which is the
+                // truth, and intact). After the clear no stored state is left to misread.
+                tracing::warn!(%org, partition = %p, %error, "a stored state is unreadable; folding the organisation's views again from the log");
+                drop(out);
+                store.clear_org_views(org)?;
+                self.publish(org, 0);
+                continue;
+            }
             store.write_view_batch(out, last)?;
+            // Campaigns this batch defined or redefined: their coverage, computed afresh
+            // before the views are said to cover the batch.
+            derive::recompute_campaigns(store, org, last)?;
             store.flush_views()?;
             self.publish(org, last);
             if !has_more {
@@ -207,52 +244,79 @@ impl Views {
     }
 }
 
+/// What became of one partition in a view batch.
+enum Folding {
+    /// Merged; its state, records and index changes are in the batch.
+    Done,
+    /// It cannot be folded (corrupt data, a panic in the fold): marked failed, skipped.
+    Failed(String),
+    /// Its stored state does not read: the organisation's views are folded again.
+    Rebuild(String),
+}
+
 /// Merge `new` (sorted, unseen) into a partition and write the result into `out`.
-///
-/// `Ok(Err(reason))` is a partition that cannot be folded (corrupt data, a panic in the
-/// fold): the caller marks it failed and goes on with the others. `Err` is the store's
-/// trouble (a failing disk), which stops the whole batch until it is retried.
+/// `Err` is the store's trouble (a failing disk), which stops the whole batch until it is
+/// retried.
 fn fold_partition(
     store: &Store,
     org: OrgId,
+    campaigns: &Campaigns,
     p: Partition,
     new: &[Op],
     out: &mut ViewBatch,
-) -> Result<Result<(), String>> {
+) -> Result<Folding> {
     let attempt = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "testing")]
+        if faults::injected(org, &p) {
+            panic!("a fault injected into the fold of {p}");
+        }
         let mut records = store.partition_records(org, p);
-        let (mut state, before) = match store.partition_state(org, &p) {
-            Ok(Some(s)) => {
-                let before: BTreeSet<HazardId> = s.hazards.keys().copied().collect();
-                (s, before)
-            }
-            Ok(None) => (PartitionState::new(p), BTreeSet::new()),
-            // A state that does not decode is derived data: fold it again from the log.
-            Err(e) if !e.is_io() => {
-                tracing::warn!(%org, partition = ?p, error = %e, "a stored state is unreadable; folding the partition again");
-                let mut ops = records.stored_ops()?;
-                ops.extend(new.iter().cloned());
-                let mut state = PartitionState::new(p);
-                refold(&mut state, &mut records, &ops)?;
-                return Ok((state, records, BTreeSet::new()));
-            }
+        let old = match store.partition_state(org, &p) {
+            Ok(Some(s)) => s,
+            Ok(None) => PartitionState::new(p),
+            // A state that does not decode is derived data: it is folded again from the log.
+            Err(e) if !e.is_io() => return Ok(Err(e.to_string())),
             Err(e) => return Err(e),
         };
+        let mut state = old.clone();
         merge(&mut state, &mut records, new)?;
-        Ok((state, records, before))
+        let mut staged = store.view_batch(org);
+        derive::partition_changed(store, org, campaigns, &old, &state, &records, &mut staged)?;
+        // Ids no longer a hazard here, and not a merged finding either: no longer homed here.
+        let mut gone = Vec::new();
+        for id in old
+            .hazards
+            .keys()
+            .filter(|id| !state.hazards.contains_key(id))
+        {
+            if records.alias(*id)?.is_none() {
+                gone.push(*id);
+            }
+        }
+        Ok(Ok((old, state, records, staged, gone)))
     }));
     match attempt {
-        Ok(Ok((state, records, before))) => {
-            for id in state.hazards.keys().filter(|id| !before.contains(id)) {
-                out.hazard_home(*id, p);
-            }
+        Ok(Ok(Err(unreadable))) => Ok(Folding::Rebuild(unreadable)),
+        Ok(Ok(Ok((old, state, records, staged, gone)))) => {
+            let refolded = records.refolded();
             out.state(&state);
+            // A re-fold clears the homes of the partition's old aliases (and re-homes its
+            // new ones); its hazards' homes are written after, so none is lost.
             out.records(records);
-            Ok(Ok(()))
+            for id in state.hazards.keys() {
+                if refolded || !old.hazards.contains_key(id) {
+                    out.hazard_home(*id, p);
+                }
+            }
+            for id in gone {
+                out.hazard_gone(id, p);
+            }
+            out.absorb(staged);
+            Ok(Folding::Done)
         }
         Ok(Err(e)) if e.is_io() => Err(e),
-        Ok(Err(e)) => Ok(Err(e.to_string())),
-        Err(panic) => Ok(Err(format!(
+        Ok(Err(e)) => Ok(Folding::Failed(e.to_string())),
+        Err(panic) => Ok(Folding::Failed(format!(
             "the fold panicked: {}",
             panic
                 .downcast_ref::<&str>()
@@ -263,40 +327,45 @@ fn fold_partition(
     }
 }
 
-/// Fold each failed partition of `org` again from all its indexed ops; those that fold
-/// are healed, the others stay failed.
-pub fn retry_failures(store: &Store, org: OrgId) -> Result<()> {
-    let mark = store.view_watermark(org)?;
-    for (p, failure) in store.failures(org)? {
-        let mut out = store.view_batch(org);
-        let attempt = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let mut records = store.partition_records(org, p);
-            let ops = records.stored_ops()?;
-            let mut state = PartitionState::new(p);
-            refold(&mut state, &mut records, &ops)?;
-            Ok::<_, StoreError>((state, records))
-        }));
-        match attempt {
-            Ok(Ok((state, records))) => {
-                for id in state.hazards.keys() {
-                    out.hazard_home(*id, p);
-                }
-                out.state(&state);
-                out.records(records);
-                out.healed(&p);
-                tracing::info!(%org, partition = ?p, since = failure.since_seq, "a failed partition folds again");
-            }
-            Ok(Err(e)) if e.is_io() => return Err(e),
-            Ok(Err(e)) => {
-                tracing::error!(%org, partition = ?p, error = %e, "a failed partition still cannot be folded");
-                continue;
-            }
-            Err(_) => {
-                tracing::error!(%org, partition = ?p, "a failed partition still panics in the fold");
-                continue;
-            }
-        }
-        store.write_view_batch(out, mark)?;
+/// Faults tests inject into the fold, to see one partition fail while the others go on
+/// (feature `testing` only).
+#[cfg(feature = "testing")]
+pub mod faults {
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+
+    use firecheck_shared::{OrgId, Partition};
+
+    static FAILING: Mutex<BTreeSet<(OrgId, Partition)>> = Mutex::new(BTreeSet::new());
+
+    /// From now on, folding organisation `org`'s partition `p` panics.
+    pub fn inject(org: OrgId, p: Partition) {
+        crate::lock(&FAILING).insert((org, p));
+    }
+
+    /// Folding it works again.
+    pub fn clear(org: OrgId, p: Partition) {
+        crate::lock(&FAILING).remove(&(org, p));
+    }
+
+    pub(super) fn injected(org: OrgId, p: &Partition) -> bool {
+        crate::lock(&FAILING).contains(&(org, *p))
+    }
+}
+
+/// Fold the views of an organisation with failed partitions again, from the log: what the
+/// indexes held for a partition whose state could not be read is unknown, so the whole
+/// organisation is rebuilt; partitions that still cannot be folded stay failed.
+pub fn retry_failures(views: &Views, store: &Store, org: OrgId) -> Result<()> {
+    let failed = store.failures(org)?.len();
+    tracing::info!(%org, failed, "folding an organisation with failed partitions again");
+    store.clear_org_views(org)?;
+    // Readers waiting for a sequence number wait for the rebuild to reach it.
+    views.publish(org, 0);
+    views.catch_up(store, org)?;
+    let still = store.failures(org)?.len();
+    if still > 0 {
+        tracing::error!(%org, still, "partitions still cannot be folded");
     }
     store.flush_views()
 }
