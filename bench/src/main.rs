@@ -16,6 +16,7 @@ mod ingest;
 mod inproc;
 mod probe;
 mod pull;
+mod reads;
 mod report;
 mod scale;
 mod serve;
@@ -53,13 +54,17 @@ struct Cli {
     #[arg(long, default_value_t = 2000)]
     venues: u32,
     /// Parts to run, comma-separated: ingest, ceiling, scale (pull, memory, disk, start-up),
-    /// bytes.
+    /// bytes, reads (the office's review reads over large data sets).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ingest,ceiling,scale,bytes"
+        default_value = "ingest,ceiling,scale,bytes,reads"
     )]
     only: Vec<String>,
+    /// Data sets of the office-reads part, as OPS:VENUES,… (default
+    /// 100000:2000,100000:20000,1000000:2000,1000000:20000; quick 20000:500).
+    #[arg(long, value_delimiter = ',')]
+    reads_sizes: Option<Vec<String>>,
     /// Ingest client counts (default 1,8,64,256).
     #[arg(long, value_delimiter = ',')]
     clients: Option<Vec<usize>>,
@@ -345,6 +350,38 @@ fn main() -> Result<()> {
             sizes::header_bytes(token_len, Format::Json),
         ));
         results.codec = sizes::codec_cost(cli.venues);
+    }
+
+    if has(&cli, "reads") {
+        eprintln!("office reads …");
+        let sizes = match &cli.reads_sizes {
+            Some(list) => list
+                .iter()
+                .map(|s| {
+                    let (o, v) = s
+                        .split_once(':')
+                        .with_context(|| format!("--reads-sizes: {s:?} is not OPS:VENUES"))?;
+                    Ok((o.trim().parse()?, v.trim().parse()?))
+                })
+                .collect::<Result<Vec<(u64, u32)>>>()?,
+            None if cli.tiny => vec![(2_000, 50)],
+            None if quick => vec![(20_000, 500)],
+            None => vec![
+                (100_000, 2_000),
+                (100_000, 20_000),
+                (1_000_000, 2_000),
+                (1_000_000, 20_000),
+            ],
+        };
+        let p = reads::Params {
+            sizes,
+            samples: if quick { 10 } else { 50 },
+            workers: cores,
+        };
+        match rt.block_on(reads::run(base.path(), &p)) {
+            Ok(rows) => results.reads = rows,
+            Err(e) => results.errors.push(format!("office reads failed: {e:#}")),
+        }
     }
 
     results.context.push((

@@ -47,6 +47,7 @@ pub struct Results {
     pub codec: Vec<sizes::CodecCost>,
     pub quick: bool,
     pub errors: Vec<String>,
+    pub reads: Vec<crate::reads::Row>,
 }
 
 struct Target {
@@ -434,6 +435,9 @@ impl Results {
                 mb(s.startup_peak_rss),
                 thousands(s.startup_ops as f64)
             );
+        }
+        if !self.reads.is_empty() {
+            let _ = writeln!(o, "\n{}", crate::reads::markdown(&self.reads));
         }
         o
     }

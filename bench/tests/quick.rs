@@ -25,6 +25,7 @@ fn tiny_run_writes_every_section() {
         "## 3. Pull into a fresh client replica",
         "## 4. Bytes",
         "## 5. Memory and disk",
+        "## Office reads",
         "**Commit**",
         "**Machine**",
     ] {

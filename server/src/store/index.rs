@@ -223,14 +223,34 @@ impl ViewBatch {
             return;
         }
         let org = self.org;
-        if let Some(e) = old {
-            let (id, p) = (e.hazard.id, e.partition);
-            self.batch.remove(entry_key(org, id, &p));
+        // Most changes (an event added to its history) move none of its index keys: only
+        // the keys and counts that differ are written.
+        let mut keys: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
+        let mut counts: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
+        for (e, sign) in [(old, -1i64), (new, 1)] {
+            let Some(e) = e else { continue };
             for (k, delta) in hazard_keys(org, e) {
                 match delta {
-                    Some(d) => self.count(k, -d),
-                    None => self.batch.remove(k),
+                    Some(d) => *counts.entry(k).or_default() += sign * d,
+                    None => *keys.entry(k).or_default() += sign,
                 }
+            }
+        }
+        for (k, d) in keys {
+            match d.cmp(&0) {
+                std::cmp::Ordering::Less => self.batch.remove(k),
+                std::cmp::Ordering::Greater => self.batch.insert(k, []),
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+        for (k, d) in counts {
+            if d != 0 {
+                self.count(k, d);
+            }
+        }
+        if let Some(e) = old {
+            if new.is_none_or(|n| (n.hazard.id, n.partition) != (e.hazard.id, e.partition)) {
+                self.batch.remove(entry_key(org, e.hazard.id, &e.partition));
             }
         }
         if let Some(e) = new {
@@ -238,12 +258,6 @@ impl ViewBatch {
                 entry_key(org, e.hazard.id, &e.partition),
                 encode_unframed(e),
             );
-            for (k, delta) in hazard_keys(org, e) {
-                match delta {
-                    Some(d) => self.count(k, d),
-                    None => self.batch.insert(k, &[] as &[u8]),
-                }
-            }
         }
     }
 

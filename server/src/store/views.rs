@@ -174,10 +174,20 @@ impl ViewBatch {
 
     /// What a merge wrote to a partition's records.
     pub fn records(&mut self, records: PartitionRecords<'_>) {
-        let (aliases, p) = (records.new_aliases, records.partition);
+        let (aliases, p, before, cleared) = (
+            records.new_aliases,
+            records.partition,
+            records.before,
+            records.cleared,
+        );
         for (k, v) in records.writes {
+            // A re-fold writes every record again: those it left as they were are skipped,
+            // and so are records it wrote and dropped that were never stored.
+            let was = before.get(&k);
             match v {
+                Some(v) if was == Some(&v) => {}
                 Some(v) => self.batch.insert(k, v),
+                None if cleared && was.is_none() => {}
                 None => self.batch.remove(k),
             }
         }
@@ -263,6 +273,9 @@ pub struct PartitionRecords<'a> {
     /// The stored records are gone (a re-fold): reads see only `writes`.
     cleared: bool,
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// What the stored records held when they were cleared (a re-fold), to write back only
+    /// the records that changed.
+    before: BTreeMap<Vec<u8>, Vec<u8>>,
     new_aliases: Vec<HazardId>,
     /// Inspections this merge recorded that were new to the partition (when it finished,
     /// the campaign it names) — unless the partition was folded again (`cleared`).
@@ -397,15 +410,17 @@ impl PartitionStore for PartitionRecords<'_> {
         }
         if !self.cleared {
             let prefix = records_prefix(self.org, &self.partition);
-            for k in self.store.views.scan_prefix(&prefix).keys() {
-                let k = k?;
+            for item in self.store.views.scan_prefix(&prefix) {
+                let (k, v) = item?;
                 // A merged finding's home goes with its alias record.
                 if k.get(prefix.len()) == Some(&b'a') {
                     let alias: HazardId = id_at_end(&k)?;
-                    self.writes
-                        .insert(home_key(self.org, alias, &self.partition), None);
+                    let home = home_key(self.org, alias, &self.partition);
+                    self.writes.insert(home.clone(), None);
+                    self.before.insert(home, Vec::new());
                 }
                 self.writes.insert(k.to_vec(), None);
+                self.before.insert(k.to_vec(), v.to_vec());
             }
         }
         self.cleared = true;
@@ -489,6 +504,7 @@ impl Store {
             partition,
             cleared: false,
             writes: BTreeMap::new(),
+            before: BTreeMap::new(),
             new_aliases: Vec::new(),
             added: Vec::new(),
         }
