@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::sync::{
-    ErrorBody, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
+    ErrorBody, ErrorCode, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
 };
 use firecheck_shared::BlobHash;
 
@@ -30,12 +30,14 @@ pub enum RemoteError {
     /// The file given by `--ca-cert` cannot be used.
     #[error("cannot use the CA certificate {} (--ca-cert, FIRECHECK_CA_CERT): {detail}", path.display())]
     CaCert { path: PathBuf, detail: String },
+    /// The server refused the token or the login (code `unauthorized`).
     #[error("{message}")]
     Unauthorized { message: String },
+    /// Any other refusal. Matched on `code`; `status` is only shown.
     #[error("the server refused the request ({status}): {message}")]
     Refused {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
     },
     #[error("the server answered something unreadable: {0}")]
@@ -47,7 +49,7 @@ impl RemoteError {
     pub fn is_retryable(&self) -> bool {
         match self {
             RemoteError::Unreachable { .. } => true,
-            RemoteError::Refused { status, .. } => matches!(status, 408 | 429 | 502 | 503 | 504),
+            RemoteError::Refused { code, .. } => code.is_retryable(),
             _ => false,
         }
     }
@@ -119,17 +121,21 @@ impl Remote {
         Ok(resp)
     }
 
+    /// The error an answer carries: its code, or — when the body is not firecheck's error
+    /// shape (a proxy's page) or names a code this build does not know — the code its status
+    /// means.
     async fn error_of(resp: reqwest::Response) -> RemoteError {
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.unwrap_or_default();
         let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(b) => (b.error.code, b.error.message),
+            Ok(b) if b.error.code != ErrorCode::Unknown => (b.error.code, b.error.message),
+            Ok(b) => (ErrorCode::from_status(status), b.error.message),
             Err(_) => (
-                "unknown".into(),
+                ErrorCode::from_status(status),
                 String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             ),
         };
-        if status == 401 {
+        if code == ErrorCode::Unauthorized {
             RemoteError::Unauthorized { message }
         } else {
             RemoteError::Refused {

@@ -12,7 +12,7 @@ use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{AppError, Caller, State};
+use super::{blocking, AppError, Caller, State};
 use crate::store::Store;
 
 /// Longest a review request waits for views to cover `min_seq`.
@@ -40,17 +40,6 @@ fn page<T>(all: Vec<T>, offset: Option<usize>, limit: Option<usize>) -> Page<T> 
         offset,
         limit,
     }
-}
-
-/// Run storage reads off the async workers.
-async fn blocking<T: Send + 'static>(
-    state: &State,
-    f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| AppError::Internal(format!("a read task failed: {e}")))?
 }
 
 /// The caller's organisation's folded partitions, once they cover `min_seq`.
