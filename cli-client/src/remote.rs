@@ -62,12 +62,6 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// A client for `base` trusting the system's roots; panics where those cannot be read
-    /// (see [`Remote::connect`]).
-    pub fn new(base: &str) -> Self {
-        Self::connect(base, None).expect("building the HTTP client")
-    }
-
     /// A client for `base`; for an `https://` server, trusting the system's root
     /// certificates and also those in `ca_cert` (PEM), e.g. an office's private CA.
     pub fn connect(base: &str, ca_cert: Option<&Path>) -> Result<Self, RemoteError> {
@@ -208,7 +202,8 @@ impl Remote {
         }
     }
 
-    /// Send `bytes[offset..]` of an attachment as one chunk; returns whether it is complete.
+    /// Send up to `chunk` bytes of an attachment from `offset` (where the server's copy ends,
+    /// as it said); returns the offset after them.
     pub async fn put_blob(
         &self,
         token: &str,
@@ -219,7 +214,17 @@ impl Remote {
         chunk: usize,
     ) -> Result<u64, RemoteError> {
         let total = bytes.len() as u64;
-        let end = (offset as usize + chunk).min(bytes.len());
+        // `offset` came from the server: one past the bytes this device holds is an answer
+        // that cannot be followed, not a reason to panic.
+        let start = usize::try_from(offset)
+            .ok()
+            .filter(|&start| start < bytes.len())
+            .ok_or_else(|| {
+                RemoteError::BadAnswer(format!(
+                    "the server says its copy of attachment {hash} ends at byte {offset}, but it has only {total} bytes"
+                ))
+            })?;
+        let end = start.saturating_add(chunk.max(1)).min(bytes.len());
         let req = self
             .http
             .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
@@ -229,7 +234,7 @@ impl Remote {
                 reqwest::header::CONTENT_RANGE,
                 format!("bytes {offset}-{}/{total}", end - 1),
             )
-            .body(bytes[offset as usize..end].to_vec());
+            .body(bytes[start..end].to_vec());
         self.send(req).await?;
         Ok(end as u64)
     }
