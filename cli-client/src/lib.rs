@@ -308,7 +308,10 @@ pub enum CliError {
     Remote(#[from] remote::RemoteError),
     /// The records were synced, the photos not (yet): the exit code of why (3 or 4), else 1.
     #[error("{}", photos_message(*.waiting, .cause))]
-    PhotosNotSent { waiting: usize, cause: Box<CliError> },
+    PhotosNotSent {
+        waiting: usize,
+        cause: Box<CliError>,
+    },
     /// No such venue, hazard, template, campaign or attachment (exit 5).
     #[error("{0}")]
     NotFound(String),

@@ -85,7 +85,10 @@ impl<'c> Connection<'c> {
     /// Exchange the refresh token for fresh tokens, and keep them. A refused refresh ends
     /// the login: the person logs in again, and the queued ops wait for that.
     pub fn refresh(&mut self) -> Result<(), CliError> {
-        match self.rt.block_on(self.remote.refresh(&self.login.refresh_token)) {
+        match self
+            .rt
+            .block_on(self.remote.refresh(&self.login.refresh_token))
+        {
             Ok(t) => {
                 let fresh = to_login(&self.login.server, t);
                 self.ctx.replica.set_login(Some(&fresh))?;
@@ -166,7 +169,9 @@ pub fn login_with_password(
     }));
     let t = match t {
         Ok(t) => t,
-        Err(RemoteError::Unauthorized { message }) => return Err(CliError::LoginRefused { message }),
+        Err(RemoteError::Unauthorized { message }) => {
+            return Err(CliError::LoginRefused { message })
+        }
         Err(e) => return Err(e.into()),
     };
     if let Some(prev) = ctx.replica.login()? {

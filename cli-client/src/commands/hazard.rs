@@ -177,12 +177,7 @@ pub fn act(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), Cli
 }
 
 /// `firecheck hazard show`: the hazard and its whole history, conflict notes included.
-fn show(
-    ctx: &Ctx,
-    states: &[Folded],
-    id: &str,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
+fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(), CliError> {
     let (part, h) = find_hazard(states, id)?;
     let state = &part.state;
     let today = Timestamp::now().local_date();

@@ -301,7 +301,10 @@ fn report_hazards(
     for h in part.state.hazards.values() {
         let history = part.history(h.id);
         for (i, e) in history.iter().enumerate().filter(|(_, e)| e.op == op.op_id) {
-            let before = i.checked_sub(1).and_then(|p| history.get(p)).map(|e| e.status);
+            let before = i
+                .checked_sub(1)
+                .and_then(|p| history.get(p))
+                .map(|e| e.status);
             let Some(what) = effect(e, before) else {
                 continue;
             };
@@ -483,4 +486,3 @@ mod tests {
         assert!(e.to_string().contains("nothing was saved"), "{e}");
     }
 }
-

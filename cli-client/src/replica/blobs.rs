@@ -20,7 +20,6 @@ pub struct BlobEntry {
     pub uploaded: bool,
 }
 
-
 /// Why an attachment cannot be taken in.
 #[derive(Debug, thiserror::Error)]
 pub enum AttachError {

@@ -7,7 +7,6 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::{decode, LocalReplica, Result};
 
-
 /// The logged-in session. Tokens stay on the device only.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Login {
@@ -35,7 +34,6 @@ pub struct SyncMark {
     pub at_ms: i64,
     pub clock_warning: Option<String>,
 }
-
 
 impl LocalReplica {
     pub(super) fn get_meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {

@@ -120,7 +120,10 @@ mod tests {
         state: impl Fn(Partition, &[Op]) -> Vec<u8>,
     ) {
         let db = sled::open(home.join("replica")).unwrap();
-        let (parts, states) = (db.open_tree("parts").unwrap(), db.open_tree("states").unwrap());
+        let (parts, states) = (
+            db.open_tree("parts").unwrap(),
+            db.open_tree("states").unwrap(),
+        );
         for (p, list) in super::super::partitions::by_partition(ops) {
             parts.insert(p.to_key(), encode_unframed(&list)).unwrap();
             states.insert(p.to_key(), state(p, &list)).unwrap();
@@ -195,7 +198,10 @@ mod tests {
             format!("({FORMAT})"),
             "install the newer firecheck".to_string(),
         ] {
-            assert!(message.contains(&needle), "{message:?} should name {needle:?}");
+            assert!(
+                message.contains(&needle),
+                "{message:?} should name {needle:?}"
+            );
         }
         // Nothing was migrated or rewritten: the newer firecheck finds its data as it left it.
         // (sled lets go of its lock a moment after the refused replica is dropped.)

@@ -86,7 +86,6 @@ pub struct LocalReplica {
     write_back: std::sync::Arc<std::sync::Mutex<Option<partitions::Bulk>>>,
 }
 
-
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     decode_unframed(bytes).map_err(|e| ReplicaError::Corrupt(e.to_string()))
 }

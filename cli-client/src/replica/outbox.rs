@@ -49,7 +49,6 @@ impl OutboxCounts {
     }
 }
 
-
 impl LocalReplica {
     /// Stamp a new op by `author` about `entity`, queue it in the outbox and fold it, in one
     /// durable step. Returns the op.

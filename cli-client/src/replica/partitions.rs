@@ -204,7 +204,10 @@ impl LocalReplica {
             // A worker that panicked (a bug in the fold) is an error: nothing is written.
             workers
                 .into_iter()
-                .map(|w| w.join().map_err(|panic| ReplicaError::Fold(panic_text(&*panic))))
+                .map(|w| {
+                    w.join()
+                        .map_err(|panic| ReplicaError::Fold(panic_text(&*panic)))
+                })
                 .collect::<Result<_>>()
         })?;
         let (mut parts, mut states) = (sled::Batch::default(), sled::Batch::default());

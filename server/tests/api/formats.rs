@@ -106,7 +106,10 @@ async fn answers(dev: &Device, seq: u64) -> Vec<serde_json::Value> {
     let hazards = out[1]["items"].as_array().cloned().unwrap_or_default();
     for h in hazards {
         let id = h["hazard"]["id"].as_str().unwrap().to_string();
-        out.push(dev.get_json(&format!("/v1/hazards/{id}?min_seq={seq}")).await);
+        out.push(
+            dev.get_json(&format!("/v1/hazards/{id}?min_seq={seq}"))
+                .await,
+        );
     }
     out
 }
@@ -118,8 +121,7 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
     let mut server = TestServer::start(dir.path(), addr, true);
     // Some field work on top of the demo seed: a finding (a hazard) and a comment on it.
     let mut zhang = Device::login(&server.url, "zhangwei").await;
-    let (insp, inspection) =
-        zhang.inspection(fixtures::ids::LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
+    let (insp, inspection) = zhang.inspection(fixtures::ids::LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
     let comment = zhang.comment(fixtures::ids::LAOWANG_EBIKE, hazard, "电池仍在楼梯下充电");
     let seq = all_accepted(&zhang.push(vec![insp, comment]).await)
@@ -149,7 +151,9 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
             set_format(&db, format);
             // A record no fold writes: it must be gone once the views are dropped.
             let views = db.open_tree("views").unwrap();
-            views.insert(b"~stale", &b"from an older layout"[..]).unwrap();
+            views
+                .insert(b"~stale", &b"from an older layout"[..])
+                .unwrap();
             db.flush().unwrap();
         }
         let mut again = TestServer::start(dir.path(), addr, false);

@@ -76,7 +76,13 @@ impl App {
         }
     }
 
-    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut req = Request::builder().method(method.clone()).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -202,11 +208,16 @@ fn routes(hazard: HazardId, seq: u64) -> Vec<String> {
 
 /// A page of a list: `items`, `total`, `offset`, `limit`, each item with the given keys.
 fn assert_page(what: &str, v: &Value, item_keys: &[&str]) -> usize {
-    let items = v["items"].as_array().unwrap_or_else(|| panic!("{what}: {v}"));
+    let items = v["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: {v}"));
     for k in ["total", "offset", "limit"] {
         assert!(v[k].is_u64(), "{what}: `{k}` in {v}");
     }
-    assert!(v["total"].as_u64().unwrap() as usize >= items.len(), "{what}: {v}");
+    assert!(
+        v["total"].as_u64().unwrap() as usize >= items.len(),
+        "{what}: {v}"
+    );
     for item in items {
         for k in item_keys {
             assert!(!item[k].is_null(), "{what}: `{k}` in {item}");
@@ -228,10 +239,20 @@ async fn every_review_route_answers_200_with_its_json_shape() {
         <[String; 8]>::try_from(routes(hazard, seq)).unwrap();
 
     let v = app.get(&venues, t).await;
-    assert!(assert_page(&v.what, v.ok(), &["id", "name", "kind", "street", "address"]) > 40);
+    assert!(
+        assert_page(
+            &v.what,
+            v.ok(),
+            &["id", "name", "kind", "street", "address"]
+        ) > 40
+    );
 
     let v = app.get(&inspections, t).await;
-    assert_eq!(assert_page(&v.what, v.ok(), &["id", "items", "inspector"]), 1, "{v:#?}");
+    assert_eq!(
+        assert_page(&v.what, v.ok(), &["id", "items", "inspector"]),
+        1,
+        "{v:#?}"
+    );
 
     let v = app.get(&hazards, t).await;
     assert!(assert_page(&v.what, v.ok(), &["hazard", "venue_name", "street"]) >= 1);
@@ -248,7 +269,10 @@ async fn every_review_route_answers_200_with_its_json_shape() {
     let d = v.ok();
     assert_eq!(d["hazard"]["id"], json!(hazard), "{v:#?}");
     assert_eq!(d["hazard"]["status"], "open", "{v:#?}");
-    assert!(d["history"].as_array().is_some_and(|h| !h.is_empty()), "{v:#?}");
+    assert!(
+        d["history"].as_array().is_some_and(|h| !h.is_empty()),
+        "{v:#?}"
+    );
     for k in ["history_offset", "history_total"] {
         assert!(d[k].is_u64(), "`{k}`: {v:#?}");
     }
@@ -263,11 +287,20 @@ async fn every_review_route_answers_200_with_its_json_shape() {
     let v = app.get(&coverage, t).await;
     let c = v.ok();
     assert_eq!(c["campaign"]["id"], json!(CIIE_CAMPAIGN), "{v:#?}");
-    for k in ["targets", "inspected", "hazards_found", "hazards_rectified", "hazards_overdue"] {
+    for k in [
+        "targets",
+        "inspected",
+        "hazards_found",
+        "hazards_rectified",
+        "hazards_overdue",
+    ] {
         assert!(c[k].is_u64(), "`{k}`: {v:#?}");
     }
     assert!(c["rectification_rate"].is_number(), "{v:#?}");
-    assert!(c["rows"].as_array().is_some_and(|r| !r.is_empty()), "{v:#?}");
+    assert!(
+        c["rows"].as_array().is_some_and(|r| !r.is_empty()),
+        "{v:#?}"
+    );
 
     let v = app.get(&templates, t).await;
     let list = v.ok().as_array().unwrap_or_else(|| panic!("{v:#?}"));
@@ -283,7 +316,10 @@ async fn every_review_route_answers_200_with_its_json_shape() {
         .get(&format!("/v1/venues?offset=5&limit=3&min_seq={seq}"), t)
         .await;
     assert_eq!(assert_page(&v.what, v.ok(), &["id"]), 3);
-    assert_eq!((v.json["offset"].as_u64(), v.json["limit"].as_u64()), (Some(5), Some(3)));
+    assert_eq!(
+        (v.json["offset"].as_u64(), v.json["limit"].as_u64()),
+        (Some(5), Some(3))
+    );
     drop(zhang);
     app.close().await;
 }
@@ -294,9 +330,12 @@ async fn another_organisations_ids_are_not_found_and_its_lists_are_empty() {
     let (_, hazard, seq) = with_a_hazard(&app).await;
     // The first organisation's views cover the finding before the other one looks.
     let office = app.login("wangfang", &password("wangfang")).await;
-    app.get(&format!("/v1/hazards/{hazard}?min_seq={seq}"), Some(office.token()))
-        .await
-        .ok();
+    app.get(
+        &format!("/v1/hazards/{hazard}?min_seq={seq}"),
+        Some(office.token()),
+    )
+    .await
+    .ok();
 
     let other = app.other_org().await;
     let t = Some(other.token());
@@ -352,25 +391,73 @@ async fn bad_query_parameters_and_ids_get_the_error_shape_and_a_code() {
     }
     let table: &[(&str, StatusCode, ErrorCode)] = &[
         // Not the parameter's type: 400.
-        ("/v1/venues?limit=many", StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-        ("/v1/venues?offset=-1", StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-        ("/v1/hazards?active=perhaps", StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-        ("/v1/drills?min_seq=soon", StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-        ("/v1/templates?min_seq=-5", StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+        (
+            "/v1/venues?limit=many",
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        ),
+        (
+            "/v1/venues?offset=-1",
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        ),
+        (
+            "/v1/hazards?active=perhaps",
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        ),
+        (
+            "/v1/drills?min_seq=soon",
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        ),
+        (
+            "/v1/templates?min_seq=-5",
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        ),
         (
             "/v1/campaigns?limit=99999999999999999999999",
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
         ),
         // The right type, not a value the domain knows: 422.
-        ("/v1/venues?kind=spaceship", StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
-        ("/v1/hazards?status=bogus", StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
-        ("/v1/hazards?status=open,bogus", StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
-        ("/v1/hazards?venue=not-an-id", StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+        (
+            "/v1/venues?kind=spaceship",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+        ),
+        (
+            "/v1/hazards?status=bogus",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+        ),
+        (
+            "/v1/hazards?status=open,bogus",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+        ),
+        (
+            "/v1/hazards?venue=not-an-id",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+        ),
         // An id that is no id at all names nothing: 404.
-        ("/v1/hazards/not-an-id", StatusCode::NOT_FOUND, ErrorCode::NotFound),
-        ("/v1/venues/42/inspections", StatusCode::NOT_FOUND, ErrorCode::NotFound),
-        ("/v1/campaigns/x/coverage", StatusCode::NOT_FOUND, ErrorCode::NotFound),
+        (
+            "/v1/hazards/not-an-id",
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        ),
+        (
+            "/v1/venues/42/inspections",
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        ),
+        (
+            "/v1/campaigns/x/coverage",
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        ),
         // A well-formed id nobody has: 404.
         (
             "/v1/hazards/0193a000-0000-7000-8000-000000000000",

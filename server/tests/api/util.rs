@@ -142,7 +142,12 @@ impl Raw {
         // The code as sent on the wire, and as the client's enum reads it.
         assert_eq!(v["error"]["code"], code, "error code — {}", self.context());
         let body: ErrorBody = self.parse();
-        assert_eq!(body.error.code.as_str(), code, "error code — {}", self.context());
+        assert_eq!(
+            body.error.code.as_str(),
+            code,
+            "error code — {}",
+            self.context()
+        );
         assert!(
             !body.error.message.trim().is_empty(),
             "error message is empty — {}",
