@@ -110,6 +110,9 @@ mod tests {
         assert!(!r.meta.contains_key("states_stale").unwrap());
     }
 
+    /// How an older firecheck encoded a partition's state, from its ops.
+    type OldState = fn(Partition, &[Op]) -> Vec<u8>;
+
     /// A replica written by an older firecheck: `parts` as they are now, `states` in
     /// whatever form that firecheck folded them (`state(p, ops)`), `format` as given (none:
     /// from before formats were recorded).
@@ -155,17 +158,16 @@ mod tests {
         // Format 1 kept one `PartitionState` with everything inside, and recorded no format;
         // a state this build cannot read, or one it reads but that is not a `Folded`, is
         // dropped and folded again from the partition's ops either way.
-        let old_states: [(&str, Box<dyn Fn(Partition, &[Op]) -> Vec<u8>>); 2] = [
-            (
-                "a bare PartitionState",
-                Box::new(|p, list: &[Op]| encode_unframed(&Folded::fold(p, list.iter()).state)),
-            ),
-            ("unreadable bytes", Box::new(|_, _: &[Op]| vec![0xFF; 7])),
+        let old_states: [(&str, OldState); 2] = [
+            ("a bare PartitionState", |p, list| {
+                encode_unframed(&Folded::fold(p, list.iter()).state)
+            }),
+            ("unreadable bytes", |_, _| vec![0xFF; 7]),
         ];
         for (what, state) in old_states {
             for format in [None, Some(1)] {
                 let home = tempfile::tempdir().unwrap();
-                older_replica(home.path(), &ops, format, &state);
+                older_replica(home.path(), &ops, format, state);
                 let r = LocalReplica::open(home.path()).unwrap();
                 assert_eq!(held_states(&r), expected(&ops), "{what}, format {format:?}");
                 assert_eq!(
