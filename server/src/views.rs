@@ -183,6 +183,7 @@ impl Views {
                     out.failure(
                         &p,
                         &PartitionFailure {
+                            // Every partition of the batch has at least one op.
                             since_seq: seqs[0],
                             last_seq: *seqs.last().unwrap_or(&0),
                             error,

@@ -38,7 +38,8 @@ impl Timestamp {
         local_offset()
             .timestamp_millis_opt(self.0)
             .single()
-            .unwrap_or_else(|| local_offset().timestamp_millis_opt(0).unwrap())
+            // A stamp out of chrono's range (any i64 may arrive in an op) reads as the epoch.
+            .unwrap_or_else(|| DateTime::<Utc>::UNIX_EPOCH.with_timezone(&local_offset()))
     }
 
     /// The calendar day in Shanghai.
@@ -599,4 +600,19 @@ pub struct CitizenReport {
     pub channel: String,
     pub hazard: HazardId,
     pub recorded_by: UserId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any i64 may arrive as a stamp in an op: out of chrono's range it reads as the epoch.
+    #[test]
+    fn stamps_out_of_range_read_as_the_epoch() {
+        for ms in [i64::MAX, i64::MIN] {
+            assert_eq!(Timestamp(ms).local(), Timestamp(0).local());
+            let _ = Timestamp(ms).local_date();
+            let _ = Timestamp(ms).to_string();
+        }
+    }
 }

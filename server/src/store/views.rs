@@ -532,6 +532,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.views.scan_prefix(&prefix) {
             let (k, v) = item?;
+            // `scan_prefix` yields only keys that start with `prefix`: the slice is in range.
             let p = Partition::from_key(&k[prefix.len()..]).ok_or(StoreError::Corrupt {
                 what: "partition failure",
                 message: format!("{} bytes of key", k.len()),
@@ -580,7 +581,8 @@ impl Store {
         for item in self.views.iter() {
             let (k, v) = item?;
             // The partition index is cut by view batch, which differs between a live run and
-            // a rebuild; what it lists is compared with `partition_seqs`.
+            // a rebuild; what it lists is compared with `partition_seqs`. (`k[0]` is read only
+            // once `k.get(1..17)` found 17 bytes.)
             if k.get(1..17) != Some(org.as_bytes().as_slice()) || k[0] == b'I' {
                 continue;
             }
