@@ -67,11 +67,7 @@ pub fn log(ctx: &Ctx, args: DrillArgs, out: &mut dyn Write) -> Result<(), CliErr
 pub fn list(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     let states = ctx.states()?;
     let list = query::drills(&refs(&states));
-    if ctx.json {
-        return ctx.print_json(&list, out);
-    }
-    if list.is_empty() {
-        writeln!(out, "no drills recorded")?;
+    if !ctx.table_wanted(&list, "no drills recorded", out)? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list

@@ -45,11 +45,7 @@ pub fn list(
             })
         });
     }
-    if ctx.json {
-        return ctx.print_json(&list, out);
-    }
-    if list.is_empty() {
-        writeln!(out, "no hazards match")?;
+    if !ctx.table_wanted(&list, "no hazards match", out)? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list

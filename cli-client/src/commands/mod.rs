@@ -85,6 +85,25 @@ impl Ctx<'_> {
         writeln!(out)?;
         Ok(())
     }
+
+    /// A listing's first step: with `--json` the list as JSON, and an empty list as the
+    /// sentence `empty`. Returns whether the rows are still to be printed as a table.
+    pub(crate) fn table_wanted<T: serde::Serialize>(
+        &self,
+        list: &[T],
+        empty: &str,
+        out: &mut dyn Write,
+    ) -> Result<bool, CliError> {
+        if self.json {
+            self.print_json(&list, out)?;
+            return Ok(false);
+        }
+        if list.is_empty() {
+            writeln!(out, "{empty}")?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
 }
 
 /// The states of `parts`, as the listings in `shared::query` take them.

@@ -22,11 +22,7 @@ pub fn list(
     };
     let states = ctx.states()?;
     let list = query::venues(&refs(&states), &filter);
-    if ctx.json {
-        return ctx.print_json(&list, out);
-    }
-    if list.is_empty() {
-        writeln!(out, "no venues match (sync to get the latest list)")?;
+    if !ctx.table_wanted(&list, "no venues match (sync to get the latest list)", out)? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
