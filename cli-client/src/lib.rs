@@ -1,11 +1,14 @@
 //! `firecheck`: the inspector's offline-first field client.
 //!
 //! # Layout
-//! - [`replica`]: the local replica (the only module that touches sled): ops, folded
-//!   partitions, the outbox, the cursor, the login.
-//! - [`remote`]: HTTP to the server (login, refresh, bincode sync).
-//! - [`commands`]: the field commands — venues, inspect, hazards, drills, campaign coverage.
-//! - [`session`]: login, logout, sync, status.
+//! - [`replica`]: the local replica (the only module that touches sled): partitions (ops
+//!   and folded states), the outbox, attachments, the meta records, format migrations.
+//! - [`remote`]: HTTP to the server (login, refresh, bincode sync, attachments).
+//! - [`commands`]: the offline field commands, one module per family — venue, inspect,
+//!   hazard, drill, campaign.
+//! - [`session`]: login, logout, status, fetching an attachment; the login's tokens.
+//! - [`sync`]: `firecheck sync` — the protocol rounds, the photo upload, and what the
+//!   person sees (progress, summary) apart from them.
 //! - [`table`]: aligned tables for Chinese text.
 //!
 //! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
@@ -21,6 +24,7 @@ pub mod commands;
 pub mod remote;
 pub mod replica;
 pub mod session;
+pub mod sync;
 pub mod table;
 
 pub const EXIT_CODES: &str = "\
@@ -281,66 +285,160 @@ pub enum CampaignCommand {
     List,
 }
 
-/// What went wrong, for a person, with the exit code it maps to.
+/// What went wrong, for a person, with the exit code it maps to ([`CliError::exit_code`]).
+/// Variants with a cause keep it typed; the messages say what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("{0}")]
-    NotLoggedIn(String),
-    #[error("{0}")]
-    Unreachable(String),
+    /// No login on this device yet (exit 3).
+    #[error("not logged in on this device: run `firecheck login USER` once while online; after that everything works offline")]
+    NotLoggedIn,
+    /// The server refused the username or password (exit 3).
+    #[error("{message}")]
+    LoginRefused { message: String },
+    /// The server no longer takes this device's login (exit 3); the ops wait for a new one.
+    #[error("{message}: run `firecheck login {username}`; {waiting} op(s) stay queued")]
+    LoginEnded {
+        message: String,
+        username: String,
+        waiting: usize,
+    },
+    /// Talking to the server failed: exit 4 when it cannot be reached or its certificate is
+    /// not trusted, 3 when it refuses the login, 6 for an unusable `--ca-cert`, else 1.
+    #[error("{}", remote_message(.0))]
+    Remote(#[from] remote::RemoteError),
+    /// The records were synced, the photos not (yet): the exit code of why (3 or 4), else 1.
+    #[error("{}", photos_message(*.waiting, .cause))]
+    PhotosNotSent {
+        waiting: usize,
+        cause: Box<CliError>,
+    },
+    /// No such venue, hazard, template, campaign or attachment (exit 5).
     #[error("{0}")]
     NotFound(String),
+    /// Input that cannot be used, with how to put it (exit 6).
     #[error("{0}")]
     Invalid(String),
+    /// A value `shared`'s rules refuse: a kind, a status, a bound, a role (exit 6).
+    #[error(transparent)]
+    Validation(#[from] firecheck_shared::validate::ValidationError),
+    /// The command line could not be read (exit 6).
     #[error("{0}")]
-    Failed(String),
+    Usage(#[from] clap::Error),
+    /// A file named on the command line cannot be read (exit 6).
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// An answers file (`inspect --from`) is not the JSON it should be (exit 6).
+    #[error("{}: {source}", path.display())]
+    AnswerFile {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// An attachment over [`commands::MAX_ATTACHMENT_BYTES`] (exit 6).
+    #[error("{} is {} MiB; attachments may be at most {} MiB", path.display(), size / (1024 * 1024), commands::MAX_ATTACHMENT_BYTES / (1024 * 1024))]
+    AttachmentTooLarge { path: PathBuf, size: u64 },
+    /// An attachment this device cannot take in (exit 6).
+    #[error("{}: {source}", path.display())]
+    Attachment {
+        path: PathBuf,
+        source: replica::AttachError,
+    },
+    /// The local replica (exit 1).
+    #[error(transparent)]
+    Replica(#[from] replica::ReplicaError),
+    /// The replica's folder cannot be created (exit 1).
+    #[error("cannot create {}: {source}", path.display())]
+    Home {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Reading the terminal, writing the output, reading a held attachment (exit 1).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Listings as JSON could not be written (exit 1).
+    #[error("{0}")]
+    Output(serde_json::Error),
+    /// The async runtime for talking to the server (exit 1).
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// A fetched attachment cannot be saved (exit 1).
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A fetched attachment does not hash to its name (exit 1).
+    #[error("attachment {0} arrived corrupted; try again")]
+    CorruptDownload(firecheck_shared::BlobHash),
+    /// An attachment waiting for upload is gone from this device's blob store (exit 1).
+    #[error("attachment {0} is missing from this device's blob store")]
+    BlobMissing(firecheck_shared::BlobHash),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> i32 {
+        use remote::RemoteError;
         match self {
-            CliError::Failed(_) => 1,
-            CliError::NotLoggedIn(_) => 3,
-            CliError::Unreachable(_) => 4,
-            CliError::NotFound(_) => 5,
-            CliError::Invalid(_) => 6,
-        }
-    }
-}
-
-impl From<replica::ReplicaError> for CliError {
-    fn from(e: replica::ReplicaError) -> Self {
-        CliError::Failed(e.to_string())
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Failed(e.to_string())
-    }
-}
-
-impl From<firecheck_shared::validate::ValidationError> for CliError {
-    fn from(e: firecheck_shared::validate::ValidationError) -> Self {
-        CliError::Invalid(e.to_string())
-    }
-}
-
-impl From<remote::RemoteError> for CliError {
-    fn from(e: remote::RemoteError) -> Self {
-        match e {
-            remote::RemoteError::Unreachable { .. } => CliError::Unreachable(format!(
-                "{e}; everything stays queued — sync again when online"
-            )),
-            remote::RemoteError::Tls { .. } => {
-                CliError::Unreachable(format!("{e}; nothing was sent, everything stays queued"))
+            CliError::NotLoggedIn | CliError::LoginRefused { .. } | CliError::LoginEnded { .. } => {
+                3
             }
-            remote::RemoteError::CaCert { .. } => CliError::Invalid(e.to_string()),
-            remote::RemoteError::Unauthorized { message } => CliError::NotLoggedIn(format!(
-                "{message}; run `firecheck login USER` — queued ops stay queued"
-            )),
-            other => CliError::Failed(other.to_string()),
+            CliError::Remote(e) => match e {
+                RemoteError::Unauthorized { .. } => 3,
+                RemoteError::Unreachable { .. } | RemoteError::Tls { .. } => 4,
+                RemoteError::CaCert { .. } => 6,
+                RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => 1,
+            },
+            CliError::PhotosNotSent { cause, .. } => match cause.exit_code() {
+                code @ (3 | 4) => code,
+                _ => 1,
+            },
+            CliError::NotFound(_) => 5,
+            CliError::Invalid(_)
+            | CliError::Validation(_)
+            | CliError::Usage(_)
+            | CliError::Unreadable { .. }
+            | CliError::AnswerFile { .. }
+            | CliError::AttachmentTooLarge { .. }
+            | CliError::Attachment { .. } => 6,
+            CliError::Replica(_)
+            | CliError::Home { .. }
+            | CliError::Io(_)
+            | CliError::Output(_)
+            | CliError::Runtime(_)
+            | CliError::Write { .. }
+            | CliError::CorruptDownload(_)
+            | CliError::BlobMissing(_) => 1,
         }
+    }
+}
+
+/// A failure to talk to the server, with what happens to the queued ops.
+fn remote_message(e: &remote::RemoteError) -> String {
+    use remote::RemoteError;
+    match e {
+        RemoteError::Unreachable { .. } => {
+            format!("{e}; everything stays queued — sync again when online")
+        }
+        RemoteError::Tls { .. } => format!("{e}; nothing was sent, everything stays queued"),
+        RemoteError::Unauthorized { message } => {
+            format!("{message}; run `firecheck login USER` — queued ops stay queued")
+        }
+        RemoteError::CaCert { .. } | RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => {
+            e.to_string()
+        }
+    }
+}
+
+/// Records synced, photos not: why, and that they wait on this device.
+fn photos_message(waiting: usize, cause: &CliError) -> String {
+    match cause.exit_code() {
+        4 => format!("records synced, but {waiting} photo(s) could not be sent: {cause}"),
+        3 => format!("records synced, but {waiting} photo(s) wait for a login: {cause}"),
+        _ => format!(
+            "records synced, but {waiting} photo(s) could not be sent ({cause}); they stay on this device for the next sync"
+        ),
     }
 }
 
@@ -359,8 +457,10 @@ pub fn home_dir(cli: &Cli) -> PathBuf {
 /// Run one command, writing what it says to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let home = home_dir(&cli);
-    std::fs::create_dir_all(&home)
-        .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", home.display())))?;
+    std::fs::create_dir_all(&home).map_err(|source| CliError::Home {
+        path: home.clone(),
+        source,
+    })?;
     let replica = replica::LocalReplica::open(&home)?;
     let ctx = commands::Ctx {
         replica: &replica,
@@ -374,29 +474,31 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             password_stdin,
         } => session::login(&ctx, &username, password_stdin, out),
         Command::Logout => session::logout(&ctx, out),
-        Command::Sync => session::sync(&ctx, out).map(|_| ()),
+        Command::Sync => sync::sync(&ctx, out).map(|_| ()),
         Command::Status => session::status(&ctx, out),
-        Command::Venues { street, kind } => commands::venues(&ctx, street, kind, out),
+        Command::Venues { street, kind } => commands::venue::list(&ctx, street, kind, out),
         Command::Venue(VenueCommand::Add {
             name,
             kind,
             street,
             address,
-        }) => commands::venue_add(&ctx, name, kind, street, address, out),
-        Command::Inspect(args) => commands::inspect(&ctx, args, out),
+        }) => commands::venue::add(&ctx, name, kind, street, address, out),
+        Command::Inspect(args) => commands::inspect::inspect(&ctx, args, out),
         Command::Hazards {
             open,
             overdue,
             street,
             mine,
             status,
-        } => commands::hazards(&ctx, open, overdue, street, mine, status, out),
-        Command::Hazard(cmd) => commands::hazard(&ctx, cmd, out),
-        Command::Drill(DrillCommand::Log(args)) => commands::drill_log(&ctx, args, out),
-        Command::Drills => commands::drills(&ctx, out),
-        Command::Campaign(CampaignCommand::Coverage { id }) => commands::coverage(&ctx, id, out),
-        Command::Campaign(CampaignCommand::List) => commands::campaigns(&ctx, out),
-        Command::Templates => commands::templates(&ctx, out),
+        } => commands::hazard::list(&ctx, open, overdue, street, mine, status, out),
+        Command::Hazard(cmd) => commands::hazard::act(&ctx, cmd, out),
+        Command::Drill(DrillCommand::Log(args)) => commands::drill::log(&ctx, args, out),
+        Command::Drills => commands::drill::list(&ctx, out),
+        Command::Campaign(CampaignCommand::Coverage { id }) => {
+            commands::campaign::coverage(&ctx, id, out)
+        }
+        Command::Campaign(CampaignCommand::List) => commands::campaign::list(&ctx, out),
+        Command::Templates => commands::inspect::templates(&ctx, out),
         Command::Blob(BlobCommand::Get { hash, output }) => {
             session::blob_get(&ctx, &hash, &output, out)
         }
@@ -409,6 +511,6 @@ where
     I: IntoIterator<Item = S>,
     S: Into<std::ffi::OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let cli = Cli::try_parse_from(args)?;
     run(cli, out)
 }

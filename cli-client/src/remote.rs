@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::sync::{
-    ErrorBody, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
+    ErrorBody, ErrorCode, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
 };
 use firecheck_shared::BlobHash;
 
@@ -30,12 +30,14 @@ pub enum RemoteError {
     /// The file given by `--ca-cert` cannot be used.
     #[error("cannot use the CA certificate {} (--ca-cert, FIRECHECK_CA_CERT): {detail}", path.display())]
     CaCert { path: PathBuf, detail: String },
+    /// The server refused the token or the login (code `unauthorized`).
     #[error("{message}")]
     Unauthorized { message: String },
+    /// Any other refusal. Matched on `code`; `status` is only shown.
     #[error("the server refused the request ({status}): {message}")]
     Refused {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
     },
     #[error("the server answered something unreadable: {0}")]
@@ -47,7 +49,7 @@ impl RemoteError {
     pub fn is_retryable(&self) -> bool {
         match self {
             RemoteError::Unreachable { .. } => true,
-            RemoteError::Refused { status, .. } => matches!(status, 408 | 429 | 502 | 503 | 504),
+            RemoteError::Refused { code, .. } => code.is_retryable(),
             _ => false,
         }
     }
@@ -60,12 +62,6 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// A client for `base` trusting the system's roots; panics where those cannot be read
-    /// (see [`Remote::connect`]).
-    pub fn new(base: &str) -> Self {
-        Self::connect(base, None).expect("building the HTTP client")
-    }
-
     /// A client for `base`; for an `https://` server, trusting the system's root
     /// certificates and also those in `ca_cert` (PEM), e.g. an office's private CA.
     pub fn connect(base: &str, ca_cert: Option<&Path>) -> Result<Self, RemoteError> {
@@ -119,17 +115,21 @@ impl Remote {
         Ok(resp)
     }
 
+    /// The error an answer carries: its code, or — when the body is not firecheck's error
+    /// shape (a proxy's page) or names a code this build does not know — the code its status
+    /// means.
     async fn error_of(resp: reqwest::Response) -> RemoteError {
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.unwrap_or_default();
         let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(b) => (b.error.code, b.error.message),
+            Ok(b) if b.error.code != ErrorCode::Unknown => (b.error.code, b.error.message),
+            Ok(b) => (ErrorCode::from_status(status), b.error.message),
             Err(_) => (
-                "unknown".into(),
+                ErrorCode::from_status(status),
                 String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             ),
         };
-        if status == 401 {
+        if code == ErrorCode::Unauthorized {
             RemoteError::Unauthorized { message }
         } else {
             RemoteError::Refused {
@@ -202,7 +202,8 @@ impl Remote {
         }
     }
 
-    /// Send `bytes[offset..]` of an attachment as one chunk; returns whether it is complete.
+    /// Send up to `chunk` bytes of an attachment from `offset` (where the server's copy ends,
+    /// as it said); returns the offset after them.
     pub async fn put_blob(
         &self,
         token: &str,
@@ -213,7 +214,17 @@ impl Remote {
         chunk: usize,
     ) -> Result<u64, RemoteError> {
         let total = bytes.len() as u64;
-        let end = (offset as usize + chunk).min(bytes.len());
+        // `offset` came from the server: one past the bytes this device holds is an answer
+        // that cannot be followed, not a reason to panic.
+        let start = usize::try_from(offset)
+            .ok()
+            .filter(|&start| start < bytes.len())
+            .ok_or_else(|| {
+                RemoteError::BadAnswer(format!(
+                    "the server says its copy of attachment {hash} ends at byte {offset}, but it has only {total} bytes"
+                ))
+            })?;
+        let end = start.saturating_add(chunk.max(1)).min(bytes.len());
         let req = self
             .http
             .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
@@ -223,7 +234,7 @@ impl Remote {
                 reqwest::header::CONTENT_RANGE,
                 format!("bytes {offset}-{}/{total}", end - 1),
             )
-            .body(bytes[offset as usize..end].to_vec());
+            .body(bytes[start..end].to_vec());
         self.send(req).await?;
         Ok(end as u64)
     }

@@ -1,22 +1,21 @@
-//! Login, logout, sync and status: the commands that know about the server.
+//! The commands that talk to the server apart from `sync`: login, logout, status, fetching an
+//! attachment — and the login's life: a [`Connection`] opens the runtime and the client for
+//! the server the login names, refreshes the access token when it is due, and retries what
+//! can be retried.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
-use firecheck_shared::sync::{LoginRequest, SyncRequest, SyncResponse, TokenResponse};
+use firecheck_shared::sync::{ErrorCode, LoginRequest, TokenResponse};
 use firecheck_shared::*;
 use serde::Serialize;
 
 use crate::commands::Ctx;
 use crate::remote::{Remote, RemoteError};
-use crate::replica::{Login, OutboxState, SyncMark};
+use crate::replica::{Login, OutboxState};
 use crate::CliError;
 
-/// Ops pushed per round trip.
-pub const PUSH_BATCH: usize = 500;
-/// Ops asked for per round trip.
-pub const PULL_LIMIT: u32 = 1000;
-/// Attempts per round trip on network errors, with doubling pauses in between.
+/// Attempts per request on network errors, with doubling pauses in between.
 pub const ATTEMPTS: u32 = 6;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -25,7 +24,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))
+        .map_err(CliError::Runtime)
 }
 
 fn server_url(ctx: &Ctx) -> Result<String, CliError> {
@@ -54,6 +53,72 @@ fn to_login(server: &str, t: TokenResponse) -> Login {
         access_token: t.access_token,
         access_expires_ms: Timestamp::now().0 + (t.expires_in as i64) * 1000,
         refresh_token: t.refresh_token,
+    }
+}
+
+/// The logged-in user's way to the server: its runtime, its client, its login.
+#[derive(Debug)]
+pub struct Connection<'c> {
+    ctx: &'c Ctx<'c>,
+    pub rt: tokio::runtime::Runtime,
+    pub remote: Remote,
+    pub login: Login,
+}
+
+impl<'c> Connection<'c> {
+    /// The login on this device, at `--server` if given, else where it was made.
+    pub fn open(ctx: &'c Ctx<'c>) -> Result<Self, CliError> {
+        let mut login = ctx.me()?;
+        if let Some(s) = &ctx.server {
+            login.server = s.clone();
+        }
+        let remote = remote(ctx, &login.server)?;
+        let rt = runtime()?;
+        Ok(Self {
+            ctx,
+            rt,
+            remote,
+            login,
+        })
+    }
+
+    /// Exchange the refresh token for fresh tokens, and keep them. A refused refresh ends
+    /// the login: the person logs in again, and the queued ops wait for that.
+    pub fn refresh(&mut self) -> Result<(), CliError> {
+        match self
+            .rt
+            .block_on(self.remote.refresh(&self.login.refresh_token))
+        {
+            Ok(t) => {
+                let fresh = to_login(&self.login.server, t);
+                self.ctx.replica.set_login(Some(&fresh))?;
+                self.login = fresh;
+                Ok(())
+            }
+            Err(RemoteError::Unauthorized { message }) => Err(CliError::LoginEnded {
+                message,
+                username: self.login.user.username.clone(),
+                waiting: self.ctx.replica.counts()?.waiting(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Refresh when the access token expires within a minute.
+    pub fn refresh_if_due(&mut self) -> Result<(), CliError> {
+        if self.login.access_expires_ms - 60_000 < Timestamp::now().0 {
+            self.refresh()?;
+        }
+        Ok(())
+    }
+
+    /// Run a request, retrying with doubling pauses while the failure is retryable.
+    pub fn retrying<T, F, Fut>(&self, call: F) -> Result<T, RemoteError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, RemoteError>>,
+    {
+        retrying(&self.rt, call)
     }
 }
 
@@ -104,7 +169,9 @@ pub fn login_with_password(
     }));
     let t = match t {
         Ok(t) => t,
-        Err(RemoteError::Unauthorized { message }) => return Err(CliError::NotLoggedIn(message)),
+        Err(RemoteError::Unauthorized { message }) => {
+            return Err(CliError::LoginRefused { message })
+        }
         Err(e) => return Err(e.into()),
     };
     if let Some(prev) = ctx.replica.login()? {
@@ -136,297 +203,6 @@ pub fn logout(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// What one `firecheck sync` did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct SyncSummary {
-    pub sent: usize,
-    pub acked: usize,
-    pub rejected: usize,
-    pub pulled: usize,
-    pub conflicts: usize,
-    pub photos_sent: usize,
-    pub photo_bytes: u64,
-    pub clock_warning: Option<String>,
-}
-
-fn conflict_count(ctx: &Ctx) -> Result<usize, CliError> {
-    Ok(ctx
-        .states()?
-        .iter()
-        .flat_map(|f| f.state.hazards.values())
-        .map(|h| h.conflicts as usize)
-        .sum())
-}
-
-pub fn sync(ctx: &Ctx, out: &mut dyn Write) -> Result<SyncSummary, CliError> {
-    let mut login = ctx.me()?;
-    if let Some(s) = &ctx.server {
-        login.server = s.clone();
-    }
-    let remote = remote(ctx, &login.server)?;
-    let rt = runtime()?;
-    let conflicts_before = conflict_count(ctx)?;
-    ctx.replica.begin_bulk()?;
-    let result = sync_rounds(ctx, &rt, &remote, &mut login, conflicts_before, out);
-    // Whatever happened, write the folded states back (they cover every page absorbed).
-    ctx.replica.end_bulk()?;
-    result
-}
-
-fn sync_rounds(
-    ctx: &Ctx,
-    rt: &tokio::runtime::Runtime,
-    remote: &Remote,
-    login: &mut Login,
-    conflicts_before: usize,
-    out: &mut dyn Write,
-) -> Result<SyncSummary, CliError> {
-    let mut summary = SyncSummary::default();
-    let progress = indicatif::ProgressBar::new_spinner();
-    if !std::io::stderr().is_terminal() {
-        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    progress.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
-    );
-    // The next page of a long pull, asked for while the last one is taken in.
-    let mut prefetched: Option<(
-        u64,
-        tokio::task::JoinHandle<Result<SyncResponse, RemoteError>>,
-    )> = None;
-    loop {
-        if login.access_expires_ms - 60_000 < Timestamp::now().0 {
-            *login = refresh(ctx, rt, remote, login)?;
-        }
-        let batch = ctx.replica.unsent(PUSH_BATCH)?;
-        // Only these may go back to queued if this sync never reaches the server: an op an
-        // earlier sync sent may have arrived, so it stays `sent` until an answer says.
-        let was_queued: Vec<Op> = batch
-            .iter()
-            .filter(|e| e.state == OutboxState::Queued)
-            .map(|e| e.op.clone())
-            .collect();
-        let ops: Vec<Op> = batch.into_iter().map(|e| e.op).collect();
-        ctx.replica.mark_sent(&ops)?;
-        let req = SyncRequest {
-            cursor: ctx.replica.cursor()?,
-            ops,
-            limit: PULL_LIMIT,
-            device_time_ms: Timestamp::now().0,
-        };
-        // Whether any attempt may have reached the server (not only the last one).
-        let mut reached = false;
-        // A prefetched page is used only if it answers this very request (a pure pull
-        // from this cursor) and arrived whole; otherwise the request is made as usual.
-        let early = match prefetched.take() {
-            Some((cursor, task)) if req.ops.is_empty() && cursor == req.cursor => {
-                rt.block_on(task).ok().and_then(Result::ok)
-            }
-            Some((_, task)) => {
-                task.abort();
-                None
-            }
-            None => None,
-        };
-        let answer = if let Some(resp) = early {
-            Ok(resp)
-        } else {
-            match round_trip(rt, remote, login, &req, &mut reached) {
-                Err(RemoteError::Unauthorized { .. }) => match refresh(ctx, rt, remote, login) {
-                    Ok(fresh) => {
-                        *login = fresh;
-                        round_trip(rt, remote, login, &req, &mut reached)
-                    }
-                    Err(e) => {
-                        if !reached {
-                            ctx.replica.mark_queued(&was_queued)?;
-                        }
-                        return Err(e);
-                    }
-                },
-                other => other,
-            }
-        };
-        let resp = match answer {
-            Ok(r) => r,
-            Err(e) => {
-                // Never connected, or refused outright — on every attempt: the ops did not
-                // arrive; say so. An answer lost on an earlier attempt keeps them `sent`.
-                let delivered = reached
-                    || matches!(
-                        e,
-                        RemoteError::Unreachable {
-                            maybe_delivered: true,
-                            ..
-                        }
-                    );
-                if !delivered {
-                    ctx.replica.mark_queued(&was_queued)?;
-                }
-                return Err(e.into());
-            }
-        };
-        summary.sent += req.ops.len();
-        for a in &resp.acks {
-            match a.result {
-                firecheck_shared::sync::AckResult::Rejected { .. } => summary.rejected += 1,
-                _ => summary.acked += 1,
-            }
-        }
-        // Taking in the answer changes no queued op, so this holds after it too.
-        let more_to_push = ctx.replica.counts()?.queued > 0 && req.ops.len() == PUSH_BATCH;
-        if resp.has_more && !more_to_push {
-            let next = SyncRequest {
-                cursor: resp.cursor,
-                ops: Vec::new(),
-                limit: PULL_LIMIT,
-                device_time_ms: Timestamp::now().0,
-            };
-            let (remote, token) = (remote.clone(), login.access_token.clone());
-            prefetched = Some((
-                next.cursor,
-                rt.spawn(async move { remote.sync(&token, &next).await }),
-            ));
-        }
-        let pulled = ctx
-            .replica
-            .absorb(&resp.acks, &resp.ops, resp.cursor, Timestamp::now().0)?;
-        summary.pulled += pulled;
-        summary.clock_warning = resp.clock_warning.clone();
-        if resp.has_more {
-            progress.set_message(format!("pulled {} ops…", summary.pulled));
-            progress.tick();
-        }
-        if !resp.has_more && !more_to_push {
-            break;
-        }
-    }
-    progress.finish_and_clear();
-    // Records first, photos after: an inspection never waits for its pictures.
-    // A photo that cannot go now does not undo the records: say what went, then why not.
-    let photo_failure = match upload_blobs(ctx, rt, remote, login) {
-        Ok((sent, bytes)) => {
-            summary.photos_sent = sent;
-            summary.photo_bytes = bytes;
-            None
-        }
-        Err(e) => Some(e),
-    };
-    summary.conflicts = conflict_count(ctx)?.saturating_sub(conflicts_before);
-    ctx.replica.set_last_sync(&SyncMark {
-        at_ms: Timestamp::now().0,
-        clock_warning: summary.clock_warning.clone(),
-    })?;
-    if ctx.json {
-        serde_json::to_writer_pretty(&mut *out, &summary)
-            .map_err(|e| CliError::Failed(e.to_string()))?;
-        writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "sync: sent {}, acked {}, rejected {}, pulled {}, conflicts {}",
-            summary.sent, summary.acked, summary.rejected, summary.pulled, summary.conflicts
-        )?;
-        if summary.photos_sent > 0 {
-            writeln!(
-                out,
-                "photos: sent {} ({} KiB)",
-                summary.photos_sent,
-                summary.photo_bytes.div_ceil(1024)
-            )?;
-        }
-        if summary.rejected > 0 {
-            writeln!(
-                out,
-                "some ops were rejected: see `firecheck status` for the reasons"
-            )?;
-        }
-        if let Some(w) = &summary.clock_warning {
-            writeln!(out, "warning: {w}")?;
-        }
-    }
-    if let Some(e) = photo_failure {
-        let waiting = ctx.replica.pending_blobs()?.len();
-        return Err(match e {
-            CliError::Unreachable(m) => CliError::Unreachable(format!("records synced, but {waiting} photo(s) could not be sent: {m}")),
-            CliError::NotLoggedIn(m) => CliError::NotLoggedIn(format!("records synced, but {waiting} photo(s) wait for a login: {m}")),
-            other => CliError::Failed(format!(
-                "records synced, but {waiting} photo(s) could not be sent ({other}); they stay on this device for the next sync"
-            )),
-        });
-    }
-    Ok(summary)
-}
-
-/// Bytes per attachment upload request; an interrupted upload resumes from the last chunk.
-pub const BLOB_CHUNK: usize = 1024 * 1024;
-
-/// Upload every attachment the server does not hold yet, resuming where an earlier upload
-/// stopped. Returns how many were completed now and their bytes.
-fn upload_blobs(
-    ctx: &Ctx,
-    rt: &tokio::runtime::Runtime,
-    remote: &Remote,
-    login: &mut Login,
-) -> Result<(usize, u64), CliError> {
-    let (mut sent, mut bytes) = (0, 0);
-    for entry in ctx.replica.pending_blobs()? {
-        let Some(data) = ctx.replica.blob_bytes(&entry.hash)? else {
-            return Err(CliError::Failed(format!(
-                "attachment {} is missing from this device's blob store",
-                entry.hash
-            )));
-        };
-        if login.access_expires_ms - 60_000 < Timestamp::now().0 {
-            *login = refresh(ctx, rt, remote, login)?;
-        }
-        let token = login.access_token.clone();
-        let mut restarted = false;
-        let mut offset = match retrying(rt, || remote.blob_offset(&token, &entry.hash))? {
-            Some((_, true)) => {
-                // Already there (another device sent the same photo): stored once.
-                ctx.replica.mark_uploaded(&entry.hash)?;
-                continue;
-            }
-            Some((n, false)) => n,
-            None => 0,
-        };
-        while offset < entry.size {
-            match retrying(rt, || {
-                remote.put_blob(
-                    &token,
-                    &entry.hash,
-                    &entry.media_type,
-                    &data,
-                    offset,
-                    BLOB_CHUNK,
-                )
-            }) {
-                Ok(next) => offset = next,
-                // Out of step with the server (a lost answer, another device uploading the
-                // same photo): ask where it stands and continue from there.
-                Err(RemoteError::Refused { status: 409, .. }) => {
-                    offset = match retrying(rt, || remote.blob_offset(&token, &entry.hash))? {
-                        Some((_, true)) => entry.size,
-                        Some((n, false)) => n,
-                        None => 0,
-                    }
-                }
-                // The server found the bytes corrupted in transit: start over, once.
-                Err(RemoteError::Refused { status: 422, .. }) if !restarted => {
-                    restarted = true;
-                    offset = 0;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        ctx.replica.mark_uploaded(&entry.hash)?;
-        sent += 1;
-        bytes += entry.size;
-    }
-    Ok((sent, bytes))
-}
-
 /// Run a request, retrying with doubling pauses while the failure is retryable.
 fn retrying<T, F, Fut>(rt: &tokio::runtime::Runtime, mut call: F) -> Result<T, RemoteError>
 where
@@ -448,39 +224,8 @@ where
     }
 }
 
-/// One sync round trip, retried while the failure is retryable. Safe to retry: pushes are
-/// idempotent and the pull resumes from the cursor.
-///
-/// `reached` is set when any attempt may have reached the server (it broke or timed out
-/// after connecting), even if a later attempt could not connect at all.
-fn round_trip(
-    rt: &tokio::runtime::Runtime,
-    remote: &Remote,
-    login: &Login,
-    req: &SyncRequest,
-    reached: &mut bool,
-) -> Result<firecheck_shared::sync::SyncResponse, RemoteError> {
-    let maybe = std::cell::Cell::new(false);
-    let result = retrying(rt, || {
-        let maybe = &maybe;
-        async move {
-            let r = remote.sync(&login.access_token, req).await;
-            if matches!(
-                r,
-                Err(RemoteError::Unreachable {
-                    maybe_delivered: true,
-                    ..
-                })
-            ) {
-                maybe.set(true);
-            }
-            r
-        }
-    });
-    *reached |= maybe.get();
-    result
-}
-
+/// `firecheck blob get`: an attachment from this device if it holds it, else from the
+/// server; checked against its hash before it is written.
 pub fn blob_get(
     ctx: &Ctx,
     hash: &str,
@@ -491,19 +236,13 @@ pub fn blob_get(
     let bytes = match ctx.replica.blob_bytes(&hash)? {
         Some(b) => b,
         None => {
-            let mut login = ctx.me()?;
-            if let Some(s) = &ctx.server {
-                login.server = s.clone();
-            }
-            let remote = remote(ctx, &login.server)?;
-            let rt = runtime()?;
-            if login.access_expires_ms - 60_000 < Timestamp::now().0 {
-                login = refresh(ctx, &rt, &remote, &login)?;
-            }
-            match retrying(&rt, || remote.get_blob(&login.access_token, &hash)) {
+            let mut conn = Connection::open(ctx)?;
+            conn.refresh_if_due()?;
+            let token = conn.login.access_token.clone();
+            match conn.retrying(|| conn.remote.get_blob(&token, &hash)) {
                 Ok(b) => b,
                 Err(RemoteError::Refused {
-                    status: 404,
+                    code: ErrorCode::NotFound | ErrorCode::PendingUpload,
                     message,
                     ..
                 }) => return Err(CliError::NotFound(message)),
@@ -512,12 +251,12 @@ pub fn blob_get(
         }
     };
     if BlobHash::of(&bytes) != hash {
-        return Err(CliError::Failed(format!(
-            "attachment {hash} arrived corrupted; try again"
-        )));
+        return Err(CliError::CorruptDownload(hash));
     }
-    std::fs::write(output, &bytes)
-        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", output.display())))?;
+    std::fs::write(output, &bytes).map_err(|source| CliError::Write {
+        path: output.to_path_buf(),
+        source,
+    })?;
     writeln!(
         out,
         "saved {} ({} KiB) to {}",
@@ -526,29 +265,6 @@ pub fn blob_get(
         output.display()
     )?;
     Ok(())
-}
-
-fn refresh(
-    ctx: &Ctx,
-    rt: &tokio::runtime::Runtime,
-    remote: &Remote,
-    login: &Login,
-) -> Result<Login, CliError> {
-    match rt.block_on(remote.refresh(&login.refresh_token)) {
-        Ok(t) => {
-            let fresh = to_login(&login.server, t);
-            ctx.replica.set_login(Some(&fresh))?;
-            Ok(fresh)
-        }
-        Err(RemoteError::Unauthorized { message }) => {
-            let waiting = ctx.replica.counts()?.waiting();
-            Err(CliError::NotLoggedIn(format!(
-                "{message}: run `firecheck login {}`; {waiting} op(s) stay queued",
-                login.user.username
-            )))
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -579,6 +295,7 @@ struct RejectedOp {
     reason: String,
 }
 
+/// `firecheck status`: what is queued, sent, acknowledged or rejected; the last sync.
 pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     let login = ctx.replica.login()?;
     let counts = ctx.replica.counts()?;
@@ -622,10 +339,7 @@ pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
         rejected_ops: rejected,
     };
     if ctx.json {
-        serde_json::to_writer_pretty(&mut *out, &report)
-            .map_err(|e| CliError::Failed(e.to_string()))?;
-        writeln!(out)?;
-        return Ok(());
+        return ctx.print_json(&report, out);
     }
     match &report.user {
         Some(u) => writeln!(out, "{u} at {}", report.server.as_deref().unwrap_or("-"))?,

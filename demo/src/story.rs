@@ -20,7 +20,8 @@ pub enum DemoError {
     Command {
         who: &'static str,
         command: String,
-        source: CliError,
+        /// Boxed: the client's error carries its typed cause, and this enum stays small.
+        source: Box<CliError>,
     },
     #[error("writing the story: {0}")]
     Io(#[from] std::io::Error),
@@ -55,7 +56,7 @@ impl Person {
         self.device.run(args).map_err(|source| DemoError::Command {
             who: self.name,
             command: args.join(" "),
-            source,
+            source: Box::new(source),
         })
     }
 
@@ -66,7 +67,7 @@ impl Person {
             .map_err(|source| DemoError::Command {
                 who: self.name,
                 command: format!("login {username}"),
-                source,
+                source: Box::new(source),
             })
     }
 }

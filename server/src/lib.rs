@@ -269,7 +269,7 @@ impl Server {
             _ if config.demo => firecheck_shared::fixtures::demo_password("admin")
                 .ok_or_else(|| ServerError::Demo("the fixtures have no admin account".into()))?,
             _ => {
-                let p = auth::random_token()[..20].to_string();
+                let p: String = auth::random_token().chars().take(20).collect();
                 startup.generated_admin_password = Some(p.clone());
                 p
             }

@@ -29,15 +29,17 @@ struct PushJob {
     org: OrgId,
     ops: Vec<Op>,
     received_ms: i64,
-    reply: oneshot::Sender<Result<Vec<AckResult>, String>>,
+    reply: oneshot::Sender<Result<Vec<AckResult>, Arc<StoreError>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SequencerError {
     #[error("the server is shutting down; retry shortly")]
     Closed,
+    /// The group commit failed: nothing of it was acknowledged. One error, shared by every
+    /// push of the group.
     #[error("could not store the ops durably: {0}")]
-    Storage(String),
+    Storage(#[source] Arc<StoreError>),
 }
 
 #[derive(Debug)]
@@ -188,8 +190,9 @@ impl Writer {
         // What is in memory may be ahead of the disk now: reload on next use.
         self.last_seq.clear();
         self.last_dseq.clear();
+        let e = Arc::new(e);
         for job in jobs {
-            let _ = job.reply.send(Err(e.to_string()));
+            let _ = job.reply.send(Err(Arc::clone(&e)));
         }
     }
 

@@ -2,6 +2,9 @@
 //!
 //! Records here are *derived state* (what a replica shows); what travels is [`crate::op`].
 //! Text is UTF-8 throughout; street and venue names are usually Chinese.
+//!
+//! One file of about 600 lines on purpose: every type is short, and the whole domain — who,
+//! where, what is checked, what the fold derives — reads best in one place.
 
 use std::fmt;
 use std::str::FromStr;
@@ -38,7 +41,8 @@ impl Timestamp {
         local_offset()
             .timestamp_millis_opt(self.0)
             .single()
-            .unwrap_or_else(|| local_offset().timestamp_millis_opt(0).unwrap())
+            // A stamp out of chrono's range (any i64 may arrive in an op) reads as the epoch.
+            .unwrap_or_else(|| DateTime::<Utc>::UNIX_EPOCH.with_timezone(&local_offset()))
     }
 
     /// The calendar day in Shanghai.

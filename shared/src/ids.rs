@@ -35,6 +35,7 @@ macro_rules! id_type {
             /// The last eight hex digits, enough for a person to tell ids apart in a list
             /// (the first digits of a UUID v7 are its timestamp, shared by ids made together).
             pub fn short(&self) -> String {
+                // The simple form is always 32 ASCII hex digits: the last 8 are there.
                 self.0.simple().to_string()[24..].to_string()
             }
 

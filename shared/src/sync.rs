@@ -158,8 +158,149 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `unauthorized`, `payload_too_large`.
-    pub code: String,
+    /// Stable machine-readable code: what a client matches on (never the HTTP status alone).
+    pub code: ErrorCode,
     /// What went wrong and what to do, for a person.
     pub message: String,
+}
+
+/// Every error code the server sends, as the snake_case string in
+/// `{"error": {"code", …}}`. Clients match on these, not on bare HTTP statuses.
+///
+/// **Wire type.** Codes are never renamed or removed; new ones are only appended. A code this
+/// build does not know (sent by a newer server) reads as `unknown` instead of failing to
+/// decode; a client then falls back on the HTTP status (`ErrorCode::from_status`). The
+/// server never sends `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum ErrorCode {
+    /// 400: the request is malformed (body, header, query parameter).
+    BadRequest,
+    /// 401: no token, an expired or forged one, a revoked device, a wrong password: log in.
+    Unauthorized,
+    /// 403: the caller's role or organisation may not do this.
+    Forbidden,
+    /// 404: no such thing in the caller's organisation, or no such endpoint.
+    NotFound,
+    /// 405: the endpoint exists, the method does not.
+    MethodNotAllowed,
+    /// 408: the request took longer than the server's timeout; retry.
+    Timeout,
+    /// 409: taken already (a username), or out of step (an upload's offset).
+    Conflict,
+    /// 413: body, batch or attachment over its limit.
+    PayloadTooLarge,
+    /// 415: neither bincode nor JSON; an attachment that is not JPEG, PNG, HEIC or PDF.
+    UnsupportedMediaType,
+    /// 422: well-formed but invalid (a validation rule; bytes that do not hash to their name).
+    Invalid,
+    /// 429: too many failed logins; wait (`Retry-After`).
+    TooManyAttempts,
+    /// 503: the server cannot do it now (storage trouble, shutting down, views behind); retry.
+    Unavailable,
+    /// 404: the attachment is known but its device has not uploaded it yet.
+    PendingUpload,
+    /// 500: a fault of the server's; the details are in its log, never in the answer.
+    Internal,
+    /// A code this build does not know (from a newer server). Never sent.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The HTTP status the server answers with this code.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound | ErrorCode::PendingUpload => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Timeout => 408,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::Invalid => 422,
+            ErrorCode::TooManyAttempts => 429,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal | ErrorCode::Unknown => 500,
+        }
+    }
+
+    /// The code an answer without one means: an error that is not firecheck's own JSON (from
+    /// a proxy in between, say) or a code this build does not know. Gateway errors (502,
+    /// 503, 504) read as [`ErrorCode::Unavailable`], so they are retried.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            400 => ErrorCode::BadRequest,
+            401 => ErrorCode::Unauthorized,
+            403 => ErrorCode::Forbidden,
+            404 => ErrorCode::NotFound,
+            405 => ErrorCode::MethodNotAllowed,
+            408 => ErrorCode::Timeout,
+            409 => ErrorCode::Conflict,
+            413 => ErrorCode::PayloadTooLarge,
+            415 => ErrorCode::UnsupportedMediaType,
+            422 => ErrorCode::Invalid,
+            429 => ErrorCode::TooManyAttempts,
+            502..=504 => ErrorCode::Unavailable,
+            500..=599 => ErrorCode::Internal,
+            _ => ErrorCode::Unknown,
+        }
+    }
+
+    /// Worth retrying the same request after a pause.
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::Timeout | ErrorCode::TooManyAttempts | ErrorCode::Unavailable
+        )
+    }
+
+    /// The code as it appears on the wire, e.g. `"payload_too_large"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::PendingUpload => "pending_upload",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// Every code, in wire order (for tests and documentation).
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Timeout,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::Invalid,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::Unavailable,
+        ErrorCode::PendingUpload,
+        ErrorCode::Internal,
+        ErrorCode::Unknown,
+    ];
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -583,3 +583,14 @@ fn admins_make_no_records() {
         assert!(err.to_string().contains("admin"), "{err}");
     }
 }
+
+/// Any i64 may arrive as a stamp in an op: out of chrono's range it reads as the epoch,
+/// never a panic.
+#[test]
+fn stamps_out_of_chronos_range_read_as_the_epoch() {
+    for ms in [i64::MAX, i64::MIN] {
+        assert_eq!(Timestamp(ms).local(), Timestamp(0).local());
+        let _ = Timestamp(ms).local_date();
+        let _ = Timestamp(ms).to_string();
+    }
+}

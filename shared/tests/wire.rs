@@ -349,6 +349,10 @@ fn arb_role() -> impl Strategy<Value = Role> {
     prop::sample::select(vec![Role::Inspector, Role::Officer, Role::Admin])
 }
 
+fn arb_error_code() -> impl Strategy<Value = ErrorCode> {
+    prop::sample::select(ErrorCode::ALL.to_vec())
+}
+
 const ALL_REJECT_CODES: [RejectCode; 5] = [
     RejectCode::Invalid,
     RejectCode::Forbidden,
@@ -390,7 +394,7 @@ proptest! {
         (access_token, expires_in, display_name, org_name) in (text(), any::<u64>(), text(), text()),
         (device, user, org) in (id!(DeviceId), id!(UserId), id!(OrgId)),
         role in arb_role(),
-        (code, message) in (text(), text()),
+        (code, message) in (arb_error_code(), text()),
     ) {
         prop_assert_eq!(round_trip(&LoginRequest { username: username.clone(), password, device_id: device, device_name }), Ok(()));
         prop_assert_eq!(round_trip(&RefreshRequest { refresh_token: refresh_token.clone() }), Ok(()));
@@ -975,6 +979,57 @@ fn golden_json_sync_request() {
 // ---------------------------------------------------------------------------------------
 // Malformed input
 // ---------------------------------------------------------------------------------------
+
+/// Error codes are the strings the server has always sent; a code from a newer server reads
+/// as `unknown` instead of failing the whole error body.
+#[test]
+fn error_codes_keep_their_wire_strings_and_unknown_ones_still_decode() {
+    let sent_before_the_enum = [
+        "bad_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "method_not_allowed",
+        "timeout",
+        "conflict",
+        "payload_too_large",
+        "unsupported_media_type",
+        "invalid",
+        "too_many_attempts",
+        "unavailable",
+        "pending_upload",
+        "internal",
+    ];
+    for (code, wire) in ErrorCode::ALL.iter().zip(sent_before_the_enum) {
+        assert_eq!(serde_json::to_value(code).unwrap(), json!(wire));
+        assert_eq!(code.as_str(), wire);
+        let body: ErrorBody =
+            serde_json::from_value(json!({"error": {"code": wire, "message": "m"}})).unwrap();
+        assert_eq!(body.error.code, *code);
+        if *code != ErrorCode::PendingUpload {
+            assert_eq!(ErrorCode::from_status(code.status()), *code, "{wire}");
+        }
+    }
+    let newer: ErrorBody = serde_json::from_value(
+        json!({"error": {"code": "quota_exceeded", "message": "ask the office"}}),
+    )
+    .unwrap();
+    assert_eq!(newer.error.code, ErrorCode::Unknown);
+    assert_eq!(newer.error.message, "ask the office");
+    // In bincode too: an index this build does not know is `Unknown`.
+    let mut bytes = codec::encode(
+        Format::Bincode,
+        &ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::BadRequest,
+                message: String::new(),
+            },
+        },
+    );
+    bytes[4] = 200;
+    let back: ErrorBody = codec::decode(Format::Bincode, &bytes).unwrap();
+    assert_eq!(back.error.code, ErrorCode::Unknown);
+}
 
 #[test]
 fn empty_body_is_empty() {

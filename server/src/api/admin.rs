@@ -8,7 +8,7 @@ use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AppError, Caller, State};
+use super::{blocking, AppError, Caller, State};
 use crate::auth::hash_password_bounded;
 use crate::store::{DeviceRecord, UserRecord};
 
@@ -106,13 +106,16 @@ pub async fn create_user(
         password: req.password,
     };
     let rec = new_user_record(org, req.role, &account).await?;
-    if !state.store.insert_user(&rec)? {
-        return Err(AppError::Conflict(format!(
-            "username {} is taken",
-            account.username
-        )));
-    }
-    let user = rec.user;
+    let user = blocking(&state, move |store| {
+        if !store.insert_user(&rec)? {
+            return Err(AppError::Conflict(format!(
+                "username {} is taken",
+                account.username
+            )));
+        }
+        Ok(rec.user)
+    })
+    .await?;
     tracing::info!(user = %user.username, role = %user.role, by = %caller.0.usr, "user created");
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -124,9 +127,8 @@ pub async fn list_users(
     caller: Caller,
 ) -> Result<Json<Vec<User>>, AppError> {
     caller.require(&[Role::Admin])?;
-    let mut users: Vec<User> = state
-        .store
-        .users()?
+    let mut users: Vec<User> = blocking(&state, |store| Ok(store.users()?))
+        .await?
         .into_iter()
         .map(|r| r.user)
         .filter(|u| u.org == caller.0.org)
@@ -163,9 +165,8 @@ pub async fn list_devices(
     caller: Caller,
 ) -> Result<Json<Vec<DeviceInfo>>, AppError> {
     caller.require(&[Role::Admin])?;
-    let mut list: Vec<DeviceInfo> = state
-        .store
-        .devices()?
+    let mut list: Vec<DeviceInfo> = blocking(&state, |store| Ok(store.devices()?))
+        .await?
         .into_iter()
         .filter(|d| d.org == caller.0.org)
         .map(Into::into)
@@ -187,14 +188,18 @@ pub async fn revoke_device(
     let id: DeviceId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    let mut d = state
-        .store
-        .device(id)?
-        .filter(|d| d.org == caller.0.org)
-        .ok_or_else(|| AppError::NotFound(format!("no device {id} in this organisation")))?;
-    d.revoked = true;
-    state.store.put_device(&d)?;
-    state.store.drop_refresh_for_device(id)?;
+    let org = caller.0.org;
+    let d = blocking(&state, move |store| {
+        let mut d = store
+            .device(id)?
+            .filter(|d| d.org == org)
+            .ok_or_else(|| AppError::NotFound(format!("no device {id} in this organisation")))?;
+        d.revoked = true;
+        store.put_device(&d)?;
+        store.drop_refresh_for_device(id)?;
+        Ok(d)
+    })
+    .await?;
     tracing::warn!(device = %id, by = %caller.0.usr, "device revoked");
     Ok(Json(d.into()))
 }
@@ -236,39 +241,30 @@ pub async fn stats(
 ) -> Result<Json<Stats>, AppError> {
     caller.require(&[Role::Admin])?;
     let org = caller.0.org;
-    let (blobs, blob_bytes) = state
-        .store
-        .blob_usage()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Json(Stats {
-        blobs,
-        blob_bytes,
-        ops: state.store.last_seq(org)?,
-        views_cover: state.store.view_watermark(org)?,
-        users: state
-            .store
-            .users()?
-            .iter()
-            .filter(|u| u.user.org == org)
-            .count(),
-        devices: state
-            .store
-            .devices()?
-            .iter()
-            .filter(|d| d.org == org)
-            .count(),
-        disk_bytes: state.store.size_on_disk()?,
-        failed_partitions: state
-            .store
-            .failures(org)?
-            .into_iter()
-            .map(|(p, f)| FailedPartition {
-                partition: p.to_string(),
-                since_seq: f.since_seq,
-                last_seq: f.last_seq,
-                error: f.error,
-                at_ms: f.at_ms,
-            })
-            .collect(),
-    }))
+    blocking(&state, move |store| {
+        let (blobs, blob_bytes) = store
+            .blob_usage()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Json(Stats {
+            blobs,
+            blob_bytes,
+            ops: store.last_seq(org)?,
+            views_cover: store.view_watermark(org)?,
+            users: store.users()?.iter().filter(|u| u.user.org == org).count(),
+            devices: store.devices()?.iter().filter(|d| d.org == org).count(),
+            disk_bytes: store.size_on_disk()?,
+            failed_partitions: store
+                .failures(org)?
+                .into_iter()
+                .map(|(p, f)| FailedPartition {
+                    partition: p.to_string(),
+                    since_seq: f.since_seq,
+                    last_seq: f.last_seq,
+                    error: f.error,
+                    at_ms: f.at_ms,
+                })
+                .collect(),
+        }))
+    })
+    .await
 }

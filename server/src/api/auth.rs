@@ -6,11 +6,11 @@ use firecheck_shared::sync::{LoginRequest, RefreshRequest, TokenResponse};
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 
-use super::{AppError, State};
+use super::{blocking, AppError, State};
 use crate::auth::{
     hash_password_bounded, random_token, token_hash, verify_password_bounded, REFRESH_TTL_MS,
 };
-use crate::store::{DeviceRecord, RefreshRecord, UserRecord};
+use crate::store::{DeviceRecord, RefreshRecord, Store, UserRecord};
 
 /// Log in from a device: registers the device on first use, returns an access token and a
 /// refresh token bound to the device. Repeated failures lock the username for a while.
@@ -40,7 +40,8 @@ pub async fn login(
         .limiter
         .check(&req.username)
         .map_err(AppError::TooManyAttempts)?;
-    let record = state.store.user(&req.username)?;
+    let username = req.username.clone();
+    let record = blocking(&state, move |store| Ok(store.user(&username)?)).await?;
     let password = req.password.clone();
     let hash = record.as_ref().map(|r| r.password_hash.clone());
     let ok = match hash {
@@ -56,41 +57,50 @@ pub async fn login(
     };
     state.limiter.succeeded(&req.username);
     let user = record.user;
-    let device = match state.store.device(req.device_id)? {
-        Some(d) if d.revoked => {
-            return Err(AppError::Forbidden(
-                "this device has been revoked; ask the administrator".into(),
-            ))
-        }
-        Some(d) if d.org != user.org => {
-            return Err(AppError::Forbidden(
-                "this device is registered to another organisation".into(),
-            ))
-        }
+    let device = register_device(&state, &user, req.device_id, req.device_name).await?;
+    tracing::info!(user = %user.username, device = %device.id, "login");
+    issue(&state, user, device.id).await
+}
+
+/// The device the user logs in from: registered on first use, its user and name kept up to
+/// date; a revoked device or one of another organisation is refused.
+async fn register_device(
+    state: &State,
+    user: &User,
+    id: DeviceId,
+    name: String,
+) -> Result<DeviceRecord, AppError> {
+    let user = user.clone();
+    blocking(state, move |store| match store.device(id)? {
+        Some(d) if d.revoked => Err(AppError::Forbidden(
+            "this device has been revoked; ask the administrator".into(),
+        )),
+        Some(d) if d.org != user.org => Err(AppError::Forbidden(
+            "this device is registered to another organisation".into(),
+        )),
         Some(mut d) => {
-            if d.user != user.id || d.name != req.device_name {
+            if d.user != user.id || d.name != name {
                 d.user = user.id;
-                d.name = req.device_name.clone();
-                state.store.put_device(&d)?;
+                d.name = name;
+                store.put_device(&d)?;
             }
-            d
+            Ok(d)
         }
         None => {
             let d = DeviceRecord {
-                id: req.device_id,
+                id,
                 org: user.org,
                 user: user.id,
-                name: req.device_name.clone(),
+                name,
                 registered_ms: Timestamp::now().0,
                 revoked: false,
             };
-            state.store.put_device(&d)?;
+            store.put_device(&d)?;
             tracing::info!(device = %d.id, name = %d.name, user = %user.username, "device registered");
-            d
+            Ok(d)
         }
-    };
-    tracing::info!(user = %user.username, device = %device.id, "login");
-    issue(&state, user, device.id)
+    })
+    .await
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. Each refresh
@@ -108,10 +118,16 @@ pub async fn refresh(
     Json(req): Json<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
     let hash = token_hash(req.refresh_token.trim());
+    let (user, device) = blocking(&state, move |store| exchange_refresh(store, &hash)).await?;
+    issue(&state, user, device).await
+}
+
+/// Check a refresh token and mark it used, atomically; the user and device it was for.
+fn exchange_refresh(store: &Store, hash: &[u8; 32]) -> Result<(User, DeviceId), AppError> {
     let again = || AppError::Unauthorized("the refresh token is not valid; log in again".into());
-    let rec = state.store.refresh(&hash)?.ok_or_else(again)?;
+    let rec = store.refresh(hash)?.ok_or_else(again)?;
     if rec.used {
-        let dropped = state.store.drop_refresh_for_device(rec.device)?;
+        let dropped = store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a used refresh token was presented again; the device must log in again");
         return Err(AppError::Unauthorized(
             "this refresh token was already used; log in again".into(),
@@ -122,7 +138,7 @@ pub async fn refresh(
             "the login has expired; log in again".into(),
         ));
     }
-    match state.store.device(rec.device)? {
+    match store.device(rec.device)? {
         Some(d) if !d.revoked => {}
         _ => {
             return Err(AppError::Unauthorized(
@@ -130,37 +146,42 @@ pub async fn refresh(
             ))
         }
     }
-    let UserRecord { user, .. } = state.store.user(&rec.username)?.ok_or_else(again)?;
+    let UserRecord { user, .. } = store.user(&rec.username)?.ok_or_else(again)?;
     // Atomically: of two concurrent exchanges of one token only one may win; the other is a
     // reuse like any other.
-    if !state.store.claim_refresh(&hash, &rec)? {
-        let dropped = state.store.drop_refresh_for_device(rec.device)?;
+    if !store.claim_refresh(hash, &rec)? {
+        let dropped = store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a refresh token was presented twice at once; the device must log in again");
         return Err(AppError::Unauthorized(
             "this refresh token was already used; log in again".into(),
         ));
     }
-    issue(&state, user, rec.device)
+    Ok((user, rec.device))
 }
 
-fn issue(state: &State, user: User, device: DeviceId) -> Result<Json<TokenResponse>, AppError> {
+/// New tokens for `user` on `device`: a refresh token (stored hashed) and an access token.
+async fn issue(
+    state: &State,
+    user: User,
+    device: DeviceId,
+) -> Result<Json<TokenResponse>, AppError> {
     let now = Timestamp::now();
     let refresh_token = random_token();
-    state.store.put_refresh(
-        &token_hash(&refresh_token),
-        &RefreshRecord {
-            username: user.username.clone(),
-            device,
-            expires_ms: now.0 + REFRESH_TTL_MS,
-            used: false,
-        },
-    )?;
-    let org = state.store.org(user.org)?.ok_or_else(|| {
-        AppError::Internal(format!(
-            "user {} names a missing organisation",
-            user.username
-        ))
-    })?;
+    let record = RefreshRecord {
+        username: user.username.clone(),
+        device,
+        expires_ms: now.0 + REFRESH_TTL_MS,
+        used: false,
+    };
+    let hash = token_hash(&refresh_token);
+    let (org_id, username) = (user.org, user.username.clone());
+    let org = blocking(state, move |store| {
+        store.put_refresh(&hash, &record)?;
+        store.org(org_id)?.ok_or_else(|| {
+            AppError::Internal(format!("user {username} names a missing organisation"))
+        })
+    })
+    .await?;
     Ok(Json(TokenResponse {
         access_token: state.keys.issue(&user, device, (now.0 / 1000) as u64),
         expires_in: crate::auth::ACCESS_TTL_SECS,

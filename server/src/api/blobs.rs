@@ -16,7 +16,7 @@ use firecheck_shared::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{AppError, Caller, State};
+use super::{blocking, AppError, Caller, State};
 use crate::store::{BlobError, BlobState};
 
 /// Header saying how many bytes of an upload the server holds.
@@ -115,11 +115,10 @@ pub async fn put(
             "the bytes are not a JPEG, PNG, HEIC or PDF file".into(),
         ));
     }
-    let store = state.store.clone();
-    let result =
-        tokio::task::spawn_blocking(move || store.blob_append(&hash, offset, &body, total))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let result = blocking(&state, move |store| {
+        Ok(store.blob_append(&hash, offset, &body, total))
+    })
+    .await?;
     let upload = |received, complete| UploadState {
         hash: hash.to_hex(),
         received,
@@ -146,9 +145,13 @@ pub async fn put(
             "the bytes hash to {actual}, not {}; the upload was discarded — send it again",
             hash.to_hex()
         ))),
-        Err(BlobError::Io(e)) => Err(AppError::Unavailable(format!(
-            "could not store the attachment: {e}"
-        ))),
+        Err(BlobError::Io(e)) => {
+            tracing::warn!(error = %e, "an attachment could not be stored");
+            Err(AppError::Unavailable(format!(
+                "could not store the attachment ({}); retry later",
+                super::error::disk_trouble(&e)
+            )))
+        }
     }
 }
 
@@ -170,11 +173,13 @@ pub async fn head(
     Path(hash): Path<String>,
 ) -> Result<Response, AppError> {
     let hash = parse_hash(&hash)?;
-    match state
-        .store
-        .blob_state(&hash)
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    {
+    let held = blocking(&state, move |store| {
+        store
+            .blob_state(&hash)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await?;
+    match held {
         BlobState::Complete(n) => Ok((
             StatusCode::OK,
             offset_header(n),
@@ -203,17 +208,20 @@ pub async fn get(
     Path(hash): Path<String>,
 ) -> Result<Response, AppError> {
     let hash = parse_hash(&hash)?;
-    if !state.store.org_refers_to(caller.0.org, &hash)? {
-        return Err(AppError::NotFound(format!(
-            "no attachment {} in this organisation's records",
-            hash.to_hex()
-        )));
-    }
-    match state
-        .store
-        .blob(&hash)
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    {
+    let org = caller.0.org;
+    let bytes = blocking(&state, move |store| {
+        if !store.org_refers_to(org, &hash)? {
+            return Err(AppError::NotFound(format!(
+                "no attachment {} in this organisation's records",
+                hash.to_hex()
+            )));
+        }
+        store
+            .blob(&hash)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await?;
+    match bytes {
         Some(bytes) => {
             let ct = evidence_media_type(&bytes).unwrap_or("application/octet-stream");
             Ok(([(header::CONTENT_TYPE, ct)], bytes).into_response())

@@ -4,8 +4,11 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use firecheck_shared::sync::{ErrorBody, ErrorDetail};
+use firecheck_shared::sync::{ErrorBody, ErrorCode, ErrorDetail};
 
+/// What a handler can fail with. Each variant is one [`ErrorCode`] (and so one status); the
+/// message is for a person and says what to do. `Internal` carries the details for the log
+/// only: the caller gets its code and a fixed message.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -16,6 +19,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("method not allowed on this endpoint")]
+    MethodNotAllowed,
+    #[error("the request took too long")]
+    Timeout,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -30,52 +37,70 @@ pub enum AppError {
     Unavailable(String),
     #[error("{0}")]
     PendingUpload(String),
-    #[error("internal error")]
+    /// A fault of the server's. The text is logged, never sent.
+    #[error("internal error; the server logged what happened — retry, and tell the server's operator if it keeps happening")]
     Internal(String),
 }
 
 impl AppError {
-    pub fn status(&self) -> StatusCode {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::PendingUpload(_) => StatusCode::NOT_FOUND,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadRequest(_) => ErrorCode::BadRequest,
+            AppError::Unauthorized(_) => ErrorCode::Unauthorized,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            AppError::Timeout => ErrorCode::Timeout,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            AppError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            AppError::Unprocessable(_) => ErrorCode::Invalid,
+            AppError::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::PendingUpload(_) => ErrorCode::PendingUpload,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::BadRequest(_) => "bad_request",
-            AppError::Unauthorized(_) => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::Conflict(_) => "conflict",
-            AppError::PayloadTooLarge(_) => "payload_too_large",
-            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
-            AppError::Unprocessable(_) => "invalid",
-            AppError::TooManyAttempts(_) => "too_many_attempts",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::PendingUpload(_) => "pending_upload",
-            AppError::Internal(_) => "internal",
-        }
+    /// The status of [`Self::code`].
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
-                code: self.code().to_string(),
+                code: self.code(),
                 message: self.to_string(),
             },
         }
+    }
+
+    /// The server's storage failed: the disk's trouble (full, read-only, failing) is
+    /// `unavailable`, named by its kind only, with a status clients retry; anything else is
+    /// `internal`. The error itself goes to the log either way.
+    pub fn storage(e: &crate::store::StoreError) -> Self {
+        match e.io_error() {
+            Some(io) => {
+                tracing::warn!(error = %e, "storage unavailable");
+                AppError::Unavailable(format!(
+                    "the server's storage is not available right now ({}); retry later",
+                    disk_trouble(io)
+                ))
+            }
+            None => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// What a failed disk operation means, in words that name no path and no internals.
+pub fn disk_trouble(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull => "No space left on the server's disk",
+        ErrorKind::ReadOnlyFilesystem => "the server's disk is read-only",
+        ErrorKind::PermissionDenied => "the server may not write its data dir",
+        _ => "the server's disk failed",
     }
 }
 
@@ -96,14 +121,7 @@ impl IntoResponse for AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
-        match e {
-            // A full, read-only or failing disk is the server's trouble, not a bug: say so,
-            // with a status that clients retry.
-            crate::store::StoreError::Sled(sled::Error::Io(io)) => AppError::Unavailable(format!(
-                "the server's storage is not available right now ({io}); retry later"
-            )),
-            e => AppError::Internal(e.to_string()),
-        }
+        AppError::storage(&e)
     }
 }
 
@@ -156,31 +174,9 @@ pub async fn normalize_errors(
         } else {
             message
         }),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            return (
-                StatusCode::METHOD_NOT_ALLOWED,
-                Json(ErrorBody {
-                    error: ErrorDetail {
-                        code: "method_not_allowed".into(),
-                        message: "method not allowed on this endpoint".into(),
-                    },
-                }),
-            )
-                .into_response()
-        }
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
         StatusCode::UNPROCESSABLE_ENTITY => AppError::Unprocessable(message),
-        StatusCode::REQUEST_TIMEOUT => {
-            return (
-                StatusCode::REQUEST_TIMEOUT,
-                Json(ErrorBody {
-                    error: ErrorDetail {
-                        code: "timeout".into(),
-                        message: "the request took too long".into(),
-                    },
-                }),
-            )
-                .into_response()
-        }
+        StatusCode::REQUEST_TIMEOUT => AppError::Timeout,
         s if s.is_server_error() => AppError::Internal(message),
         _ => AppError::BadRequest(message),
     };

@@ -126,6 +126,18 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
     )
 }
 
+/// Run storage calls off the async workers: sled reads and writes block (on the disk, on
+/// its flush), so every handler calls the store through this, on tokio's blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    state: &State,
+    f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| AppError::Internal(format!("a storage task failed: {e}")))?
+}
+
 /// The caller, from a valid access token of a device that is not revoked.
 #[derive(Clone, Debug)]
 pub struct Caller(pub Claims);
@@ -150,7 +162,8 @@ impl FromRequestParts<State> for Caller {
                 AppError::Unauthorized("the access token is not valid; log in again".into())
             }
         })?;
-        match state.store.device(claims.dev)? {
+        let dev = claims.dev;
+        match blocking(state, move |store| Ok(store.device(dev)?)).await? {
             Some(d) if !d.revoked && d.user == claims.sub => Ok(Caller(claims)),
             Some(d) if d.revoked => Err(AppError::Unauthorized(
                 "this device has been revoked; ask the administrator".into(),

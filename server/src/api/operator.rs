@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::admin::{bounded, new_user_record, NewAccount};
-use super::{AppError, State};
+use super::{blocking, AppError, State};
 
 /// A request that presented the operator key.
 #[derive(Clone, Copy, Debug)]
@@ -79,19 +79,18 @@ pub async fn create_org(
     };
     // Checked (and hashed) before anything is stored, so a refused request stores nothing.
     let rec = new_user_record(org.id, Role::Admin, &req.admin).await?;
-    if state.store.user(&rec.user.username)?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "username {} is taken",
-            rec.user.username
-        )));
-    }
-    state.store.put_org(&org)?;
-    if !state.store.insert_user(&rec)? {
-        return Err(AppError::Conflict(format!(
-            "username {} is taken",
-            rec.user.username
-        )));
-    }
+    let (org, rec) = blocking(&state, move |store| {
+        let taken = || AppError::Conflict(format!("username {} is taken", rec.user.username));
+        if store.user(&rec.user.username)?.is_some() {
+            return Err(taken());
+        }
+        store.put_org(&org)?;
+        if !store.insert_user(&rec)? {
+            return Err(taken());
+        }
+        Ok((org, rec))
+    })
+    .await?;
     tracing::info!(org = %org.id, name = %org.name, admin = %rec.user.username, "organisation created by the operator");
     Ok((
         StatusCode::CREATED,
@@ -111,7 +110,7 @@ pub async fn list_orgs(
     AxState(state): AxState<State>,
     _: Operator,
 ) -> Result<Json<Vec<Org>>, AppError> {
-    let mut orgs = state.store.orgs()?;
+    let mut orgs = blocking(&state, |store| Ok(store.orgs()?)).await?;
     orgs.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Json(orgs))
 }

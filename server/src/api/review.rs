@@ -21,7 +21,7 @@ use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{AppError, Caller, State};
+use super::{blocking, AppError, Caller, State};
 use crate::store::index::parse_cursor;
 use crate::store::{IndexPage, PartitionKind, Store};
 
@@ -102,17 +102,6 @@ fn paging(
         limit,
         after,
     })
-}
-
-/// Run storage reads off the async workers.
-async fn blocking<T: Send + 'static>(
-    state: &State,
-    f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| AppError::Internal(format!("a read task failed: {e}")))?
 }
 
 /// Wait until the caller's organisation's views cover `seq`.

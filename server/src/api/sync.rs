@@ -10,7 +10,7 @@ use firecheck_shared::sync::{Ack, AckResult, RejectCode, SyncRequest, SyncRespon
 use firecheck_shared::validate::{self, ValidationError, MAX_OPS_PER_SYNC, MAX_PULL_LIMIT};
 use firecheck_shared::*;
 
-use super::{AppError, Caller, State};
+use super::{blocking, AppError, Caller, State};
 use crate::sequencer::SequencerError;
 
 /// Push ops and pull ops after a cursor.
@@ -106,22 +106,29 @@ pub async fn handle(
     }
     let stored_ids: Vec<(OpId, u64)> = to_store.iter().map(|o| (o.op_id, o.device_seq)).collect();
     let mut evidence: Vec<BlobHash> = to_store.iter().flat_map(Op::evidence).collect();
-    let results = state.sequencer.push(claims.org, to_store, now).await.map_err(|e| match e {
-        SequencerError::Closed => AppError::Unavailable(e.to_string()),
-        SequencerError::Storage(m) => AppError::Unavailable(format!("the server could not store the ops durably ({m}); nothing was acknowledged — retry later")),
-    })?;
+    let results = state
+        .sequencer
+        .push(claims.org, to_store, now)
+        .await
+        .map_err(refused_push)?;
+    if results.len() != stored_ids.len() {
+        return Err(AppError::Internal(format!(
+            "the sequencer answered {} of {} ops",
+            results.len(),
+            stored_ids.len()
+        )));
+    }
+    // One result per stored op (checked above), in order.
     let mut results = results.into_iter().zip(stored_ids);
     let acks: Vec<Ack> = acks
         .into_iter()
-        .map(|a| {
-            a.unwrap_or_else(|| {
-                let (result, (op_id, device_seq)) =
-                    results.next().expect("one result per stored op");
-                Ack {
+        .filter_map(|a| {
+            a.or_else(|| {
+                results.next().map(|(result, (op_id, device_seq))| Ack {
                     op_id,
                     device_seq,
                     result,
-                }
+                })
             })
         })
         .collect();
@@ -133,39 +140,42 @@ pub async fn handle(
 
     evidence.sort();
     evidence.dedup();
-    let mut missing_blobs = Vec::new();
-    for h in evidence {
-        if !matches!(
-            state.store.blob_state(&h),
-            Ok(crate::store::BlobState::Complete(_))
-        ) {
-            missing_blobs.push(h);
-        }
-    }
-
     let limit = if req.limit == 0 {
         0
     } else {
         req.limit.min(MAX_PULL_LIMIT)
     } as usize;
-    let (entries, has_more) = if limit == 0 {
-        (Vec::new(), false)
-    } else {
-        match state.store.entries_after(claims.org, req.cursor, limit) {
-            Ok(page) => page,
-            // The pushed ops are on disk: their acks must reach the device (an error answer
-            // would make it think they never arrived). The pull waits for the next sync.
-            Err(e)
-                if acks
-                    .iter()
-                    .any(|a| !matches!(a.result, AckResult::Rejected { .. })) =>
-            {
-                tracing::warn!(error = %e, "pull failed after a durable push; answering the acks only");
-                (Vec::new(), false)
+    // The pushed ops are on disk: their acks must reach the device (an error answer would
+    // make it think they never arrived), so a failed pull then waits for the next sync.
+    let pushed = acks
+        .iter()
+        .any(|a| !matches!(a.result, AckResult::Rejected { .. }));
+    let (org, cursor) = (claims.org, req.cursor);
+    let (missing_blobs, (entries, has_more)) = blocking(state, move |store| {
+        let missing: Vec<BlobHash> = evidence
+            .into_iter()
+            .filter(|h| {
+                !matches!(
+                    store.blob_state(h),
+                    Ok(crate::store::BlobState::Complete(_))
+                )
+            })
+            .collect();
+        let page = if limit == 0 {
+            (Vec::new(), false)
+        } else {
+            match store.entries_after(org, cursor, limit) {
+                Ok(page) => page,
+                Err(e) if pushed => {
+                    tracing::warn!(error = %e, "pull failed after a durable push; answering the acks only");
+                    (Vec::new(), false)
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
-        }
-    };
+        };
+        Ok((missing, page))
+    })
+    .await?;
     let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
     let clock_warning = (req.device_time_ms > 0)
         .then(|| skew_warning(skew_ms(req.device_time_ms.max(0) as u64, now as u64)))
@@ -179,6 +189,21 @@ pub async fn handle(
         clock_warning,
         missing_blobs,
     })
+}
+
+/// A push the sequencer could not take: nothing of it was acknowledged, so the device keeps
+/// the ops and retries (503). The storage error itself was logged by the sequencer.
+fn refused_push(e: SequencerError) -> AppError {
+    match e {
+        SequencerError::Closed => AppError::Unavailable(e.to_string()),
+        SequencerError::Storage(e) => AppError::Unavailable(format!(
+            "the server could not store the ops durably ({}); nothing was acknowledged — retry later",
+            match e.io_error() {
+                Some(io) => super::error::disk_trouble(io),
+                None => "its storage failed; the operator can see why in its log",
+            }
+        )),
+    }
 }
 
 /// Identity, role and shape checks for one pushed op.

@@ -57,7 +57,15 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the trouble is the disk's (full, read-only, failing) rather than the data's.
     pub fn is_io(&self) -> bool {
-        matches!(self, StoreError::Sled(sled::Error::Io(_)))
+        self.io_error().is_some()
+    }
+
+    /// The disk's error, when the trouble is the disk's.
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match self {
+            StoreError::Sled(sled::Error::Io(e)) => Some(e),
+            _ => None,
+        }
     }
 }
 

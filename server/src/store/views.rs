@@ -630,6 +630,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.views.scan_prefix(&prefix) {
             let (k, v) = item?;
+            // `scan_prefix` yields only keys that start with `prefix`: the slice is in range.
             let p = Partition::from_key(&k[prefix.len()..]).ok_or(StoreError::Corrupt {
                 what: "partition failure",
                 message: format!("{} bytes of key", k.len()),

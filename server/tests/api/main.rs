@@ -19,6 +19,13 @@
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
 //!   timestamps — clear errors, and nothing stored changes.
 //! - `review`: the safety office's read API, `/healthz`, the OpenAPI document.
+//! - `handlers`: the review API without a socket (`api::app(state)` called with
+//!   `tower::ServiceExt::oneshot`): each route's status and JSON shape, 404 for another
+//!   organisation's ids, 401 without a token, 400 / 422 for bad query parameters, the error
+//!   codes in the OpenAPI document.
+//! - `formats`: a data dir of a newer format refuses to open naming both formats; views of
+//!   another format (format 1, or none recorded) are dropped and folded again with the same
+//!   answers.
 //! - `scale`: a venue inspected 100,000 times with a hazard found again 10,000 times — a
 //!   bounded state, paged history, every review read answering, a late op re-folding it.
 //! - `hostile`: one table of 88 hostile requests (lying bincode lengths, deeply nested and
@@ -42,6 +49,8 @@ mod auth;
 mod bad_input;
 mod disk;
 mod durability;
+mod formats;
+mod handlers;
 mod hostile;
 mod indexes;
 mod isolation;

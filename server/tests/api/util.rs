@@ -139,8 +139,15 @@ impl Raw {
             .map(|o| o.keys().collect())
             .unwrap_or_default();
         assert_eq!(keys, ["error"], "error body shape — {}", self.context());
+        // The code as sent on the wire, and as the client's enum reads it.
+        assert_eq!(v["error"]["code"], code, "error code — {}", self.context());
         let body: ErrorBody = self.parse();
-        assert_eq!(body.error.code, code, "error code — {}", self.context());
+        assert_eq!(
+            body.error.code.as_str(),
+            code,
+            "error code — {}",
+            self.context()
+        );
         assert!(
             !body.error.message.trim().is_empty(),
             "error message is empty — {}",

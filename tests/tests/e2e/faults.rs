@@ -416,7 +416,7 @@ impl ServerLog {
             .enable_all()
             .build()
             .unwrap();
-        let remote = Remote::new(url);
+        let remote = Remote::connect(url, None).expect("a client for the test server");
         let (mut seqs, mut by_device): (HashMap<OpId, Vec<u64>>, HashMap<DeviceId, usize>) =
             Default::default();
         let mut cursor = 0;

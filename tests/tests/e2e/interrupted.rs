@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use firecheck_cli::session::PULL_LIMIT;
+use firecheck_cli::sync::PULL_LIMIT;
 use firecheck_server::testing::TestServer;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::sync::SyncRequest;

@@ -196,7 +196,8 @@ pub fn rt() -> tokio::runtime::Runtime {
 /// An access token for `user` from a device made up for the purpose.
 pub fn token(url: &str, user: &str) -> String {
     use firecheck_shared::sync::LoginRequest;
-    let remote = firecheck_cli::remote::Remote::new(url);
+    let remote =
+        firecheck_cli::remote::Remote::connect(url, None).expect("a client for the test server");
     let t = rt()
         .block_on(remote.login(&LoginRequest {
             username: user.to_string(),

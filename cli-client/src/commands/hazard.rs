@@ -1,0 +1,286 @@
+//! `firecheck hazards` and `firecheck hazard …`.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+use firecheck_shared::query::{self, HazardFilter};
+use firecheck_shared::*;
+
+use super::{attach, find_hazard, refs, Ctx};
+use crate::table::{clip, render};
+use crate::{CliError, HazardCommand};
+
+/// `firecheck hazards`: overdue first, then by deadline.
+pub fn list(
+    ctx: &Ctx,
+    open: bool,
+    overdue: bool,
+    street: Option<String>,
+    mine: bool,
+    status: Option<String>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let me = if mine { Some(ctx.me()?.user.id) } else { None };
+    let filter = HazardFilter {
+        statuses: status
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .into_iter()
+            .collect(),
+        active: open,
+        overdue,
+        street,
+        ..Default::default()
+    };
+    let states = ctx.states()?;
+    let today = Timestamp::now().local_date();
+    let mut list = query::hazards(&refs(&states), &filter, today);
+    if let Some(me) = me {
+        // Only hazards this user found or acted on (their history is among the records).
+        list.retain(|row| {
+            states.iter().any(|f| {
+                f.state.hazards.contains_key(&row.hazard.id) && query::involves(f, &row.hazard, me)
+            })
+        });
+    }
+    if !ctx.table_wanted(&list, "no hazards match", out)? {
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|r| {
+            let h = &r.hazard;
+            vec![
+                h.id.short(),
+                format!(
+                    "{}{}",
+                    h.status.label(),
+                    if r.overdue { " OVERDUE" } else { "" }
+                ),
+                h.severity.to_string(),
+                clip(&r.venue_name, 20),
+                r.street.clone(),
+                h.item.clone().unwrap_or_else(|| "citizen report".into()),
+                h.deadline
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                h.assignee.clone().unwrap_or_else(|| "-".into()),
+                if r.conflicts > 0 {
+                    format!("{} conflict(s)", r.conflicts)
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    write!(
+        out,
+        "{}",
+        render(
+            &[
+                "ID",
+                "STATUS",
+                "SEVERITY",
+                "VENUE",
+                "STREET",
+                "ITEM",
+                "DEADLINE",
+                "ASSIGNED TO",
+                ""
+            ],
+            &rows
+        )
+    )?;
+    writeln!(out, "{} hazards", list.len())?;
+    Ok(())
+}
+
+/// A deadline: `YYYY-MM-DD` or `+N` days from today.
+pub fn parse_due(s: &str, today: NaiveDate) -> Result<NaiveDate, CliError> {
+    let s = s.trim();
+    if let Some(days) = s.strip_prefix('+') {
+        let n: u32 = days
+            .trim_end_matches('d')
+            .parse()
+            .map_err(|_| bad_date(s))?;
+        return today
+            .checked_add_days(chrono::Days::new(n.into()))
+            .ok_or_else(|| bad_date(s));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad_date(s))
+}
+
+fn bad_date(s: &str) -> CliError {
+    CliError::Invalid(format!("could not read the date {s:?}; write it as YYYY-MM-DD (e.g. 2026-12-01) or +7 for a week from today"))
+}
+
+/// `firecheck hazard …`: show one hazard, or act on it.
+pub fn act(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), CliError> {
+    let states = ctx.states()?;
+    let (id, body) = match cmd {
+        HazardCommand::Show { id } => return show(ctx, &states, &id, out),
+        HazardCommand::Dispatch { id, to, due, note } => {
+            let due = parse_due(&due, Timestamp::now().local_date())?;
+            (
+                id,
+                OpBody::HazardDispatched {
+                    unit: to,
+                    due,
+                    note,
+                },
+            )
+        }
+        HazardCommand::Fixed { id, note, photo } => {
+            let evidence = photo
+                .iter()
+                .map(|p| attach(ctx, p))
+                .collect::<Result<_, _>>()?;
+            (id, OpBody::HazardReportedFixed { note, evidence })
+        }
+        HazardCommand::Verify { id, note } => (id, OpBody::HazardVerified { note }),
+        HazardCommand::Reopen { id, reason } => (id, OpBody::HazardReopened { reason }),
+        HazardCommand::Close { id, reason } => (id, OpBody::HazardClosed { reason }),
+        HazardCommand::Comment { id, text } => (id, OpBody::HazardCommented { text }),
+    };
+    let (state, h) = find_hazard(&states, &id)?;
+    // Cannot fail: every arm above but `Show` (which returned) builds a `Hazard…` body, and
+    // those are exactly the bodies `hazard_action` maps.
+    let action = fold::hazard_action(&body).expect("hazard commands make hazard ops");
+    if let Err(note) = fold::transition(h.status, &action) {
+        return Err(CliError::Invalid(format!(
+            "hazard {} is {}: {note}",
+            h.id.short(),
+            h.status
+        )));
+    }
+    ctx.record(
+        EntityRef::Hazard {
+            partition: state.state.partition,
+            hazard: h.id,
+        },
+        body,
+    )?;
+    let after = ctx
+        .replica
+        .partition(&state.state.partition)?
+        .and_then(|s| s.hazard(h.id).cloned());
+    if let Some(after) = after {
+        writeln!(out, "hazard {} is now {}", after.id.short(), after.status)?;
+    }
+    ctx.saved(out)
+}
+
+/// `firecheck hazard show`: the hazard and its whole history, conflict notes included.
+fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(), CliError> {
+    let (part, h) = find_hazard(states, id)?;
+    let state = &part.state;
+    let today = Timestamp::now().local_date();
+    if ctx.json {
+        let detail = query::hazard_detail(part, h.id, today);
+        return ctx.print_json(&detail, out);
+    }
+    let r = refs(states);
+    let text = h
+        .item
+        .as_deref()
+        .and_then(|c| {
+            query::templates(&r)
+                .into_iter()
+                .find_map(|t| t.item(c).map(|i| i.text.clone()))
+        })
+        .unwrap_or_default();
+    let venue = state.venue.as_ref();
+    writeln!(
+        out,
+        "hazard {}  [{}]  {}",
+        h.id,
+        h.status,
+        if h.is_overdue(today) { "OVERDUE" } else { "" }
+    )?;
+    writeln!(
+        out,
+        "  venue:     {} ({})",
+        venue.map(|v| v.name.as_str()).unwrap_or("-"),
+        venue.map(|v| v.address.as_str()).unwrap_or("-")
+    )?;
+    writeln!(
+        out,
+        "  item:      {} {}  severity {}",
+        h.item.as_deref().unwrap_or("citizen report"),
+        text,
+        h.severity
+    )?;
+    writeln!(out, "  found:     {} — {}", h.found_at, h.description)?;
+    writeln!(
+        out,
+        "  assigned:  {}  deadline {}",
+        h.assignee.as_deref().unwrap_or("-"),
+        h.deadline
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "-".into())
+    )?;
+    if h.merged_findings > 0 {
+        writeln!(
+            out,
+            "  merged:    {} other finding(s) of the same problem",
+            h.merged_findings
+        )?;
+    }
+    writeln!(out, "history:")?;
+    for e in part.history(h.id) {
+        let what = match &e.action {
+            HazardAction::Found { note } => format!("found: {note}"),
+            HazardAction::FoundAgain { note, .. } => format!("found again: {note}"),
+            HazardAction::PassedReinspection { .. } => "re-inspection passed".to_string(),
+            HazardAction::Dispatched { unit, due, note } => {
+                format!("dispatched to {unit}, due {due} {note}")
+            }
+            HazardAction::ReportedFixed { note, evidence } if !evidence.is_empty() => format!(
+                "reported fixed: {note}  [evidence: {}]",
+                evidence
+                    .iter()
+                    .map(|h| h.to_hex())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            HazardAction::ReportedFixed { note, .. } => format!("reported fixed: {note}"),
+            HazardAction::Verified { note } => format!("verified {note}"),
+            HazardAction::Reopened { reason } => format!("reopened: {reason}"),
+            HazardAction::Closed { reason } => format!("closed: {reason}"),
+            HazardAction::Commented { text } => format!("comment: {text}"),
+        };
+        writeln!(
+            out,
+            "  {}  {:<15} {}",
+            Timestamp::from(e.hlc),
+            e.status.label(),
+            what.trim_end()
+        )?;
+        if let EventOutcome::Conflict { note } = &e.outcome {
+            writeln!(out, "      CONFLICT: {note}")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_parse_or_say_how() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(
+            parse_due("2026-12-01", today).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+        );
+        assert_eq!(
+            parse_due("+7", today).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
+        );
+        let e = parse_due("next friday", today).unwrap_err();
+        assert_eq!(e.exit_code(), 6);
+        assert!(e.to_string().contains("YYYY-MM-DD"), "{e}");
+    }
+}
