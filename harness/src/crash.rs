@@ -477,7 +477,7 @@ fn run_in(opts: &Options, dir: &Path, summary: &mut Summary, started: Instant) -
 }
 
 /// The server's hazards, venues and drills (all pages), once its views cover `head`.
-fn server_views(server: &ServerProc, token: &str, head: u64) -> anyhow::Result<[Value; 3]> {
+fn server_views(server: &ServerProc, token: &str, head: u64) -> anyhow::Result<[Value; 5]> {
     let mut out = Vec::new();
     for what in ["hazards", "venues", "drills"] {
         let mut items = Vec::new();
@@ -500,8 +500,23 @@ fn server_views(server: &ServerProc, token: &str, head: u64) -> anyhow::Result<[
         }
         out.push(Value::Array(items));
     }
-    let [h, v, d]: [Value; 3] = out.try_into().expect("three lists");
-    Ok([h, v, d])
+    // The board's counts and the campaign's coverage: kept by deltas as ops arrive, so they
+    // must equal a rebuild's too.
+    out.push(crate::http::get_json(
+        server.addr,
+        &format!("/v1/board?min_seq={head}"),
+        token,
+    )?);
+    out.push(crate::http::get_json(
+        server.addr,
+        &format!(
+            "/v1/campaigns/{}/coverage?min_seq={head}&limit=1000",
+            firecheck_shared::fixtures::ids::CIIE_CAMPAIGN
+        ),
+        token,
+    )?);
+    let [h, v, d, b, c]: [Value; 5] = out.try_into().expect("five answers");
+    Ok([h, v, d, b, c])
 }
 
 /// Where two JSON lists first differ, for evidence.
@@ -656,7 +671,7 @@ fn check_cycle(
         }
         [f.hazards, f.venues, f.drills]
     } else {
-        views.clone()
+        [views[0].clone(), views[1].clone(), views[2].clone()]
     };
     for h in holdings {
         for (what, mine, theirs) in [
@@ -691,7 +706,10 @@ fn check_cycle(
         server.spawn().map_err(e)?;
         let token = audit::login(server.addr, "wangfang", auditor).map_err(e)?;
         let rebuilt = server_views(server, &token, a.head).map_err(e)?;
-        for (i, what) in ["hazards", "venues", "drills"].iter().enumerate() {
+        for (i, what) in ["hazards", "venues", "drills", "board", "campaign coverage"]
+            .iter()
+            .enumerate()
+        {
             if views[i] != rebuilt[i] {
                 evidence.push(format!(
                     "REBUILD: the server's {what} before a rebuild differ from after: {}",

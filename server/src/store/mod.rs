@@ -102,7 +102,7 @@ pub(crate) fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> R
 
 /// Most bytes of sled page cache the views' database gets (less when the server's whole cache
 /// is smaller).
-pub const VIEWS_CACHE_BYTES: u64 = 128 * 1024 * 1024;
+pub const VIEWS_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Open one sled database. sled releases its file lock a moment after the last handle is
 /// dropped (its background I/O threads finish on their own), so a reopen right after a
