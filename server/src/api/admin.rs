@@ -1,8 +1,11 @@
-//! Accounts and devices of the caller's own organisation, for its admins.
+//! Accounts and devices of the caller's own organisation, for its admins: creating and
+//! listing accounts, listing and revoking devices, stats. Changing an account is in
+//! [`super::users`]. Every change is written with its audit record (`store::accounts`).
 
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::Json;
+use firecheck_shared::admin::Account;
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
@@ -47,11 +50,7 @@ pub(super) async fn new_user_record(
             "username may use letters, digits, '-', '_' and '.' only".into(),
         ));
     }
-    if req.password.chars().count() < 8 || req.password.len() > 1024 {
-        return Err(AppError::Unprocessable(
-            "password must be at least 8 characters".into(),
-        ));
-    }
+    check_new_password(&req.password)?;
     let password_hash = hash_password_bounded(req.password.clone())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -65,7 +64,28 @@ pub(super) async fn new_user_record(
         },
         password_hash,
         created_ms: Timestamp::now().0,
+        status: Default::default(),
     })
+}
+
+/// A password a person chose: 8 characters at least, 1 KiB at most.
+pub(super) fn check_new_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 8 || password.len() > 1024 {
+        return Err(AppError::Unprocessable(
+            "password must be at least 8 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// An account as the API shows it.
+pub(super) fn account(r: UserRecord) -> Account {
+    Account {
+        user: r.user,
+        disabled: r.status.disabled,
+        must_change_password: r.status.must_change_password,
+        created_ms: r.created_ms,
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,8 +104,12 @@ pub struct NewUser {
 
 /// Create an account in the admin's own organisation.
 #[utoipa::path(post, path = "/v1/admin/users", tag = "admin", request_body = NewUser,
-    responses((status = 201, description = "Created", body = User), (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
-        (status = 403, description = "Not an admin, or another organisation named", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 201, description = "Created", body = User),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin, or another organisation named", body = firecheck_shared::sync::ErrorBody),
+        (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "Invalid username, display name or password", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_user(
     AxState(state): AxState<State>,
@@ -106,32 +130,37 @@ pub async fn create_user(
         password: req.password,
     };
     let rec = new_user_record(org, req.role, &account).await?;
-    if !state.store.insert_user(&rec)? {
-        return Err(AppError::Conflict(format!(
-            "username {} is taken",
-            account.username
-        )));
-    }
+    let stamp = caller.stamp();
+    let store = state.store.clone();
+    let rec = super::blocking(move || {
+        store.create_user(&rec, &stamp)?;
+        Ok(rec)
+    })
+    .await?;
     let user = rec.user;
     tracing::info!(user = %user.username, role = %user.role, by = %caller.0.usr, "user created");
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-/// Accounts of the admin's organisation.
-#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", responses((status = 200, description = "Users", body = Vec<User>)), security(("bearer" = [])))]
+/// Accounts of the admin's organisation, with their state (disabled, one-time password).
+#[utoipa::path(get, path = "/v1/admin/users", tag = "admin",
+    responses((status = 200, description = "Accounts by username", body = Vec<Account>),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_users(
     AxState(state): AxState<State>,
     caller: Caller,
-) -> Result<Json<Vec<User>>, AppError> {
+) -> Result<Json<Vec<Account>>, AppError> {
     caller.require(&[Role::Admin])?;
-    let mut users: Vec<User> = state
+    let mut users: Vec<Account> = state
         .store
         .users()?
         .into_iter()
-        .map(|r| r.user)
-        .filter(|u| u.org == caller.0.org)
+        .filter(|r| r.user.org == caller.0.org)
+        .map(account)
         .collect();
-    users.sort_by(|a, b| a.username.cmp(&b.username));
+    users.sort_by(|a, b| a.user.username.cmp(&b.user.username));
     Ok(Json(users))
 }
 
@@ -157,7 +186,11 @@ impl From<DeviceRecord> for DeviceInfo {
 }
 
 /// Devices registered in the admin's organisation.
-#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", responses((status = 200, description = "Devices", body = Vec<DeviceInfo>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin",
+    responses((status = 200, description = "Devices, oldest first", body = Vec<DeviceInfo>),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_devices(
     AxState(state): AxState<State>,
     caller: Caller,
@@ -176,7 +209,11 @@ pub async fn list_devices(
 
 /// Revoke a device (a lost phone): its tokens stop working at once and it cannot log in again.
 #[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", params(("id" = String, Path, description = "Device id")),
-    responses((status = 200, description = "Revoked", body = DeviceInfo), (status = 404, description = "No such device", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 200, description = "Revoked (revoking again changes nothing)", body = DeviceInfo),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such device in this organisation", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke_device(
     AxState(state): AxState<State>,
@@ -187,14 +224,9 @@ pub async fn revoke_device(
     let id: DeviceId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    let mut d = state
-        .store
-        .device(id)?
-        .filter(|d| d.org == caller.0.org)
-        .ok_or_else(|| AppError::NotFound(format!("no device {id} in this organisation")))?;
-    d.revoked = true;
-    state.store.put_device(&d)?;
-    state.store.drop_refresh_for_device(id)?;
+    let stamp = caller.stamp();
+    let store = state.store.clone();
+    let d = super::blocking(move || Ok(store.revoke_device(&stamp, id)?)).await?;
     tracing::warn!(device = %id, by = %caller.0.usr, "device revoked");
     Ok(Json(d.into()))
 }
@@ -229,7 +261,11 @@ pub struct FailedPartition {
 }
 
 /// Storage and account figures.
-#[utoipa::path(get, path = "/v1/admin/stats", tag = "admin", responses((status = 200, description = "Stats", body = Stats)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/admin/stats", tag = "admin",
+    responses((status = 200, description = "Stats", body = Stats),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn stats(
     AxState(state): AxState<State>,
     caller: Caller,

@@ -1,7 +1,9 @@
-//! `POST /v1/auth/login` and `POST /v1/auth/refresh`.
+//! `POST /v1/auth/login`, `POST /v1/auth/refresh` and `POST /v1/auth/password`.
 
 use axum::extract::State as AxState;
+use axum::http::StatusCode;
 use axum::Json;
+use firecheck_shared::admin::{Actor, AuditAction, PasswordChange};
 use firecheck_shared::sync::{LoginRequest, RefreshRequest, TokenResponse};
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
@@ -10,18 +12,23 @@ use super::{AppError, State};
 use crate::auth::{
     hash_password_bounded, random_token, token_hash, verify_password_bounded, REFRESH_TTL_MS,
 };
-use crate::store::{DeviceRecord, RefreshRecord, UserRecord};
+use crate::metrics::LoginFailure;
+use crate::store::{AccountError, AuditStamp, DeviceRecord, RefreshRecord, UserRecord};
 
 /// Log in from a device: registers the device on first use, returns an access token and a
-/// refresh token bound to the device. Repeated failures lock the username for a while.
+/// refresh token bound to the device. Repeated failures lock the username for a while. A
+/// disabled account is refused (`account_disabled`), and so is a one-time password an admin
+/// set (`password_change_required`) until the user changes it with `POST /v1/auth/password`.
 #[utoipa::path(
     post, path = "/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "Username, password or device name too long", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Wrong username or password", body = firecheck_shared::sync::ErrorBody),
-        (status = 403, description = "Device revoked or of another organisation", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Device revoked or of another organisation (`forbidden`); account disabled (`account_disabled`); a one-time password that must be changed first (`password_change_required`)", body = firecheck_shared::sync::ErrorBody),
         (status = 429, description = "Too many failed logins", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody),
     )
 )]
 pub async fn login(
@@ -36,36 +43,29 @@ pub async fn login(
             "username, password or device name is too long".into(),
         ));
     }
-    state
-        .limiter
-        .check(&req.username)
-        .map_err(AppError::TooManyAttempts)?;
-    let record = state.store.user(&req.username)?;
-    let password = req.password.clone();
-    let hash = record.as_ref().map(|r| r.password_hash.clone());
-    let ok = match hash {
-        Some(h) => verify_password_bounded(h, password).await,
-        // Same work for unknown users, so timing does not tell which usernames exist.
-        None => hash_password_bounded(password).await.map(|_| false),
+    let record = check_password(&state, &req.username, &req.password).await?;
+    if record.status.must_change_password {
+        state
+            .metrics
+            .login_failure(LoginFailure::PasswordChangeRequired);
+        return Err(AppError::PasswordChangeRequired(
+            "this is a one-time password: choose your own first (POST /v1/auth/password with it as old_password), then log in with the new one".into(),
+        ));
     }
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(record) = record.filter(|_| ok) else {
-        state.limiter.failed(&req.username);
-        tracing::warn!(username = %req.username, "failed login");
-        return Err(AppError::Unauthorized("wrong username or password".into()));
-    };
-    state.limiter.succeeded(&req.username);
+    let gen = record.status.sessions;
     let user = record.user;
     let device = match state.store.device(req.device_id)? {
         Some(d) if d.revoked => {
+            state.metrics.login_failure(LoginFailure::DeviceRefused);
             return Err(AppError::Forbidden(
                 "this device has been revoked; ask the administrator".into(),
-            ))
+            ));
         }
         Some(d) if d.org != user.org => {
+            state.metrics.login_failure(LoginFailure::DeviceRefused);
             return Err(AppError::Forbidden(
                 "this device is registered to another organisation".into(),
-            ))
+            ));
         }
         Some(mut d) => {
             if d.user != user.id || d.name != req.device_name {
@@ -90,7 +90,115 @@ pub async fn login(
         }
     };
     tracing::info!(user = %user.username, device = %device.id, "login");
-    issue(&state, user, device.id)
+    issue(&state, user, gen, device.id)
+}
+
+/// The account whose password this is — unless the username is locked, the password is
+/// wrong, or the account is disabled (each counted, the first two against the username).
+async fn check_password(
+    state: &State,
+    username: &str,
+    password: &str,
+) -> Result<UserRecord, AppError> {
+    if let Err(wait) = state.limiter.check(username) {
+        state.metrics.login_failure(LoginFailure::Locked);
+        return Err(AppError::TooManyAttempts(wait));
+    }
+    let record = state.store.user(username)?;
+    let password = password.to_string();
+    let hash = record.as_ref().map(|r| r.password_hash.clone());
+    let ok = match hash {
+        Some(h) => verify_password_bounded(h, password).await,
+        // Same work for unknown users, so timing does not tell which usernames exist.
+        None => hash_password_bounded(password).await.map(|_| false),
+    }
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(record) = record.filter(|_| ok) else {
+        state.limiter.failed(username);
+        state.metrics.login_failure(LoginFailure::WrongPassword);
+        tracing::warn!(%username, "failed login");
+        return Err(AppError::Unauthorized("wrong username or password".into()));
+    };
+    state.limiter.succeeded(username);
+    if record.status.disabled {
+        state.metrics.login_failure(LoginFailure::Disabled);
+        return Err(AppError::AccountDisabled(
+            "this account has been disabled; ask the administrator".into(),
+        ));
+    }
+    Ok(record)
+}
+
+/// Change one's own password, proving the old one — or the one-time password an admin set,
+/// which is how a user whose login answers `password_change_required` gets in. Needs no
+/// token. Every session of the account ends (its tokens are refused, its devices log in
+/// again with the new password); failures count against the username like failed logins.
+#[utoipa::path(
+    post, path = "/v1/auth/password", tag = "auth",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; log in with the new password"),
+        (status = 400, description = "Username or password too long", body = firecheck_shared::sync::ErrorBody),
+        (status = 401, description = "Wrong username or old password", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Account disabled (`account_disabled`)", body = firecheck_shared::sync::ErrorBody),
+        (status = 409, description = "The password was changed or reset meanwhile; try again", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "The new password is shorter than 8 characters or the same as the old one", body = firecheck_shared::sync::ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody),
+    )
+)]
+pub async fn change_password(
+    AxState(state): AxState<State>,
+    Json(req): Json<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    if req.username.chars().count() > MAX_NAME_CHARS
+        || req.old_password.len() > 1024
+        || req.new_password.len() > 1024
+    {
+        return Err(AppError::BadRequest(
+            "username or password is too long".into(),
+        ));
+    }
+    let record = check_password(&state, &req.username, &req.old_password).await?;
+    super::admin::check_new_password(&req.new_password)?;
+    if req.new_password == req.old_password {
+        return Err(AppError::Unprocessable(
+            "the new password must differ from the old one".into(),
+        ));
+    }
+    let new_hash = hash_password_bounded(req.new_password.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let stamp = AuditStamp {
+        org: record.user.org,
+        actor: Actor::User {
+            user: record.user.id,
+            username: record.user.username.clone(),
+            device: None,
+        },
+        at_ms: Timestamp::now().0,
+    };
+    let checked = record.password_hash;
+    let username = req.username.clone();
+    super::blocking(move || {
+        Ok(state.store.change_user(&stamp, &username, |rec, _| {
+            if rec.password_hash != checked {
+                return Err(AccountError::Conflict(
+                    "the password was changed or reset meanwhile; try again".into(),
+                ));
+            }
+            rec.password_hash = new_hash;
+            rec.status.must_change_password = false;
+            rec.status.sessions = rec.status.sessions.wrapping_add(1);
+            Ok(Some(AuditAction::PasswordChanged {
+                user: rec.user.id,
+                username: rec.user.username.clone(),
+            }))
+        })?)
+    })
+    .await?;
+    tracing::info!(user = %req.username, "password changed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. Each refresh
@@ -130,7 +238,12 @@ pub async fn refresh(
             ))
         }
     }
-    let UserRecord { user, .. } = state.store.user(&rec.username)?.ok_or_else(again)?;
+    let UserRecord { user, status, .. } = state.store.user(&rec.username)?.ok_or_else(again)?;
+    if status.disabled || status.must_change_password {
+        return Err(AppError::Unauthorized(
+            "this account cannot log in now; ask the administrator".into(),
+        ));
+    }
     // Atomically: of two concurrent exchanges of one token only one may win; the other is a
     // reuse like any other.
     if !state.store.claim_refresh(&hash, &rec)? {
@@ -140,10 +253,15 @@ pub async fn refresh(
             "this refresh token was already used; log in again".into(),
         ));
     }
-    issue(&state, user, rec.device)
+    issue(&state, user, status.sessions, rec.device)
 }
 
-fn issue(state: &State, user: User, device: DeviceId) -> Result<Json<TokenResponse>, AppError> {
+fn issue(
+    state: &State,
+    user: User,
+    gen: u32,
+    device: DeviceId,
+) -> Result<Json<TokenResponse>, AppError> {
     let now = Timestamp::now();
     let refresh_token = random_token();
     state.store.put_refresh(
@@ -162,7 +280,7 @@ fn issue(state: &State, user: User, device: DeviceId) -> Result<Json<TokenRespon
         ))
     })?;
     Ok(Json(TokenResponse {
-        access_token: state.keys.issue(&user, device, (now.0 / 1000) as u64),
+        access_token: state.keys.issue(&user, gen, device, (now.0 / 1000) as u64),
         expires_in: crate::auth::ACCESS_TTL_SECS,
         refresh_token,
         user,

@@ -30,6 +30,14 @@ pub enum AppError {
     Unavailable(String),
     #[error("{0}")]
     PendingUpload(String),
+    /// The organisation keeps as many uploads no record refers to as it may.
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// The password is a one-time password: change it before logging in.
+    #[error("{0}")]
+    PasswordChangeRequired(String),
+    #[error("{0}")]
+    AccountDisabled(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -48,6 +56,10 @@ impl AppError {
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::PendingUpload(_) => StatusCode::NOT_FOUND,
+            AppError::QuotaExceeded(_) => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::PasswordChangeRequired(_) | AppError::AccountDisabled(_) => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +77,9 @@ impl AppError {
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Unavailable(_) => "unavailable",
             AppError::PendingUpload(_) => "pending_upload",
+            AppError::QuotaExceeded(_) => "quota_exceeded",
+            AppError::PasswordChangeRequired(_) => "password_change_required",
+            AppError::AccountDisabled(_) => "account_disabled",
             AppError::Internal(_) => "internal",
         }
     }
@@ -103,6 +118,16 @@ impl From<crate::store::StoreError> for AppError {
                 "the server's storage is not available right now ({io}); retry later"
             )),
             e => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::store::AccountError> for AppError {
+    fn from(e: crate::store::AccountError) -> Self {
+        match e {
+            crate::store::AccountError::NotFound(m) => AppError::NotFound(m),
+            crate::store::AccountError::Conflict(m) => AppError::Conflict(m),
+            crate::store::AccountError::Store(e) => e.into(),
         }
     }
 }

@@ -125,20 +125,26 @@ pub async fn handle(
             })
         })
         .collect();
+    let (mut accepted, mut duplicate, mut rejected) = (0, 0, 0);
     for a in &acks {
-        if let AckResult::Rejected { code, reason } = &a.result {
-            tracing::info!(op = %a.op_id, user = %claims.usr, ?code, %reason, "op rejected");
+        match &a.result {
+            AckResult::Accepted { .. } => accepted += 1,
+            AckResult::Duplicate { .. } => duplicate += 1,
+            AckResult::Rejected { code, reason } => {
+                rejected += 1;
+                tracing::info!(op = %a.op_id, user = %claims.usr, ?code, %reason, "op rejected");
+            }
         }
     }
+    state.metrics.ops(accepted, duplicate, rejected);
 
     evidence.sort();
     evidence.dedup();
     let mut missing_blobs = Vec::new();
+    // Only what this organisation's own devices sent counts as held: another organisation's
+    // copy of the same bytes is never revealed (see `store::blobs`).
     for h in evidence {
-        if !matches!(
-            state.store.blob_state(&h),
-            Ok(crate::store::BlobState::Complete(_))
-        ) {
+        if !state.store.holds(claims.org, &h).unwrap_or(false) {
             missing_blobs.push(h);
         }
     }
