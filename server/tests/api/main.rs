@@ -9,8 +9,20 @@
 //! - `durability`: acked ops survive a restart; views rebuilt from the log equal the live
 //!   views; a crash between log write and view update heals at start-up.
 //! - `isolation`: organisations never see each other's ops; paging with `has_more`.
-//! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats);
+//! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats,
+//!   role changes, disabling, password resets, units, the audit and op logs);
 //!   organisations are created with the operator key only, which opens no organisation.
+//! - `blobs`: photos stay inside their organisation — HEAD, GET and PUT of another
+//!   organisation's photo, naming its hash in an op, and its upload in progress all find
+//!   nothing; uploads no record refers to are bounded per organisation and expire (the
+//!   sweep's clock injected; the start-up sweep with a zero time).
+//! - `administration`: role changes at once, disabled and enabled accounts, one-time
+//!   passwords that must be changed, one's own password, the last admin kept, units added,
+//!   renamed and retired (hazards keep theirs), the audit log and the op log paged newest
+//!   first and durable.
+//! - `monitoring`: `/metrics` counters move after syncs, duplicates, rejections and failed
+//!   logins and need the operator key or the metrics token; `/readyz` answers 503 while the
+//!   views heal after a start and 200 once they have.
 //! - `auth`: roles per op kind, the token's identity on every op, revoked devices, forged
 //!   and expired tokens, admin-only endpoints, rotating refresh tokens, login rate limit.
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
@@ -35,12 +47,15 @@
 
 mod util;
 
+mod administration;
 mod auth;
 mod bad_input;
+mod blobs;
 mod disk;
 mod durability;
 mod hostile;
 mod isolation;
+mod monitoring;
 mod review;
 mod scale;
 mod sync;
