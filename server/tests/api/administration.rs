@@ -395,7 +395,7 @@ async fn units_are_added_renamed_and_retired_and_hazards_keep_theirs() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
     let in_service: Vec<Unit> = office.get("/v1/units").await.expect_ok().parse();
-    assert_eq!(in_service, [police.clone()]);
+    assert_eq!(in_service, [police]);
     let all: Vec<Unit> = office
         .get("/v1/units?include_retired=true")
         .await
