@@ -577,3 +577,109 @@ async fn the_op_log_says_who_did_what_from_which_device_and_when_it_arrived() {
         .await
         .expect_error(StatusCode::FORBIDDEN, "forbidden");
 }
+
+/// The OpenAPI document names every administration, password, unit, log and monitoring
+/// endpoint with the statuses it can answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_new_endpoints_are_documented_with_every_status_they_answer() {
+    let server = TestServer::demo();
+    let doc = get(&http(), &server.url, "/v1/openapi.json", None)
+        .await
+        .expect_ok()
+        .json();
+    let documented = [
+        (
+            "/v1/admin/users/{username}/role",
+            "post",
+            &["200", "401", "403", "404", "409", "422", "503"][..],
+        ),
+        (
+            "/v1/admin/users/{username}/disable",
+            "post",
+            &["200", "401", "403", "404", "409", "503"],
+        ),
+        (
+            "/v1/admin/users/{username}/enable",
+            "post",
+            &["200", "401", "403", "404", "503"],
+        ),
+        (
+            "/v1/admin/users/{username}/reset-password",
+            "post",
+            &["200", "401", "403", "404", "503"],
+        ),
+        (
+            "/v1/auth/password",
+            "post",
+            &["204", "400", "401", "403", "409", "422", "429", "503"],
+        ),
+        (
+            "/v1/auth/login",
+            "post",
+            &["200", "400", "401", "403", "429", "503"],
+        ),
+        ("/v1/units", "get", &["200", "400", "401"]),
+        (
+            "/v1/admin/units",
+            "post",
+            &["201", "401", "403", "409", "422", "503"],
+        ),
+        (
+            "/v1/admin/units/{id}/rename",
+            "post",
+            &["200", "401", "403", "404", "409", "422", "503"],
+        ),
+        (
+            "/v1/admin/units/{id}/retire",
+            "post",
+            &["200", "401", "403", "404", "503"],
+        ),
+        ("/v1/admin/audit", "get", &["200", "400", "401", "403"]),
+        ("/v1/admin/log", "get", &["200", "400", "401", "403"]),
+        (
+            "/v1/blobs/{sha256}",
+            "put",
+            &[
+                "200", "201", "400", "401", "409", "413", "415", "422", "503", "507",
+            ],
+        ),
+        (
+            "/v1/blobs/{sha256}",
+            "head",
+            &["200", "400", "401", "404", "503"],
+        ),
+        (
+            "/v1/blobs/{sha256}",
+            "get",
+            &["200", "400", "401", "404", "503"],
+        ),
+        ("/readyz", "get", &["200", "503"]),
+        ("/metrics", "get", &["200", "401", "503"]),
+    ];
+    for (path, method, statuses) in documented {
+        let responses = &doc["paths"][path][method]["responses"];
+        for status in statuses {
+            assert!(
+                responses[status].is_object(),
+                "{method} {path} documents {status}: {responses}"
+            );
+        }
+    }
+    for schema in [
+        "Account",
+        "AuditRecord",
+        "AuditAction",
+        "Actor",
+        "Unit",
+        "LogRecord",
+        "AuditPage",
+        "LogPage",
+        "OneTimePassword",
+        "PasswordChange",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema} is documented"
+        );
+    }
+}
