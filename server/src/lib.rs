@@ -308,7 +308,6 @@ impl Server {
             id: OrgId::new(),
             name: config.org_name.clone(),
         };
-        store.put_org(&org)?;
         let password = match &config.admin_password {
             Some(p) if !p.is_empty() => p.clone(),
             _ if config.demo => firecheck_shared::fixtures::demo_password("admin")
@@ -322,7 +321,7 @@ impl Server {
         let password_hash = auth::hash_password_bounded(password)
             .await
             .map_err(|e| ServerError::Io(std::io::Error::other(e)))?;
-        store.insert_user(&UserRecord {
+        let admin = UserRecord {
             user: User {
                 id: UserId::new(),
                 org: org.id,
@@ -333,7 +332,15 @@ impl Server {
             password_hash,
             created_ms: Timestamp::now().0,
             status: Default::default(),
-        })?;
+        };
+        // The organisation, its admin and the audit record of both, in one write: the
+        // operator's act of starting the server for it.
+        store
+            .create_org(&org, &admin, admin.created_ms)
+            .map_err(|e| match e {
+                store::AccountError::Store(e) => ServerError::Store(e),
+                other => ServerError::Io(std::io::Error::other(other.to_string())),
+            })?;
         tracing::info!(org = %org.id, name = %org.name, "first start: organisation and admin account created");
         Ok(startup)
     }

@@ -83,7 +83,10 @@ async fn a_role_change_takes_effect_on_the_next_request() {
         )
         .await
         .expect_ok();
-    assert_eq!(audit_kinds(&admin).await, ["role_changed", "role_changed"]);
+    assert_eq!(
+        audit_kinds(&admin).await,
+        ["role_changed", "role_changed", "org_created"]
+    );
     admin
         .post("/v1/admin/users/zhangwei/role", &json!({"role": "janitor"}))
         .await
@@ -151,7 +154,10 @@ async fn a_disabled_account_is_refused_at_once_and_works_again_once_enabled() {
     assert!(!account.disabled);
     let again = Device::login_with(url, "zhangwei", zhang.id()).await;
     again.pull_all().await;
-    assert_eq!(audit_kinds(&admin).await, ["user_enabled", "user_disabled"]);
+    assert_eq!(
+        audit_kinds(&admin).await,
+        ["user_enabled", "user_disabled", "org_created"]
+    );
     let listed: Vec<Account> = admin.get("/v1/admin/users").await.expect_ok().parse();
     assert!(listed.iter().all(|a| !a.disabled), "{listed:?}");
 }
@@ -180,7 +186,10 @@ async fn the_last_enabled_admin_is_never_disabled_nor_demoted() {
         .post("/v1/admin/users/deputy-admin/disable", &json!({}))
         .await
         .expect_error(StatusCode::CONFLICT, "conflict");
-    assert_eq!(audit_kinds(&second).await, ["role_changed", "user_created"]);
+    assert_eq!(
+        audit_kinds(&second).await,
+        ["role_changed", "user_created", "org_created"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -418,7 +427,8 @@ async fn units_are_added_renamed_and_retired_and_hazards_keep_theirs() {
             "unit_retired",
             "unit_renamed",
             "unit_added",
-            "unit_added"
+            "unit_added",
+            "org_created"
         ]
     );
 }
