@@ -105,6 +105,8 @@ pub struct NewUser {
 /// Create an account in the admin's own organisation.
 #[utoipa::path(post, path = "/v1/admin/users", tag = "admin", request_body = NewUser,
     responses((status = 201, description = "Created", body = User),
+        (status = 400, description = "Malformed JSON", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
         (status = 403, description = "Not an admin, or another organisation named", body = firecheck_shared::sync::ErrorBody),
         (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),

@@ -138,7 +138,8 @@ async fn check_password(
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; log in with the new password"),
-        (status = 400, description = "Username or password too long", body = firecheck_shared::sync::ErrorBody),
+        (status = 400, description = "Malformed JSON; username or password too long", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Wrong username or old password", body = firecheck_shared::sync::ErrorBody),
         (status = 403, description = "Account disabled (`account_disabled`)", body = firecheck_shared::sync::ErrorBody),
         (status = 409, description = "The password was changed or reset meanwhile; try again", body = firecheck_shared::sync::ErrorBody),

@@ -49,6 +49,8 @@ fn unit_id(id: &str) -> Result<UnitId, AppError> {
 /// Add a unit.
 #[utoipa::path(post, path = "/v1/admin/units", tag = "admin", request_body = UnitName,
     responses((status = 201, description = "Added", body = Unit),
+        (status = 400, description = "Malformed JSON", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
         (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody),
         (status = 409, description = "A unit in service has that name, or the organisation has as many units as it may (1000)", body = firecheck_shared::sync::ErrorBody),
@@ -72,6 +74,8 @@ pub async fn add(
 #[utoipa::path(post, path = "/v1/admin/units/{id}/rename", tag = "admin",
     params(("id" = String, Path, description = "Unit id")), request_body = UnitName,
     responses((status = 200, description = "Renamed (the same name again changes nothing)", body = Unit),
+        (status = 400, description = "Malformed JSON", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
         (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody),
         (status = 404, description = "No such unit in this organisation", body = firecheck_shared::sync::ErrorBody),

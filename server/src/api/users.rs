@@ -53,6 +53,8 @@ async fn change(
     params(("username" = String, Path, description = "The account's username")),
     request_body = RoleChange,
     responses((status = 200, description = "The account with its new role (the same role again changes nothing)", body = Account),
+        (status = 400, description = "Malformed JSON", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
         (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody),
         (status = 404, description = "No such account in this organisation", body = firecheck_shared::sync::ErrorBody),

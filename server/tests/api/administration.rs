@@ -95,6 +95,28 @@ async fn a_role_change_takes_effect_on_the_next_request() {
         .post("/v1/admin/users/lina/role", &json!({"role": "admin"}))
         .await
         .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    let role_url = format!("{url}/v1/admin/users/zhangwei/role");
+    send(
+        "role: malformed JSON",
+        admin
+            .http
+            .post(&role_url)
+            .bearer_auth(admin.token())
+            .header("content-type", "application/json")
+            .body("{\"role\":"),
+    )
+    .await
+    .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    send(
+        "role: no content type",
+        admin
+            .http
+            .post(&role_url)
+            .bearer_auth(admin.token())
+            .body(r#"{"role":"officer"}"#),
+    )
+    .await
+    .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -601,7 +623,9 @@ async fn the_new_endpoints_are_documented_with_every_status_they_answer() {
         (
             "/v1/admin/users/{username}/role",
             "post",
-            &["200", "401", "403", "404", "409", "422", "503"][..],
+            &[
+                "200", "400", "401", "403", "404", "409", "415", "422", "503",
+            ][..],
         ),
         (
             "/v1/admin/users/{username}/disable",
@@ -621,7 +645,9 @@ async fn the_new_endpoints_are_documented_with_every_status_they_answer() {
         (
             "/v1/auth/password",
             "post",
-            &["204", "400", "401", "403", "409", "422", "429", "503"],
+            &[
+                "204", "400", "401", "403", "409", "415", "422", "429", "503",
+            ],
         ),
         (
             "/v1/auth/login",
@@ -632,12 +658,14 @@ async fn the_new_endpoints_are_documented_with_every_status_they_answer() {
         (
             "/v1/admin/units",
             "post",
-            &["201", "401", "403", "409", "422", "503"],
+            &["201", "400", "401", "403", "409", "415", "422", "503"],
         ),
         (
             "/v1/admin/units/{id}/rename",
             "post",
-            &["200", "401", "403", "404", "409", "422", "503"],
+            &[
+                "200", "400", "401", "403", "404", "409", "415", "422", "503",
+            ],
         ),
         (
             "/v1/admin/units/{id}/retire",
