@@ -6,7 +6,10 @@
 //! - Refresh tokens are 32 random bytes, stored only as their SHA-256, bound to one device,
 //!   and single-use: each refresh returns a new one. Presenting a used one again means it
 //!   leaked, so every refresh token of that device is dropped.
-//! - Each request re-checks that its device is not revoked, so revocation takes effect at once.
+//! - Each request re-checks that its device is not revoked and its account is enabled, takes
+//!   the account's current role, and refuses a token of an older session generation
+//!   (`Claims::gen`, raised when a password is reset or changed and when the account is
+//!   disabled), so each of these takes effect at once.
 //! - Password hashing (each argon2id hash works through 19 MiB) runs on a few dedicated
 //!   threads ([`hash_password_bounded`], [`verify_password_bounded`]), never on more at once:
 //!   a burst of logins queues instead of growing the process by 19 MiB per concurrent hash
@@ -48,6 +51,10 @@ pub struct Claims {
     pub aud: String,
     pub iat: u64,
     pub exp: u64,
+    /// The account's session generation when the token was issued
+    /// (`store::AccountStatus::sessions`).
+    #[serde(default)]
+    pub gen: u32,
 }
 
 pub fn hash_password(password: &str) -> String {
@@ -192,7 +199,7 @@ impl JwtKeys {
         Ok(Self::new(secret.as_bytes()))
     }
 
-    pub fn issue(&self, user: &User, device: DeviceId, now_secs: u64) -> String {
+    pub fn issue(&self, user: &User, gen: u32, device: DeviceId, now_secs: u64) -> String {
         let claims = Claims {
             sub: user.id,
             usr: user.username.clone(),
@@ -203,6 +210,7 @@ impl JwtKeys {
             aud: AUDIENCE.into(),
             iat: now_secs,
             exp: now_secs + ACCESS_TTL_SECS,
+            gen,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
@@ -218,7 +226,28 @@ impl JwtKeys {
     }
 }
 
-/// Write a file only its owner may read.
+/// A one-time password for an admin to hand over: 12 characters from an alphabet without
+/// look-alikes (no 0/o, 1/l/i), in three groups — about 60 bits, read aloud without mistakes.
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+    // Bytes at or past the last whole multiple of the alphabet are drawn again, so every
+    // character is equally likely.
+    let limit = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
+    let mut chars = Vec::with_capacity(12);
+    let mut byte = [0u8; 1];
+    while chars.len() < 12 {
+        rand::rngs::OsRng.fill_bytes(&mut byte);
+        if byte[0] < limit {
+            chars.push(ALPHABET[byte[0] as usize % ALPHABET.len()] as char);
+        }
+    }
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// A secret kept in a file of the data dir: read when present, created (owner-only) when the
 /// file does not exist. Any other trouble — unreadable, too short — is an error: replacing the
 /// secret would silently log every device out (or lock the operator out).
@@ -290,6 +319,31 @@ impl OperatorKey {
     }
 }
 
+/// A token that reads `/metrics` and nothing else (`FIRECHECK_METRICS_TOKEN`), for a scraper
+/// that should not hold the operator key. Only its SHA-256 is kept; `Debug` never shows it.
+pub struct MetricsKey {
+    hash: [u8; 32],
+}
+
+impl std::fmt::Debug for MetricsKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsKey(<redacted>)")
+    }
+}
+
+impl MetricsKey {
+    pub fn new(token: &str) -> Self {
+        Self {
+            hash: token_hash(token.trim()),
+        }
+    }
+
+    pub fn verify(&self, token: &str) -> bool {
+        token_hash(token.trim()) == self.hash
+    }
+}
+
+/// Write a file only its owner may read.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -366,12 +420,21 @@ mod tests {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
         let u = user();
         let now = chrono::Utc::now().timestamp() as u64;
-        let t = keys.issue(&u, DeviceId::new(), now);
+        let t = keys.issue(&u, 0, DeviceId::new(), now);
         assert_eq!(keys.verify(&t).unwrap().sub, u.id);
         let other = JwtKeys::new(b"another-secret-another-secret-xx");
         assert!(matches!(other.verify(&t), Err(TokenError::Invalid(_))));
-        let old = keys.issue(&u, DeviceId::new(), now - 2 * ACCESS_TTL_SECS);
+        let old = keys.issue(&u, 0, DeviceId::new(), now - 2 * ACCESS_TTL_SECS);
         assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
+    }
+
+    #[test]
+    fn one_time_passwords_are_long_unambiguous_and_differ() {
+        let a = one_time_password();
+        assert_eq!(a.len(), 14, "{a}");
+        assert_eq!(a.matches('-').count(), 2, "{a}");
+        assert!(!a.contains(['0', 'o', '1', 'l', 'i']), "{a}");
+        assert_ne!(a, one_time_password());
     }
 
     #[test]

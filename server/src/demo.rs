@@ -47,6 +47,7 @@ pub async fn seed(state: &State) -> Result<SeedReport, ServerError> {
                     },
                     password_hash: hash,
                     created_ms: Timestamp::now().0,
+                    status: Default::default(),
                 })?;
                 true
             }

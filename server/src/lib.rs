@@ -11,6 +11,9 @@
 //! - `testing` (feature `testing`, for tests and the demo only): `TestServer`, an RAII server
 //!   on 127.0.0.1:0 with fixed test credentials.
 //! - [`tls`]: https on the server's own listener (`--tls-cert`, `--tls-key`).
+//! - [`metrics`]: the server's measurements for `GET /metrics` (Prometheus text).
+//! - [`upkeep`]: chores on a thread of their own — expiring uploads no record refers to,
+//!   the metrics recorder's upkeep.
 //!
 //! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
 //! [`Server::open`] and [`Server::serve`] (or [`Server::serve_tls`]).
@@ -27,11 +30,13 @@ use firecheck_shared::*;
 pub mod api;
 pub mod auth;
 pub mod demo;
+pub mod metrics;
 pub mod sequencer;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
+pub mod upkeep;
 pub mod views;
 
 use api::AppState;
@@ -102,7 +107,7 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 use sequencer::Sequencer;
-use store::{Store, UserRecord};
+use store::{Store, UploadLimits, UserRecord};
 use views::Views;
 
 /// How the server runs. Built by the binary from flags and `FIRECHECK_*` variables.
@@ -125,6 +130,17 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Largest attachment accepted, bytes.
     pub max_blob_bytes: u64,
+    /// How many uploads no record refers to an organisation may keep at once.
+    pub upload_limits: UploadLimits,
+    /// How long an upload no record refers to is kept (then its bytes are removed).
+    pub pending_upload_ttl: Duration,
+    /// A token that reads `/metrics` (besides the operator key), for a scraper that should
+    /// hold nothing else.
+    pub metrics_token: Option<String>,
+    /// Hold the view updater from the start (`Views::hold`): tests of a server whose views
+    /// lag its log.
+    #[cfg(feature = "testing")]
+    pub hold_views: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -148,6 +164,12 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("request_timeout", &self.request_timeout)
             .field("max_blob_bytes", &self.max_blob_bytes)
+            .field("upload_limits", &self.upload_limits)
+            .field("pending_upload_ttl", &self.pending_upload_ttl)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -164,6 +186,11 @@ impl Config {
             demo: false,
             request_timeout: Duration::from_secs(30),
             max_blob_bytes: 20 * 1024 * 1024,
+            upload_limits: UploadLimits::default(),
+            pending_upload_ttl: Duration::from_secs(7 * 24 * 3600),
+            metrics_token: None,
+            #[cfg(feature = "testing")]
+            hold_views: false,
         }
     }
 }
@@ -201,6 +228,7 @@ pub struct Startup {
 #[derive(Debug)]
 pub struct Server {
     state: Arc<AppState>,
+    upkeep: upkeep::Upkeep,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
 
@@ -226,22 +254,39 @@ impl Server {
                 }
             })?;
         let operator_key_file = operator.file.clone();
+        let metrics = Arc::new(metrics::Metrics::new());
         let views = Views::new();
+        #[cfg(feature = "testing")]
+        views.hold(config.hold_views);
         let view_thread = views.start(store.clone())?;
-        let (sequencer, seq_thread) = Sequencer::start(store.clone(), Arc::clone(&views));
+        let (sequencer, seq_thread) =
+            Sequencer::start(store.clone(), Arc::clone(&views), Arc::clone(&metrics));
+        let (upkeep, upkeep_thread) = upkeep::Upkeep::start(
+            store.clone(),
+            Arc::clone(&metrics),
+            config.pending_upload_ttl,
+        )?;
         let state = Arc::new(AppState {
             store,
             sequencer,
             views,
             keys,
             operator,
+            metrics_key: config
+                .metrics_token
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(auth::MetricsKey::new),
+            metrics,
             limiter: auth::LoginLimiter::default(),
             request_timeout: config.request_timeout,
             max_blob_bytes: config.max_blob_bytes,
+            upload_limits: config.upload_limits,
         });
         let server = Server {
             state,
-            threads: vec![seq_thread, view_thread],
+            upkeep,
+            threads: vec![seq_thread, view_thread, upkeep_thread],
         };
         let mut startup = server.bootstrap(config).await?;
         startup.operator_key_file = operator_key_file;
@@ -263,7 +308,6 @@ impl Server {
             id: OrgId::new(),
             name: config.org_name.clone(),
         };
-        store.put_org(&org)?;
         let password = match &config.admin_password {
             Some(p) if !p.is_empty() => p.clone(),
             _ if config.demo => firecheck_shared::fixtures::demo_password("admin")
@@ -277,7 +321,7 @@ impl Server {
         let password_hash = auth::hash_password_bounded(password)
             .await
             .map_err(|e| ServerError::Io(std::io::Error::other(e)))?;
-        store.insert_user(&UserRecord {
+        let admin = UserRecord {
             user: User {
                 id: UserId::new(),
                 org: org.id,
@@ -287,7 +331,16 @@ impl Server {
             },
             password_hash,
             created_ms: Timestamp::now().0,
-        })?;
+            status: Default::default(),
+        };
+        // The organisation, its admin and the audit record of both, in one write: the
+        // operator's act of starting the server for it.
+        store
+            .create_org(&org, &admin, admin.created_ms)
+            .map_err(|e| match e {
+                store::AccountError::Store(e) => ServerError::Store(e),
+                other => ServerError::Io(std::io::Error::other(other.to_string())),
+            })?;
         tracing::info!(org = %org.id, name = %org.name, "first start: organisation and admin account created");
         Ok(startup)
     }
@@ -350,6 +403,7 @@ impl Server {
     pub async fn close(self) -> Result<(), ServerError> {
         self.state.sequencer.stop().await;
         self.state.views.stop();
+        self.upkeep.stop();
         let state = self.state;
         let threads = self.threads;
         tokio::task::spawn_blocking(move || {

@@ -14,9 +14,10 @@ use firecheck_server::{Config, Server};
 ///
 /// Secrets come from the environment only: FIRECHECK_ADMIN_PASSWORD (the `admin` account's
 /// password on first start; generated and printed once when unset), FIRECHECK_JWT_SECRET
-/// (token signing key; generated into the data dir when unset) and FIRECHECK_OPERATOR_TOKEN
-/// (the operator key that creates organisations; generated into the data dir as
-/// `operator-token` when unset).
+/// (token signing key; generated into the data dir when unset), FIRECHECK_OPERATOR_TOKEN
+/// (the operator key that creates organisations and reads /metrics; generated into the data
+/// dir as `operator-token` when unset) and FIRECHECK_METRICS_TOKEN (optional: a token that
+/// reads /metrics and nothing else, for a Prometheus scraper).
 ///
 /// https: give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.
 #[derive(Debug, Parser)]
@@ -54,6 +55,16 @@ struct Cli {
     /// Largest attachment (photo, PDF) accepted, in MiB.
     #[arg(long, env = "FIRECHECK_MAX_BLOB_MB", default_value_t = 20)]
     max_blob_mb: u64,
+    /// Uploads that no record refers to (yet) an organisation may keep at once. Devices sync
+    /// records before photos, so normal work never counts against it.
+    #[arg(long, env = "FIRECHECK_MAX_PENDING_UPLOADS", default_value_t = 200)]
+    max_pending_uploads: u64,
+    /// Bytes those uploads may take per organisation, in MiB.
+    #[arg(long, env = "FIRECHECK_MAX_PENDING_UPLOAD_MB", default_value_t = 1024)]
+    max_pending_upload_mb: u64,
+    /// Days an upload no record refers to is kept before its bytes are removed.
+    #[arg(long, env = "FIRECHECK_PENDING_UPLOAD_DAYS", default_value_t = 7)]
+    pending_upload_days: u64,
     /// Serve https with this certificate: PEM, the server's certificate first, then any
     /// intermediates. Needs --tls-key. Without both, plain http (e.g. behind a TLS proxy).
     #[arg(long, env = "FIRECHECK_TLS_CERT", value_name = "FILE")]
@@ -100,6 +111,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     config.demo = cli.demo;
     config.request_timeout = Duration::from_secs(cli.request_timeout_secs.max(1));
     config.max_blob_bytes = cli.max_blob_mb.max(1) * 1024 * 1024;
+    config.upload_limits = firecheck_server::store::UploadLimits {
+        max_count: cli.max_pending_uploads,
+        max_bytes: cli.max_pending_upload_mb.saturating_mul(1024 * 1024),
+    };
+    config.pending_upload_ttl =
+        Duration::from_secs(cli.pending_upload_days.saturating_mul(24 * 3600));
+    config.metrics_token = std::env::var("FIRECHECK_METRICS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    if config
+        .metrics_token
+        .as_ref()
+        .is_some_and(|t| t.trim().len() < 16)
+    {
+        anyhow::bail!("FIRECHECK_METRICS_TOKEN must be at least 16 characters");
+    }
 
     if let Some(Command::Rebuild) = cli.command {
         let store = firecheck_server::store::Store::open(&config.data_dir, config.cache_bytes)

@@ -17,6 +17,7 @@ use firecheck_shared::sync::{AckResult, RejectCode};
 use firecheck_shared::*;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::metrics::Metrics;
 use crate::store::{CommitBatch, LogEntry, Run, Store, StoreError};
 use crate::views::Views;
 
@@ -57,11 +58,15 @@ pub struct Sequencer {
 
 impl Sequencer {
     /// Start the writer thread. It ends once every handle is dropped and the queue is drained.
-    pub fn start(store: Store, views: Arc<Views>) -> (Self, std::thread::JoinHandle<()>) {
+    pub fn start(
+        store: Store,
+        views: Arc<Views>,
+        metrics: Arc<Metrics>,
+    ) -> (Self, std::thread::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(1024);
         let handle = std::thread::Builder::new()
             .name("firecheck-sequencer".into())
-            .spawn(move || Writer::new(store, views).run(rx))
+            .spawn(move || Writer::new(store, views, metrics).run(rx))
             .expect("spawning the sequencer thread");
         (Self { tx }, handle)
     }
@@ -103,6 +108,7 @@ impl Sequencer {
 struct Writer {
     store: Store,
     views: Arc<Views>,
+    metrics: Arc<Metrics>,
     /// Last sequence number per organisation (loaded on first use).
     last_seq: HashMap<OrgId, u64>,
     /// Highest stored device_seq per device (loaded on first use).
@@ -110,10 +116,11 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(store: Store, views: Arc<Views>) -> Self {
+    fn new(store: Store, views: Arc<Views>, metrics: Arc<Metrics>) -> Self {
         Self {
             store,
             views,
+            metrics,
             last_seq: HashMap::new(),
             last_dseq: HashMap::new(),
         }
@@ -166,12 +173,14 @@ impl Writer {
                         let h = heads.entry(*org).or_default();
                         *h = (*h).max(*seq);
                     }
+                    let took = started.elapsed();
                     tracing::debug!(
                         pushes = jobs.len(),
                         stored = batch.entries.len(),
-                        micros = started.elapsed().as_micros() as u64,
+                        micros = took.as_micros() as u64,
                         "group committed"
                     );
+                    self.metrics.group_commit(batch.entries.len(), took);
                     for (job, acks) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(Ok(acks));
                     }
@@ -187,6 +196,7 @@ impl Writer {
 
     fn fail(&mut self, jobs: Vec<PushJob>, e: StoreError) {
         tracing::error!(error = %e, pushes = jobs.len(), "group commit failed; nothing acknowledged");
+        self.metrics.group_commit_failed();
         // What is in memory may be ahead of the disk now: reload on next use.
         self.last_seq.clear();
         self.last_dseq.clear();

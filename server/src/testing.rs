@@ -9,7 +9,9 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
 
+use crate::api::AppState;
 use crate::tls::ServerTls;
 use crate::{Config, Server, Startup};
 
@@ -37,6 +39,8 @@ pub struct TestServer {
     pub url: String,
     pub data_dir: PathBuf,
     pub startup: Startup,
+    /// The running server's state, held weakly so a stopped server's store can be opened.
+    state: Weak<AppState>,
     /// Set when it serves https (kept for `restart`).
     tls: Option<ServerTls>,
     /// Kept alive while the server runs when the server made its own temp dir.
@@ -50,6 +54,17 @@ impl TestServer {
     pub fn demo() -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
         let mut s = Self::start(temp.path(), "127.0.0.1:0".parse().expect("addr"), true);
+        s._temp = Some(temp);
+        s
+    }
+
+    /// A demo server on a fresh temp dir with its configuration changed by `adjust` (limits,
+    /// times, a held view updater).
+    pub fn demo_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut config = Self::config(temp.path(), true);
+        adjust(&mut config);
+        let mut s = Self::with_config(config, "127.0.0.1:0".parse().expect("addr"));
         s._temp = Some(temp);
         s
     }
@@ -70,7 +85,7 @@ impl TestServer {
     }
 
     /// What every test server runs with: known secrets, a small page cache.
-    fn config(dir: &Path, demo: bool) -> Config {
+    pub fn config(dir: &Path, demo: bool) -> Config {
         let mut config = Config::new(dir);
         config.demo = demo;
         config.admin_password = Some(ADMIN_PASSWORD.into());
@@ -108,7 +123,7 @@ impl TestServer {
                         return;
                     }
                 };
-                let _ = ready_tx.send(Ok(startup));
+                let _ = ready_tx.send(Ok((startup, Arc::downgrade(server.state()))));
                 let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
                 let shutdown = async move {
                     let _ = rx.await;
@@ -122,7 +137,7 @@ impl TestServer {
                 }
             });
         });
-        let startup = ready_rx
+        let (startup, state) = ready_rx
             .recv()
             .expect("test server thread")
             .unwrap_or_else(|e| panic!("test server failed to start: {e}"));
@@ -132,11 +147,18 @@ impl TestServer {
             url: format!("{scheme}://{addr}"),
             data_dir,
             startup,
+            state,
             tls,
             _temp: None,
             shutdown: Some(tx),
             thread: Some(thread),
         }
+    }
+
+    /// The running server's state (store, views, metrics), for tests that look inside. Drop it
+    /// before stopping the server, or its store stays open. Panics when the server is stopped.
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.upgrade().expect("the test server is running")
     }
 
     /// Shut down cleanly (graceful, flushed) and wait for it.
@@ -151,17 +173,21 @@ impl TestServer {
 
     /// Stop, then start again on the same data dir and the same address.
     pub fn restart(&mut self) {
+        self.restart_with(|_| {});
+    }
+
+    /// [`restart`](Self::restart) with the configuration changed by `adjust`.
+    pub fn restart_with(&mut self, adjust: impl FnOnce(&mut Config)) {
         self.stop();
         let temp = self._temp.take();
         let demo = false;
-        let mut next = Self::spawn(
-            Self::config(&self.data_dir, demo),
-            self.addr,
-            self.tls.clone(),
-        );
+        let mut config = Self::config(&self.data_dir, demo);
+        adjust(&mut config);
+        let mut next = Self::spawn(config, self.addr, self.tls.clone());
         self.shutdown = next.shutdown.take();
         self.thread = next.thread.take();
         self.startup = std::mem::take(&mut next.startup);
+        self.state = next.state.clone();
         self._temp = temp;
     }
 }

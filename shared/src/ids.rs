@@ -109,6 +109,8 @@ id_type!(/// A checklist template (all of its versions share the id).
     TemplateId, "template");
 id_type!(/// A citizen report from the city's unified management platform.
     ReportId, "report");
+id_type!(/// A unit hazards are dispatched to (an organisation's list, kept by its admin).
+    UnitId, "unit");
 
 /// Namespace for the UUID v5 ids firecheck derives. Never change it: derived hazard ids
 /// already stored on devices and servers depend on it.

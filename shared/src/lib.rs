@@ -13,12 +13,14 @@
 //! - [`query`]: the read-side questions both sides answer the same way.
 //! - [`validate`]: bounds, op shapes and role rules, checked on both sides.
 //! - [`sync`]: the sync, login and error messages; [`codec`]: their bincode and JSON forms.
+//! - [`admin`]: the administration messages (accounts, units, the audit and op logs).
 //! - [`fixtures`]: typed loading of the seed data in `fixtures/`.
 //!
 //! This crate does no I/O and knows nothing of axum or sled.
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod codec;
 pub mod domain;
 pub mod fixtures;

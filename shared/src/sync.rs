@@ -203,7 +203,14 @@ pub enum ErrorCode {
     PendingUpload,
     /// 500: a fault of the server's; the details are in its log, never in the answer.
     Internal,
-    /// A code this build does not know (from a newer server). Never sent.
+    /// 507: the organisation holds as many uploads no record refers to as it may; sync the
+    /// records first, or wait for unreferenced uploads to expire.
+    QuotaExceeded,
+    /// 403: the password is a one-time password; change it (`POST /v1/auth/password`).
+    PasswordChangeRequired,
+    /// 403: the account is disabled; ask the administrator.
+    AccountDisabled,
+    /// A code this build does not know (from a newer server). Never sent; always last.
     #[serde(other)]
     Unknown,
 }
@@ -214,7 +221,9 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unauthorized => 401,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden
+            | ErrorCode::PasswordChangeRequired
+            | ErrorCode::AccountDisabled => 403,
             ErrorCode::NotFound | ErrorCode::PendingUpload => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Timeout => 408,
@@ -224,6 +233,7 @@ impl ErrorCode {
             ErrorCode::Invalid => 422,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::Unavailable => 503,
+            ErrorCode::QuotaExceeded => 507,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
         }
     }
@@ -244,6 +254,7 @@ impl ErrorCode {
             415 => ErrorCode::UnsupportedMediaType,
             422 => ErrorCode::Invalid,
             429 => ErrorCode::TooManyAttempts,
+            507 => ErrorCode::QuotaExceeded,
             502..=504 => ErrorCode::Unavailable,
             500..=599 => ErrorCode::Internal,
             _ => ErrorCode::Unknown,
@@ -276,11 +287,14 @@ impl ErrorCode {
             ErrorCode::PendingUpload => "pending_upload",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
+            ErrorCode::AccountDisabled => "account_disabled",
         }
     }
 
     /// Every code, in wire order (for tests and documentation).
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -295,6 +309,9 @@ impl ErrorCode {
         ErrorCode::Unavailable,
         ErrorCode::PendingUpload,
         ErrorCode::Internal,
+        ErrorCode::QuotaExceeded,
+        ErrorCode::PasswordChangeRequired,
+        ErrorCode::AccountDisabled,
         ErrorCode::Unknown,
     ];
 }

@@ -1,14 +1,17 @@
-//! Accounts and devices of the caller's own organisation, for its admins.
+//! Accounts and devices of the caller's own organisation, for its admins: creating and
+//! listing accounts, listing and revoking devices, stats. Changing an account is in
+//! [`super::users`]. Every change is written with its audit record (`store::accounts`).
 
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::Json;
+use firecheck_shared::admin::Account;
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{blocking, AppError, Caller, State};
+use super::{AppError, Caller, State};
 use crate::auth::hash_password_bounded;
 use crate::store::{DeviceRecord, UserRecord};
 
@@ -47,11 +50,7 @@ pub(super) async fn new_user_record(
             "username may use letters, digits, '-', '_' and '.' only".into(),
         ));
     }
-    if req.password.chars().count() < 8 || req.password.len() > 1024 {
-        return Err(AppError::Unprocessable(
-            "password must be at least 8 characters".into(),
-        ));
-    }
+    check_new_password(&req.password)?;
     let password_hash = hash_password_bounded(req.password.clone())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -65,7 +64,28 @@ pub(super) async fn new_user_record(
         },
         password_hash,
         created_ms: Timestamp::now().0,
+        status: Default::default(),
     })
+}
+
+/// A password a person chose: 8 characters at least, 1 KiB at most.
+pub(super) fn check_new_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 8 || password.len() > 1024 {
+        return Err(AppError::Unprocessable(
+            "password must be at least 8 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// An account as the API shows it.
+pub(super) fn account(r: UserRecord) -> Account {
+    Account {
+        user: r.user,
+        disabled: r.status.disabled,
+        must_change_password: r.status.must_change_password,
+        created_ms: r.created_ms,
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,8 +104,14 @@ pub struct NewUser {
 
 /// Create an account in the admin's own organisation.
 #[utoipa::path(post, path = "/v1/admin/users", tag = "admin", request_body = NewUser,
-    responses((status = 201, description = "Created", body = User), (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
-        (status = 403, description = "Not an admin, or another organisation named", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 201, description = "Created", body = User),
+        (status = 400, description = "Malformed JSON", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin, or another organisation named", body = firecheck_shared::sync::ErrorBody),
+        (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "Invalid username, display name or password", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_user(
     AxState(state): AxState<State>,
@@ -106,34 +132,37 @@ pub async fn create_user(
         password: req.password,
     };
     let rec = new_user_record(org, req.role, &account).await?;
-    let user = blocking(&state, move |store| {
-        if !store.insert_user(&rec)? {
-            return Err(AppError::Conflict(format!(
-                "username {} is taken",
-                account.username
-            )));
-        }
-        Ok(rec.user)
+    let stamp = caller.stamp();
+    let store = state.store.clone();
+    let rec = super::run_blocking(move || {
+        store.create_user(&rec, &stamp)?;
+        Ok(rec)
     })
     .await?;
+    let user = rec.user;
     tracing::info!(user = %user.username, role = %user.role, by = %caller.0.usr, "user created");
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-/// Accounts of the admin's organisation.
-#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", responses((status = 200, description = "Users", body = Vec<User>)), security(("bearer" = [])))]
+/// Accounts of the admin's organisation, with their state (disabled, one-time password).
+#[utoipa::path(get, path = "/v1/admin/users", tag = "admin",
+    responses((status = 200, description = "Accounts by username", body = Vec<Account>),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_users(
     AxState(state): AxState<State>,
     caller: Caller,
-) -> Result<Json<Vec<User>>, AppError> {
+) -> Result<Json<Vec<Account>>, AppError> {
     caller.require(&[Role::Admin])?;
-    let mut users: Vec<User> = blocking(&state, |store| Ok(store.users()?))
-        .await?
+    let mut users: Vec<Account> = state
+        .store
+        .users()?
         .into_iter()
-        .map(|r| r.user)
-        .filter(|u| u.org == caller.0.org)
+        .filter(|r| r.user.org == caller.0.org)
+        .map(account)
         .collect();
-    users.sort_by(|a, b| a.username.cmp(&b.username));
+    users.sort_by(|a, b| a.user.username.cmp(&b.user.username));
     Ok(Json(users))
 }
 
@@ -159,14 +188,19 @@ impl From<DeviceRecord> for DeviceInfo {
 }
 
 /// Devices registered in the admin's organisation.
-#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", responses((status = 200, description = "Devices", body = Vec<DeviceInfo>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin",
+    responses((status = 200, description = "Devices, oldest first", body = Vec<DeviceInfo>),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn list_devices(
     AxState(state): AxState<State>,
     caller: Caller,
 ) -> Result<Json<Vec<DeviceInfo>>, AppError> {
     caller.require(&[Role::Admin])?;
-    let mut list: Vec<DeviceInfo> = blocking(&state, |store| Ok(store.devices()?))
-        .await?
+    let mut list: Vec<DeviceInfo> = state
+        .store
+        .devices()?
         .into_iter()
         .filter(|d| d.org == caller.0.org)
         .map(Into::into)
@@ -177,7 +211,11 @@ pub async fn list_devices(
 
 /// Revoke a device (a lost phone): its tokens stop working at once and it cannot log in again.
 #[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", params(("id" = String, Path, description = "Device id")),
-    responses((status = 200, description = "Revoked", body = DeviceInfo), (status = 404, description = "No such device", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 200, description = "Revoked (revoking again changes nothing)", body = DeviceInfo),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such device in this organisation", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke_device(
     AxState(state): AxState<State>,
@@ -188,18 +226,9 @@ pub async fn revoke_device(
     let id: DeviceId = id
         .parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
-    let org = caller.0.org;
-    let d = blocking(&state, move |store| {
-        let mut d = store
-            .device(id)?
-            .filter(|d| d.org == org)
-            .ok_or_else(|| AppError::NotFound(format!("no device {id} in this organisation")))?;
-        d.revoked = true;
-        store.put_device(&d)?;
-        store.drop_refresh_for_device(id)?;
-        Ok(d)
-    })
-    .await?;
+    let stamp = caller.stamp();
+    let store = state.store.clone();
+    let d = super::run_blocking(move || Ok(store.revoke_device(&stamp, id)?)).await?;
     tracing::warn!(device = %id, by = %caller.0.usr, "device revoked");
     Ok(Json(d.into()))
 }
@@ -234,37 +263,55 @@ pub struct FailedPartition {
 }
 
 /// Storage and account figures.
-#[utoipa::path(get, path = "/v1/admin/stats", tag = "admin", responses((status = 200, description = "Stats", body = Stats)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/admin/stats", tag = "admin",
+    responses((status = 200, description = "Stats", body = Stats),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Not an admin", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn stats(
     AxState(state): AxState<State>,
     caller: Caller,
 ) -> Result<Json<Stats>, AppError> {
     caller.require(&[Role::Admin])?;
     let org = caller.0.org;
-    blocking(&state, move |store| {
-        let (blobs, blob_bytes) = store
-            .blob_usage()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(Json(Stats {
-            blobs,
-            blob_bytes,
-            ops: store.last_seq(org)?,
-            views_cover: store.view_watermark(org)?,
-            users: store.users()?.iter().filter(|u| u.user.org == org).count(),
-            devices: store.devices()?.iter().filter(|d| d.org == org).count(),
-            disk_bytes: store.size_on_disk()?,
-            failed_partitions: store
-                .failures(org)?
-                .into_iter()
-                .map(|(p, f)| FailedPartition {
-                    partition: p.to_string(),
-                    since_seq: f.since_seq,
-                    last_seq: f.last_seq,
-                    error: f.error,
-                    at_ms: f.at_ms,
-                })
-                .collect(),
-        }))
-    })
-    .await
+    let st = state.clone();
+    super::run_blocking(move || stats_of(&st, org)).await
+}
+
+fn stats_of(state: &State, org: OrgId) -> Result<Json<Stats>, AppError> {
+    let (blobs, blob_bytes) = state
+        .store
+        .blob_usage()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(Stats {
+        blobs,
+        blob_bytes,
+        ops: state.store.last_seq(org)?,
+        views_cover: state.store.view_watermark(org)?,
+        users: state
+            .store
+            .users()?
+            .iter()
+            .filter(|u| u.user.org == org)
+            .count(),
+        devices: state
+            .store
+            .devices()?
+            .iter()
+            .filter(|d| d.org == org)
+            .count(),
+        disk_bytes: state.store.size_on_disk()?,
+        failed_partitions: state
+            .store
+            .failures(org)?
+            .into_iter()
+            .map(|(p, f)| FailedPartition {
+                partition: p.to_string(),
+                since_seq: f.since_seq,
+                last_seq: f.last_seq,
+                error: f.error,
+                at_ms: f.at_ms,
+            })
+            .collect(),
+    }))
 }

@@ -1,27 +1,34 @@
-//! `POST /v1/auth/login` and `POST /v1/auth/refresh`.
+//! `POST /v1/auth/login`, `POST /v1/auth/refresh` and `POST /v1/auth/password`.
 
 use axum::extract::State as AxState;
+use axum::http::StatusCode;
 use axum::Json;
+use firecheck_shared::admin::{Actor, AuditAction, PasswordChange};
 use firecheck_shared::sync::{LoginRequest, RefreshRequest, TokenResponse};
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 
-use super::{blocking, AppError, State};
+use super::{AppError, State};
 use crate::auth::{
     hash_password_bounded, random_token, token_hash, verify_password_bounded, REFRESH_TTL_MS,
 };
-use crate::store::{DeviceRecord, RefreshRecord, Store, UserRecord};
+use crate::metrics::LoginFailure;
+use crate::store::{AccountError, AuditStamp, DeviceRecord, RefreshRecord, UserRecord};
 
 /// Log in from a device: registers the device on first use, returns an access token and a
-/// refresh token bound to the device. Repeated failures lock the username for a while.
+/// refresh token bound to the device. Repeated failures lock the username for a while. A
+/// disabled account is refused (`account_disabled`), and so is a one-time password an admin
+/// set (`password_change_required`) until the user changes it with `POST /v1/auth/password`.
 #[utoipa::path(
     post, path = "/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "Username, password or device name too long", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Wrong username or password", body = firecheck_shared::sync::ErrorBody),
-        (status = 403, description = "Device revoked or of another organisation", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Device revoked or of another organisation (`forbidden`); account disabled (`account_disabled`); a one-time password that must be changed first (`password_change_required`)", body = firecheck_shared::sync::ErrorBody),
         (status = 429, description = "Too many failed logins", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody),
     )
 )]
 pub async fn login(
@@ -36,13 +43,81 @@ pub async fn login(
             "username, password or device name is too long".into(),
         ));
     }
-    state
-        .limiter
-        .check(&req.username)
-        .map_err(AppError::TooManyAttempts)?;
-    let username = req.username.clone();
-    let record = blocking(&state, move |store| Ok(store.user(&username)?)).await?;
-    let password = req.password.clone();
+    let record = check_password(&state, &req.username, &req.password).await?;
+    if record.status.must_change_password {
+        state
+            .metrics
+            .login_failure(LoginFailure::PasswordChangeRequired);
+        return Err(AppError::PasswordChangeRequired(
+            "this is a one-time password: choose your own first (POST /v1/auth/password with it as old_password), then log in with the new one".into(),
+        ));
+    }
+    let gen = record.status.sessions;
+    let user = record.user;
+    let st = state.clone();
+    super::run_blocking(move || register_and_issue(&st, req, user, gen)).await
+}
+
+/// Register (or re-register) the device of a login and issue its tokens.
+fn register_and_issue(
+    state: &State,
+    req: LoginRequest,
+    user: User,
+    gen: u32,
+) -> Result<Json<TokenResponse>, AppError> {
+    let device = match state.store.device(req.device_id)? {
+        Some(d) if d.revoked => {
+            state.metrics.login_failure(LoginFailure::DeviceRefused);
+            return Err(AppError::Forbidden(
+                "this device has been revoked; ask the administrator".into(),
+            ));
+        }
+        Some(d) if d.org != user.org => {
+            state.metrics.login_failure(LoginFailure::DeviceRefused);
+            return Err(AppError::Forbidden(
+                "this device is registered to another organisation".into(),
+            ));
+        }
+        Some(mut d) => {
+            if d.user != user.id || d.name != req.device_name {
+                d.user = user.id;
+                d.name = req.device_name.clone();
+                state.store.put_device(&d)?;
+            }
+            d
+        }
+        None => {
+            let d = DeviceRecord {
+                id: req.device_id,
+                org: user.org,
+                user: user.id,
+                name: req.device_name.clone(),
+                registered_ms: Timestamp::now().0,
+                revoked: false,
+            };
+            state.store.put_device(&d)?;
+            tracing::info!(device = %d.id, name = %d.name, user = %user.username, "device registered");
+            d
+        }
+    };
+    tracing::info!(user = %user.username, device = %device.id, "login");
+    issue(state, user, gen, device.id)
+}
+
+/// The account whose password this is — unless the username is locked, the password is
+/// wrong, or the account is disabled (each counted, the first two against the username).
+async fn check_password(
+    state: &State,
+    username: &str,
+    password: &str,
+) -> Result<UserRecord, AppError> {
+    if let Err(wait) = state.limiter.check(username) {
+        state.metrics.login_failure(LoginFailure::Locked);
+        return Err(AppError::TooManyAttempts(wait));
+    }
+    let name = username.to_string();
+    let record = super::blocking(state, move |store| Ok(store.user(&name)?)).await?;
+    let password = password.to_string();
     let hash = record.as_ref().map(|r| r.password_hash.clone());
     let ok = match hash {
         Some(h) => verify_password_bounded(h, password).await,
@@ -51,56 +126,92 @@ pub async fn login(
     }
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(record) = record.filter(|_| ok) else {
-        state.limiter.failed(&req.username);
-        tracing::warn!(username = %req.username, "failed login");
+        state.limiter.failed(username);
+        state.metrics.login_failure(LoginFailure::WrongPassword);
+        tracing::warn!(%username, "failed login");
         return Err(AppError::Unauthorized("wrong username or password".into()));
     };
-    state.limiter.succeeded(&req.username);
-    let user = record.user;
-    let device = register_device(&state, &user, req.device_id, req.device_name).await?;
-    tracing::info!(user = %user.username, device = %device.id, "login");
-    issue(&state, user, device.id).await
+    state.limiter.succeeded(username);
+    if record.status.disabled {
+        state.metrics.login_failure(LoginFailure::Disabled);
+        return Err(AppError::AccountDisabled(
+            "this account has been disabled; ask the administrator".into(),
+        ));
+    }
+    Ok(record)
 }
 
-/// The device the user logs in from: registered on first use, its user and name kept up to
-/// date; a revoked device or one of another organisation is refused.
-async fn register_device(
-    state: &State,
-    user: &User,
-    id: DeviceId,
-    name: String,
-) -> Result<DeviceRecord, AppError> {
-    let user = user.clone();
-    blocking(state, move |store| match store.device(id)? {
-        Some(d) if d.revoked => Err(AppError::Forbidden(
-            "this device has been revoked; ask the administrator".into(),
-        )),
-        Some(d) if d.org != user.org => Err(AppError::Forbidden(
-            "this device is registered to another organisation".into(),
-        )),
-        Some(mut d) => {
-            if d.user != user.id || d.name != name {
-                d.user = user.id;
-                d.name = name;
-                store.put_device(&d)?;
+/// Change one's own password, proving the old one — or the one-time password an admin set,
+/// which is how a user whose login answers `password_change_required` gets in. Needs no
+/// token. Every session of the account ends (its tokens are refused, its devices log in
+/// again with the new password); failures count against the username like failed logins.
+#[utoipa::path(
+    post, path = "/v1/auth/password", tag = "auth",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; log in with the new password"),
+        (status = 400, description = "Malformed JSON; username or password too long", body = firecheck_shared::sync::ErrorBody),
+        (status = 415, description = "Not application/json", body = firecheck_shared::sync::ErrorBody),
+        (status = 401, description = "Wrong username or old password", body = firecheck_shared::sync::ErrorBody),
+        (status = 403, description = "Account disabled (`account_disabled`)", body = firecheck_shared::sync::ErrorBody),
+        (status = 409, description = "The password was changed or reset meanwhile; try again", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "The new password is shorter than 8 characters or the same as the old one", body = firecheck_shared::sync::ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody),
+    )
+)]
+pub async fn change_password(
+    AxState(state): AxState<State>,
+    Json(req): Json<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    if req.username.chars().count() > MAX_NAME_CHARS
+        || req.old_password.len() > 1024
+        || req.new_password.len() > 1024
+    {
+        return Err(AppError::BadRequest(
+            "username or password is too long".into(),
+        ));
+    }
+    let record = check_password(&state, &req.username, &req.old_password).await?;
+    super::admin::check_new_password(&req.new_password)?;
+    if req.new_password == req.old_password {
+        return Err(AppError::Unprocessable(
+            "the new password must differ from the old one".into(),
+        ));
+    }
+    let new_hash = hash_password_bounded(req.new_password.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let stamp = AuditStamp {
+        org: record.user.org,
+        actor: Actor::User {
+            user: record.user.id,
+            username: record.user.username.clone(),
+            device: None,
+        },
+        at_ms: Timestamp::now().0,
+    };
+    let checked = record.password_hash;
+    let username = req.username.clone();
+    super::run_blocking(move || {
+        Ok(state.store.change_user(&stamp, &username, |rec, _| {
+            if rec.password_hash != checked {
+                return Err(AccountError::Conflict(
+                    "the password was changed or reset meanwhile; try again".into(),
+                ));
             }
-            Ok(d)
-        }
-        None => {
-            let d = DeviceRecord {
-                id,
-                org: user.org,
-                user: user.id,
-                name,
-                registered_ms: Timestamp::now().0,
-                revoked: false,
-            };
-            store.put_device(&d)?;
-            tracing::info!(device = %d.id, name = %d.name, user = %user.username, "device registered");
-            Ok(d)
-        }
+            rec.password_hash = new_hash;
+            rec.status.must_change_password = false;
+            rec.status.sessions = rec.status.sessions.wrapping_add(1);
+            Ok(Some(AuditAction::PasswordChanged {
+                user: rec.user.id,
+                username: rec.user.username.clone(),
+            }))
+        })?)
     })
-    .await
+    .await?;
+    tracing::info!(user = %req.username, "password changed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. Each refresh
@@ -118,16 +229,16 @@ pub async fn refresh(
     Json(req): Json<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
     let hash = token_hash(req.refresh_token.trim());
-    let (user, device) = blocking(&state, move |store| exchange_refresh(store, &hash)).await?;
-    issue(&state, user, device).await
+    super::run_blocking(move || exchange(&state, &hash)).await
 }
 
-/// Check a refresh token and mark it used, atomically; the user and device it was for.
-fn exchange_refresh(store: &Store, hash: &[u8; 32]) -> Result<(User, DeviceId), AppError> {
+/// The refresh token whose hash this is, exchanged for new tokens (once).
+fn exchange(state: &State, hash: &[u8; 32]) -> Result<Json<TokenResponse>, AppError> {
+    let hash = *hash;
     let again = || AppError::Unauthorized("the refresh token is not valid; log in again".into());
-    let rec = store.refresh(hash)?.ok_or_else(again)?;
+    let rec = state.store.refresh(&hash)?.ok_or_else(again)?;
     if rec.used {
-        let dropped = store.drop_refresh_for_device(rec.device)?;
+        let dropped = state.store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a used refresh token was presented again; the device must log in again");
         return Err(AppError::Unauthorized(
             "this refresh token was already used; log in again".into(),
@@ -138,7 +249,7 @@ fn exchange_refresh(store: &Store, hash: &[u8; 32]) -> Result<(User, DeviceId), 
             "the login has expired; log in again".into(),
         ));
     }
-    match store.device(rec.device)? {
+    match state.store.device(rec.device)? {
         Some(d) if !d.revoked => {}
         _ => {
             return Err(AppError::Unauthorized(
@@ -146,44 +257,49 @@ fn exchange_refresh(store: &Store, hash: &[u8; 32]) -> Result<(User, DeviceId), 
             ))
         }
     }
-    let UserRecord { user, .. } = store.user(&rec.username)?.ok_or_else(again)?;
+    let UserRecord { user, status, .. } = state.store.user(&rec.username)?.ok_or_else(again)?;
+    if status.disabled || status.must_change_password {
+        return Err(AppError::Unauthorized(
+            "this account cannot log in now; ask the administrator".into(),
+        ));
+    }
     // Atomically: of two concurrent exchanges of one token only one may win; the other is a
     // reuse like any other.
-    if !store.claim_refresh(hash, &rec)? {
-        let dropped = store.drop_refresh_for_device(rec.device)?;
+    if !state.store.claim_refresh(&hash, &rec)? {
+        let dropped = state.store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a refresh token was presented twice at once; the device must log in again");
         return Err(AppError::Unauthorized(
             "this refresh token was already used; log in again".into(),
         ));
     }
-    Ok((user, rec.device))
+    issue(state, user, status.sessions, rec.device)
 }
 
-/// New tokens for `user` on `device`: a refresh token (stored hashed) and an access token.
-async fn issue(
+fn issue(
     state: &State,
     user: User,
+    gen: u32,
     device: DeviceId,
 ) -> Result<Json<TokenResponse>, AppError> {
     let now = Timestamp::now();
     let refresh_token = random_token();
-    let record = RefreshRecord {
-        username: user.username.clone(),
-        device,
-        expires_ms: now.0 + REFRESH_TTL_MS,
-        used: false,
-    };
-    let hash = token_hash(&refresh_token);
-    let (org_id, username) = (user.org, user.username.clone());
-    let org = blocking(state, move |store| {
-        store.put_refresh(&hash, &record)?;
-        store.org(org_id)?.ok_or_else(|| {
-            AppError::Internal(format!("user {username} names a missing organisation"))
-        })
-    })
-    .await?;
+    state.store.put_refresh(
+        &token_hash(&refresh_token),
+        &RefreshRecord {
+            username: user.username.clone(),
+            device,
+            expires_ms: now.0 + REFRESH_TTL_MS,
+            used: false,
+        },
+    )?;
+    let org = state.store.org(user.org)?.ok_or_else(|| {
+        AppError::Internal(format!(
+            "user {} names a missing organisation",
+            user.username
+        ))
+    })?;
     Ok(Json(TokenResponse {
-        access_token: state.keys.issue(&user, device, (now.0 / 1000) as u64),
+        access_token: state.keys.issue(&user, gen, device, (now.0 / 1000) as u64),
         expires_in: crate::auth::ACCESS_TTL_SECS,
         refresh_token,
         user,

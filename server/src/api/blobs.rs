@@ -4,8 +4,19 @@
 //! - `PUT /v1/blobs/{sha256}` — upload. Whole in one request, or in chunks with
 //!   `Content-Range: bytes START-END/TOTAL`; the bytes are verified against the name before
 //!   they are kept. Only JPEG, PNG, HEIC and PDF; at most the configured size.
-//! - `HEAD /v1/blobs/{sha256}` — how much is there (`Upload-Offset`), to resume an upload.
-//! - `GET /v1/blobs/{sha256}` — download, for users whose organisation has an op referring to it.
+//! - `HEAD /v1/blobs/{sha256}` — how much the caller's organisation has sent
+//!   (`Upload-Offset`), to resume an upload.
+//! - `GET /v1/blobs/{sha256}` — download, for users whose organisation has an op referring to
+//!   it and whose devices sent it.
+//!
+//! **Tenancy.** Every answer is about the caller's organisation only (`store::blobs`): an
+//! attachment another organisation holds, or is uploading, is absent here — `HEAD` 404, a
+//! `PUT` that uploads it in full, `GET` 404 — so nobody learns that another organisation has a
+//! photo, even knowing its hash. An upload no op of the organisation refers to yet is allowed
+//! as a *pending* upload, bounded per organisation (`--max-pending-uploads`,
+//! `--max-pending-upload-mb`; 507 `quota_exceeded` beyond) and removed after
+//! `--pending-upload-days` unless an op comes to refer to it. Devices sync the op first and
+//! upload after, so in normal work nothing is pending.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxState};
@@ -16,8 +27,12 @@ use firecheck_shared::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{blocking, AppError, Caller, State};
-use crate::store::{BlobError, BlobState};
+use super::{AppError, Caller, State};
+use crate::store::{BlobError, BlobState, Uploader};
+
+/// How long an upload that no record refers to waits for the views to catch up with the
+/// organisation's log (an op synced just before may refer to it) before it counts as pending.
+const VIEWS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Header saying how many bytes of an upload the server holds.
 pub const UPLOAD_OFFSET: &str = "upload-offset";
@@ -55,16 +70,20 @@ fn parse_range(v: &str) -> Option<(u64, u64, u64)> {
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 201, description = "Complete and verified", body = UploadState),
-        (status = 200, description = "Chunk stored, or already complete", body = UploadState),
+        (status = 200, description = "Chunk stored, or the organisation already holds it", body = UploadState),
+        (status = 400, description = "Not a SHA-256 name, a bad Content-Range, or empty", body = firecheck_shared::sync::ErrorBody),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
         (status = 409, description = "Chunk does not continue the upload; see Upload-Offset", body = firecheck_shared::sync::ErrorBody),
         (status = 413, description = "Larger than the attachment limit", body = firecheck_shared::sync::ErrorBody),
         (status = 415, description = "Not JPEG, PNG, HEIC or PDF", body = firecheck_shared::sync::ErrorBody),
         (status = 422, description = "The bytes do not hash to the name; send them again", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody),
+        (status = 507, description = "No record of the organisation refers to this upload and it already keeps as many such uploads as it may (`quota_exceeded`); sync the records first", body = firecheck_shared::sync::ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn put(
     AxState(state): AxState<State>,
-    _caller: Caller,
+    caller: Caller,
     Path(hash): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -115,10 +134,29 @@ pub async fn put(
             "the bytes are not a JPEG, PNG, HEIC or PDF file".into(),
         ));
     }
-    let result = blocking(&state, move |store| {
-        Ok(store.blob_append(&hash, offset, &body, total))
+    let org = caller.0.org;
+    let by = Uploader {
+        device: caller.0.dev,
+        user: caller.0.sub,
+    };
+    let now = Timestamp::now().0;
+    if !refers_to(&state, org, &hash).await? {
+        let (store, limits) = (state.store.clone(), state.upload_limits);
+        let reserved = tokio::task::spawn_blocking(move || {
+            store.reserve_upload(org, &hash, by, total, now, limits)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        if let Err(e) = reserved {
+            return Err(blob_error(e, &hash));
+        }
+    }
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        store.blob_append(org, by, &hash, offset, &body, total, now)
     })
-    .await?;
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let upload = |received, complete| UploadState {
         hash: hash.to_hex(),
         received,
@@ -141,18 +179,43 @@ pub async fn put(
                 .insert(UPLOAD_OFFSET, HeaderValue::from(have));
             Ok(resp)
         }
-        Err(BlobError::HashMismatch { actual }) => Err(AppError::Unprocessable(format!(
+        Err(e) => Err(blob_error(e, &hash)),
+    }
+}
+
+fn blob_error(e: BlobError, hash: &BlobHash) -> AppError {
+    match e {
+        BlobError::WrongOffset { have, offset } => AppError::Conflict(format!(
+            "this upload continues at byte {have}, not {offset}; send from there"
+        )),
+        BlobError::HashMismatch { actual } => AppError::Unprocessable(format!(
             "the bytes hash to {actual}, not {}; the upload was discarded — send it again",
             hash.to_hex()
-        ))),
-        Err(BlobError::Io(e)) => {
-            tracing::warn!(error = %e, "an attachment could not be stored");
-            Err(AppError::Unavailable(format!(
-                "could not store the attachment ({}); retry later",
-                super::error::disk_trouble(&e)
-            )))
+        )),
+        e @ BlobError::Quota { .. } => AppError::QuotaExceeded(format!(
+            "no record of this organisation refers to attachment {} and {e}; sync the records that refer to it first",
+            hash.to_hex()
+        )),
+        BlobError::Io(e) => {
+            AppError::Unavailable(format!("could not store the attachment: {e}"))
         }
+        BlobError::Store(e) => e.into(),
     }
+}
+
+/// Whether an op of `org` refers to the attachment — after waiting a little for views that
+/// lag the log, since the op may have been synced just before the upload.
+async fn refers_to(state: &State, org: OrgId, hash: &BlobHash) -> Result<bool, AppError> {
+    let h = *hash;
+    let refers = move || super::blocking(state, move |store| Ok(store.org_refers_to(org, &h)?));
+    if refers().await? {
+        return Ok(true);
+    }
+    let head = state.store.durable_seq(org);
+    if state.views.covered(org) < head && state.views.wait_for(org, head, VIEWS_WAIT).await {
+        return refers().await;
+    }
+    Ok(false)
 }
 
 fn offset_header(n: u64) -> [(header::HeaderName, HeaderValue); 1] {
@@ -162,24 +225,29 @@ fn offset_header(n: u64) -> [(header::HeaderName, HeaderValue); 1] {
     )]
 }
 
-/// How much of an attachment the server holds: `Upload-Offset` (and `Content-Length` when complete).
+/// How much of an attachment the caller's organisation has sent: `Upload-Offset` (and
+/// `Content-Length` when complete). What other organisations hold is never told.
 #[utoipa::path(head, path = "/v1/blobs/{sha256}", tag = "blobs",
     params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
-    responses((status = 200, description = "Upload-Offset tells how many bytes are held"), (status = 404, description = "Nothing held")),
+    responses((status = 200, description = "Upload-Offset tells how many bytes the organisation's devices sent; x-firecheck-complete whether it is all"),
+        (status = 400, description = "Not a SHA-256 name"),
+        (status = 401, description = "Missing or invalid token"),
+        (status = 404, description = "Nothing held for this organisation"),
+        (status = 503, description = "Storage unavailable")),
     security(("bearer" = [])))]
 pub async fn head(
     AxState(state): AxState<State>,
-    _caller: Caller,
+    caller: Caller,
     Path(hash): Path<String>,
 ) -> Result<Response, AppError> {
     let hash = parse_hash(&hash)?;
-    let held = blocking(&state, move |store| {
-        store
-            .blob_state(&hash)
-            .map_err(|e| AppError::Internal(e.to_string()))
-    })
-    .await?;
-    match held {
+    let store = state.store.clone();
+    let org = caller.0.org;
+    let blob_state = tokio::task::spawn_blocking(move || store.blob_state(org, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| blob_error(e, &hash))?;
+    match blob_state {
         BlobState::Complete(n) => Ok((
             StatusCode::OK,
             offset_header(n),
@@ -200,7 +268,11 @@ pub async fn head(
 /// Download an attachment your organisation's records refer to.
 #[utoipa::path(get, path = "/v1/blobs/{sha256}", tag = "blobs",
     params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
-    responses((status = 200, description = "The bytes"), (status = 404, description = "Unknown here, or still being uploaded (code pending_upload)", body = firecheck_shared::sync::ErrorBody)),
+    responses((status = 200, description = "The bytes"),
+        (status = 400, description = "Not a SHA-256 name", body = firecheck_shared::sync::ErrorBody),
+        (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No record of this organisation refers to it (`not_found`), or its device has not sent it yet (`pending_upload`)", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     AxState(state): AxState<State>,
@@ -209,18 +281,24 @@ pub async fn get(
 ) -> Result<Response, AppError> {
     let hash = parse_hash(&hash)?;
     let org = caller.0.org;
-    let bytes = blocking(&state, move |store| {
-        if !store.org_refers_to(org, &hash)? {
-            return Err(AppError::NotFound(format!(
-                "no attachment {} in this organisation's records",
-                hash.to_hex()
-            )));
+    let refers = super::blocking(&state, move |store| Ok(store.org_refers_to(org, &hash)?)).await?;
+    if !refers {
+        return Err(AppError::NotFound(format!(
+            "no attachment {} in this organisation's records",
+            hash.to_hex()
+        )));
+    }
+    let store = state.store.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        if store.holds(org, &hash)? {
+            Ok(store.blob(&hash)?)
+        } else {
+            Ok(None)
         }
-        store
-            .blob(&hash)
-            .map_err(|e| AppError::Internal(e.to_string()))
     })
-    .await?;
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e: BlobError| blob_error(e, &hash))?;
     match bytes {
         Some(bytes) => {
             let ct = evidence_media_type(&bytes).unwrap_or("application/octet-stream");

@@ -37,6 +37,14 @@ pub enum AppError {
     Unavailable(String),
     #[error("{0}")]
     PendingUpload(String),
+    /// The organisation keeps as many uploads no record refers to as it may.
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// The password is a one-time password: change it before logging in.
+    #[error("{0}")]
+    PasswordChangeRequired(String),
+    #[error("{0}")]
+    AccountDisabled(String),
     /// A fault of the server's. The text is logged, never sent.
     #[error("internal error; the server logged what happened — retry, and tell the server's operator if it keeps happening")]
     Internal(String),
@@ -58,6 +66,9 @@ impl AppError {
             AppError::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
             AppError::Unavailable(_) => ErrorCode::Unavailable,
             AppError::PendingUpload(_) => ErrorCode::PendingUpload,
+            AppError::QuotaExceeded(_) => ErrorCode::QuotaExceeded,
+            AppError::PasswordChangeRequired(_) => ErrorCode::PasswordChangeRequired,
+            AppError::AccountDisabled(_) => ErrorCode::AccountDisabled,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -122,6 +133,16 @@ impl IntoResponse for AppError {
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
         AppError::storage(&e)
+    }
+}
+
+impl From<crate::store::AccountError> for AppError {
+    fn from(e: crate::store::AccountError) -> Self {
+        match e {
+            crate::store::AccountError::NotFound(m) => AppError::NotFound(m),
+            crate::store::AccountError::Conflict(m) => AppError::Conflict(m),
+            crate::store::AccountError::Store(e) => e.into(),
+        }
     }
 }
 

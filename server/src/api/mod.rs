@@ -5,10 +5,13 @@
 //! - `GET /v1/venues`, `/v1/hazards`, `/v1/hazards/{id}`, `/v1/venues/{id}/inspections`,
 //!   `/v1/drills`, `/v1/campaigns`, `/v1/campaigns/{id}/coverage`, `/v1/templates` — the
 //!   safety office's read-only review API ([`review`]).
-//! - `/v1/admin/…` — the caller's organisation's users, devices, stats ([`admin`]).
+//! - `/v1/admin/…` — the caller's organisation's users, devices, stats ([`admin`]); changing
+//!   a user's role, disabling, enabling, one-time passwords ([`users`]); its units
+//!   ([`units`], read by every role at `GET /v1/units`); its audit log and op log
+//!   ([`audit`]). `POST /v1/auth/password` changes one's own password ([`auth`]).
 //! - `/v1/operator/orgs` — organisations and their first admin, with the operator key
 //!   ([`operator`]).
-//! - `GET /healthz`, `GET /v1/openapi.json`.
+//! - `GET /healthz`, `GET /readyz`, `GET /metrics` ([`monitoring`]), `GET /v1/openapi.json`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,18 +27,23 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-use crate::auth::{Claims, JwtKeys, LoginLimiter, OperatorKey, TokenError};
+use crate::auth::{Claims, JwtKeys, LoginLimiter, MetricsKey, OperatorKey, TokenError};
+use crate::metrics::Metrics;
 use crate::sequencer::Sequencer;
-use crate::store::Store;
+use crate::store::{AuditStamp, Store, UploadLimits};
 use crate::views::Views;
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod error;
+pub mod monitoring;
 pub mod operator;
 pub mod review;
 pub mod sync;
+pub mod units;
+pub mod users;
 
 pub use error::AppError;
 
@@ -47,10 +55,15 @@ pub struct AppState {
     pub views: Arc<Views>,
     pub keys: JwtKeys,
     pub operator: OperatorKey,
+    /// Reads `/metrics` besides the operator key, when configured.
+    pub metrics_key: Option<MetricsKey>,
+    pub metrics: Arc<Metrics>,
     pub limiter: LoginLimiter,
     pub request_timeout: Duration,
     /// Largest attachment accepted, bytes.
     pub max_blob_bytes: u64,
+    /// Uploads no record refers to, per organisation.
+    pub upload_limits: UploadLimits,
 }
 
 pub type State = Arc<AppState>;
@@ -60,10 +73,13 @@ pub fn app(state: State) -> Router {
     let timeout = state.request_timeout;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(monitoring::readyz))
+        .route("/metrics", get(monitoring::metrics))
         .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/sync", post(sync::sync))
         .route("/v1/auth/login", post(auth::login))
         .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/auth/password", post(auth::change_password))
         .route("/v1/venues", get(review::venues))
         .route("/v1/venues/{id}", get(review::venue))
         .route("/v1/venues/{id}/inspections", get(review::inspections))
@@ -82,9 +98,22 @@ pub fn app(state: State) -> Router {
             "/v1/admin/users",
             get(admin::list_users).post(admin::create_user),
         )
+        .route("/v1/admin/users/{username}/role", post(users::change_role))
+        .route("/v1/admin/users/{username}/disable", post(users::disable))
+        .route("/v1/admin/users/{username}/enable", post(users::enable))
+        .route(
+            "/v1/admin/users/{username}/reset-password",
+            post(users::reset_password),
+        )
         .route("/v1/admin/devices", get(admin::list_devices))
         .route("/v1/admin/devices/{id}/revoke", post(admin::revoke_device))
         .route("/v1/admin/stats", get(admin::stats))
+        .route("/v1/units", get(units::list))
+        .route("/v1/admin/units", post(units::add))
+        .route("/v1/admin/units/{id}/rename", post(units::rename))
+        .route("/v1/admin/units/{id}/retire", post(units::retire))
+        .route("/v1/admin/audit", get(audit::audit))
+        .route("/v1/admin/log", get(audit::log))
         .route(
             "/v1/blobs/{hash}",
             get(blobs::get)
@@ -98,6 +127,11 @@ pub fn app(state: State) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
+        ))
+        // Outside the timeout, so a sync that timed out is counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            monitoring::record,
         ))
         // Outside the timeout, so a timed-out request gets the JSON error shape too.
         .layer(axum::middleware::from_fn(error::normalize_errors))
@@ -138,7 +172,18 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::Internal(format!("a storage task failed: {e}")))?
 }
 
-/// The caller, from a valid access token of a device that is not revoked.
+/// [`blocking`] for work that holds its own store handle.
+pub(crate) async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(format!("a storage task failed: {e}")))?
+}
+
+/// The caller, from a valid access token of a device that is not revoked, of an account that
+/// is enabled and still in the session the token was issued in. The role is the account's
+/// role now (a changed role takes effect at once), not the one the token was issued with.
 #[derive(Clone, Debug)]
 pub struct Caller(pub Claims);
 
@@ -162,20 +207,62 @@ impl FromRequestParts<State> for Caller {
                 AppError::Unauthorized("the access token is not valid; log in again".into())
             }
         })?;
-        let dev = claims.dev;
-        match blocking(state, move |store| Ok(store.device(dev)?)).await? {
-            Some(d) if !d.revoked && d.user == claims.sub => Ok(Caller(claims)),
-            Some(d) if d.revoked => Err(AppError::Unauthorized(
-                "this device has been revoked; ask the administrator".into(),
-            )),
+        let (dev, usr) = (claims.dev, claims.usr.clone());
+        let (device, account) = blocking(state, move |store| {
+            Ok((store.device(dev)?, store.user(&usr)?))
+        })
+        .await?;
+        match device {
+            Some(d) if !d.revoked && d.user == claims.sub => {}
+            Some(d) if d.revoked => {
+                return Err(AppError::Unauthorized(
+                    "this device has been revoked; ask the administrator".into(),
+                ))
+            }
+            _ => {
+                return Err(AppError::Unauthorized(
+                    "this device is not registered; log in again".into(),
+                ))
+            }
+        }
+        let mut claims = claims;
+        match account {
+            Some(u) if u.user.id == claims.sub && u.user.org == claims.org => {
+                if u.status.disabled {
+                    return Err(AppError::Unauthorized(
+                        "this account has been disabled; ask the administrator".into(),
+                    ));
+                }
+                if u.status.sessions != claims.gen {
+                    return Err(AppError::Unauthorized(
+                        "this login has ended (the password was changed or reset); log in again"
+                            .into(),
+                    ));
+                }
+                claims.role = u.user.role;
+                Ok(Caller(claims))
+            }
             _ => Err(AppError::Unauthorized(
-                "this device is not registered; log in again".into(),
+                "this account no longer exists; log in again".into(),
             )),
         }
     }
 }
 
 impl Caller {
+    /// The caller as the author of an audited change, now.
+    pub fn stamp(&self) -> AuditStamp {
+        AuditStamp {
+            org: self.0.org,
+            actor: firecheck_shared::admin::Actor::User {
+                user: self.0.sub,
+                username: self.0.usr.clone(),
+                device: Some(self.0.dev),
+            },
+            at_ms: Timestamp::now().0,
+        }
+    }
+
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
         if roles.contains(&self.0.role) {
             Ok(())
@@ -196,9 +283,12 @@ impl Caller {
     ),
     paths(
         healthz,
+        monitoring::readyz,
+        monitoring::metrics,
         sync::sync,
         auth::login,
         auth::refresh,
+        auth::change_password,
         review::venues,
         review::venue,
         review::inspections,
@@ -213,9 +303,19 @@ impl Caller {
         operator::list_orgs,
         admin::create_user,
         admin::list_users,
+        users::change_role,
+        users::disable,
+        users::enable,
+        users::reset_password,
         admin::list_devices,
         admin::revoke_device,
         admin::stats,
+        units::list,
+        units::add,
+        units::rename,
+        units::retire,
+        audit::audit,
+        audit::log,
         blobs::put,
         blobs::head,
         blobs::get,
@@ -226,13 +326,20 @@ impl Caller {
         firecheck_shared::sync::ErrorBody,
         firecheck_shared::op::Op,
         firecheck_shared::op::OpBody,
+        firecheck_shared::admin::Account,
+        firecheck_shared::admin::AuditRecord,
+        firecheck_shared::admin::Actor,
+        firecheck_shared::admin::AuditAction,
+        firecheck_shared::admin::Unit,
+        firecheck_shared::admin::LogRecord,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "sync", description = "Push ops and pull what the device has not seen"),
         (name = "auth", description = "Login and token refresh"),
         (name = "review", description = "The safety office's read-only views"),
-        (name = "admin", description = "Accounts and devices of the admin's own organisation"),
+        (name = "admin", description = "Accounts, devices, units, the audit log and the op log of the admin's own organisation"),
+        (name = "monitoring", description = "Readiness and Prometheus metrics for the server's operator"),
         (name = "operator", description = "Organisations and their first admin, for the server's operator (operator key)"),
         (name = "blobs", description = "Attachments by SHA-256, uploaded apart from ops"),
     )
@@ -257,6 +364,10 @@ impl utoipa::Modify for BearerAuth {
         );
         components.add_security_scheme(
             "operator",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "metrics",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }

@@ -4,7 +4,7 @@
 //! endpoints take the operator key (`auth::OperatorKey`, a file in the data dir that only
 //! the host's operator can read) as a bearer token, never an access token. The key opens
 //! nothing else: it is refused by every organisation endpoint, and access tokens are refused
-//! here.
+//! here. Creating an organisation is recorded in its audit log, by the operator.
 
 use axum::extract::{FromRequestParts, State as AxState};
 use axum::http::request::Parts;
@@ -65,7 +65,8 @@ pub struct CreatedOrg {
     responses((status = 201, description = "Created", body = CreatedOrg),
         (status = 401, description = "Not the operator key", body = firecheck_shared::sync::ErrorBody),
         (status = 409, description = "Username taken", body = firecheck_shared::sync::ErrorBody),
-        (status = 422, description = "Invalid name, username or password", body = firecheck_shared::sync::ErrorBody)),
+        (status = 422, description = "Invalid name, username or password", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Storage unavailable", body = firecheck_shared::sync::ErrorBody)),
     security(("operator" = [])))]
 pub async fn create_org(
     AxState(state): AxState<State>,
@@ -80,14 +81,7 @@ pub async fn create_org(
     // Checked (and hashed) before anything is stored, so a refused request stores nothing.
     let rec = new_user_record(org.id, Role::Admin, &req.admin).await?;
     let (org, rec) = blocking(&state, move |store| {
-        let taken = || AppError::Conflict(format!("username {} is taken", rec.user.username));
-        if store.user(&rec.user.username)?.is_some() {
-            return Err(taken());
-        }
-        store.put_org(&org)?;
-        if !store.insert_user(&rec)? {
-            return Err(taken());
-        }
+        store.create_org(&org, &rec, Timestamp::now().0)?;
         Ok((org, rec))
     })
     .await?;

@@ -132,11 +132,18 @@ pub async fn handle(
             })
         })
         .collect();
+    let (mut accepted, mut duplicate, mut rejected) = (0, 0, 0);
     for a in &acks {
-        if let AckResult::Rejected { code, reason } = &a.result {
-            tracing::info!(op = %a.op_id, user = %claims.usr, ?code, %reason, "op rejected");
+        match &a.result {
+            AckResult::Accepted { .. } => accepted += 1,
+            AckResult::Duplicate { .. } => duplicate += 1,
+            AckResult::Rejected { code, reason } => {
+                rejected += 1;
+                tracing::info!(op = %a.op_id, user = %claims.usr, ?code, %reason, "op rejected");
+            }
         }
     }
+    state.metrics.ops(accepted, duplicate, rejected);
 
     evidence.sort();
     evidence.dedup();
@@ -152,14 +159,11 @@ pub async fn handle(
         .any(|a| !matches!(a.result, AckResult::Rejected { .. }));
     let (org, cursor) = (claims.org, req.cursor);
     let (missing_blobs, (entries, has_more)) = blocking(state, move |store| {
+        // Only what this organisation's own devices sent counts as held: another
+        // organisation's copy of the same bytes is never revealed (see `store::blobs`).
         let missing: Vec<BlobHash> = evidence
             .into_iter()
-            .filter(|h| {
-                !matches!(
-                    store.blob_state(h),
-                    Ok(crate::store::BlobState::Complete(_))
-                )
-            })
+            .filter(|h| !store.holds(org, h).unwrap_or(false))
             .collect();
         let page = if limit == 0 {
             (Vec::new(), false)

@@ -266,6 +266,37 @@ impl Store {
         Ok((out, false))
     }
 
+    /// Up to `limit` entries of `org` before sequence number `before` (from the newest when
+    /// `None`), newest first — only entries known to be flushed, as [`Store::entries_after`].
+    pub fn entries_before(
+        &self,
+        org: OrgId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<(u64, LogEntry)>> {
+        let head = self.durable_seq(org);
+        let upto = before.map_or(head, |b| b.saturating_sub(1).min(head));
+        let mut out = Vec::with_capacity(limit.min(4096));
+        if upto == 0 || limit == 0 {
+            return Ok(out);
+        }
+        for item in self.ops.range(log_key(org, 0)..=log_key(org, upto)).rev() {
+            let (k, v) = item?;
+            let first = seq_of(&k)?;
+            for i in (0..record_len(&v)?).rev() {
+                let seq = first + i as u64;
+                if seq > upto {
+                    continue;
+                }
+                out.push((seq, record_entry(&v, i)?));
+                if out.len() == limit {
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Where a device's op at `device_seq` was stored: its sequence number and op id.
     pub fn find_device_op(&self, device: DeviceId, device_seq: u64) -> Result<Option<(u64, OpId)>> {
         let lo = key(b'R', &[device.as_bytes(), &0u64.to_be_bytes()]);

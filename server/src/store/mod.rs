@@ -8,12 +8,18 @@
 //!
 //! # Layout
 //! - [`log`] — the op log and its de-duplication runs (tree `ops` in `db/`).
-//! - [`accounts`] — organisations, users, devices, refresh tokens (tree `accounts` in `db/`).
+//! - [`accounts`] — organisations, users, devices, refresh tokens, and the audit log of every
+//!   admin and operator action, written in the same batch as the change (tree `accounts`
+//!   in `db/`).
+//! - [`units`] — each organisation's units that hazards are dispatched to (tree `accounts`).
+//! - [`audit`] — reading the audit log, newest first.
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
 //!   written only in atomic batches with their watermark.
 //! - [`index`] — the review indexes and counts kept in the same batches, and the reads
 //!   through them; [`coverage`] — campaign coverage kept the same way.
-//! - [`blobs`] — attachment files under `blobs/`.
+//! - [`blobs`] — attachment files under `blobs/`, which organisations hold each one, and the
+//!   uploads no op refers to yet (tree `uploads` in `db/`).
+//! - [`migrate`] — the ordered migrations of `db/` from older formats.
 //!
 //! # Formats
 //! Each database records its format in a `meta` tree. The log's ([`DATA_FORMAT`]) is the
@@ -31,14 +37,19 @@ use firecheck_shared::*;
 use serde::de::DeserializeOwned;
 
 pub mod accounts;
+pub mod audit;
 pub mod blobs;
 pub mod coverage;
 pub mod index;
 pub mod log;
+mod migrate;
+pub mod units;
 pub mod views;
 
-pub use accounts::{DeviceRecord, RefreshRecord, UserRecord};
-pub use blobs::{BlobError, BlobState};
+pub use accounts::{
+    AccountError, AccountStatus, AuditStamp, DeviceRecord, RefreshRecord, UserRecord,
+};
+pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
@@ -74,7 +85,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The format of the log and accounts (`db/`).
 ///
 /// 1. Log records `L | org | first seq`, runs `R | device | first device_seq`, accounts.
-pub const DATA_FORMAT: u32 = 1;
+/// 2. Accounts carry their state ([`AccountStatus`]: disabled, one-time password, session
+///    generation); the audit log `A` and units `N` in `accounts`; tree `uploads` records
+///    which organisations hold each attachment and their pending uploads, and uploads in
+///    progress are kept per organisation (`blobs/partial/{org}/`).
+pub const DATA_FORMAT: u32 = 2;
 
 /// The format of the views (`views/`); any other is dropped and folded again.
 ///
@@ -153,7 +168,14 @@ pub struct Store {
     ops: sled::Tree,
     views: sled::Tree,
     accounts: sled::Tree,
+    uploads: sled::Tree,
     blobs: PathBuf,
+    /// Account and unit changes are read, checked and written one at a time (they are rare),
+    /// so a check such as "the organisation keeps an enabled admin" holds when written.
+    account_writes: Arc<Mutex<()>>,
+    /// Held while an upload is moved into place and its holder recorded, and while the
+    /// sweep decides to delete a file, so neither undoes the other.
+    blob_files: Arc<Mutex<()>>,
     /// Per organisation, the highest sequence number known to be flushed to disk.
     durable: Arc<Mutex<HashMap<OrgId, u64>>>,
     /// A commit failed after its batch may have reached sled's memory; the next successful
@@ -166,23 +188,25 @@ impl Store {
         let db = open_db(&dir.join("db"), cache_bytes)?;
         let meta = db.open_tree("meta")?;
         let existing = db.tree_names().iter().any(|n| &n[..] == b"ops");
-        match read_format(&meta)? {
+        let format = match read_format(&meta)? {
             Some(found) if found > DATA_FORMAT => {
                 return Err(StoreError::TooNew {
                     found,
                     known: DATA_FORMAT,
                 })
             }
+            Some(found) => found,
             // Format 1 is the first recorded one; data dirs from before it are format 1.
-            Some(_) => {}
+            None if existing => {
+                tracing::info!("data dir from before formats were recorded: format 1");
+                1
+            }
             None => {
-                if existing {
-                    tracing::info!("data dir from before formats were recorded: format 1");
-                }
                 meta.insert("format", &DATA_FORMAT.to_le_bytes())?;
                 db.flush()?;
+                DATA_FORMAT
             }
-        }
+        };
         let views_db = open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?;
         // Data dirs from before the views had their own database keep them in the log's:
         // drop them there (the views database starts empty, so the updater folds the log).
@@ -211,14 +235,20 @@ impl Store {
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,
+            uploads: db.open_tree("uploads")?,
             db,
             views_db,
             blobs,
+            account_writes: Arc::default(),
+            blob_files: Arc::default(),
             durable: Arc::default(),
             durable_stale: Arc::default(),
         };
         // Everything found on disk at start-up is durable.
         store.reload_durable_heads()?;
+        if format < DATA_FORMAT {
+            migrate::run(&store, &meta, format)?;
+        }
         Ok(store)
     }
 
@@ -233,6 +263,16 @@ impl Store {
     /// for consistency — a view batch is atomic and carries its watermark, and views behind
     /// the log heal at start-up — but it keeps the healing short.
     pub fn flush_views(&self) -> Result<()> {
+        self.views_db.flush()?;
+        Ok(())
+    }
+
+    /// Whether storage takes writes now: a small write to each database, flushed (`/readyz`).
+    pub fn probe_write(&self) -> Result<()> {
+        let now = Timestamp::now().0.to_le_bytes();
+        self.db.open_tree("meta")?.insert("probe", &now)?;
+        self.db.flush()?;
+        self.views_db.open_tree("meta")?.insert("probe", &now)?;
         self.views_db.flush()?;
         Ok(())
     }

@@ -54,6 +54,12 @@ pub struct Views {
     /// Watermark per organisation, as last written.
     covered: Mutex<HashMap<OrgId, u64>>,
     changed: watch::Sender<u64>,
+    /// The log heads found at start-up that the views lagged: until they cover them, the
+    /// server is not ready (`/readyz`).
+    healing: Mutex<HashMap<OrgId, u64>>,
+    /// Tests hold the updater to see a server whose views lag (feature `testing`).
+    #[cfg(feature = "testing")]
+    held: Mutex<bool>,
 }
 
 impl Views {
@@ -63,7 +69,30 @@ impl Views {
             wake: Condvar::new(),
             covered: Mutex::new(HashMap::new()),
             changed: watch::channel(0).0,
+            healing: Mutex::new(HashMap::new()),
+            #[cfg(feature = "testing")]
+            held: Mutex::new(false),
         })
+    }
+
+    /// Whether the views have caught up with the log heads found at start-up; else the first
+    /// organisation still healing, with its watermark and the head it must reach.
+    pub fn healed(&self) -> Result<(), (OrgId, u64, u64)> {
+        let mut healing = lock(&self.healing);
+        healing.retain(|org, head| self.covered(*org) < *head);
+        match healing.iter().next() {
+            None => Ok(()),
+            Some((org, head)) => Err((*org, self.covered(*org), *head)),
+        }
+    }
+
+    /// Hold the updater before its next batch (or let it go on): for tests that need views
+    /// that lag the log for as long as they look.
+    #[cfg(feature = "testing")]
+    pub fn hold(&self, held: bool) {
+        *lock(&self.held) = held;
+        let _pending = lock(&self.pending);
+        self.wake.notify_all();
     }
 
     /// The log of `org` now reaches `seq`.
@@ -107,6 +136,7 @@ impl Views {
             lock(&self.covered).insert(org, if failed { 0 } else { mark });
             if mark < head {
                 tracing::info!(%org, views = mark, log = head, "views lag the log; catching up");
+                lock(&self.healing).insert(org, head);
                 self.log_advanced(org, head);
             }
             if failed || !store.stale_campaigns(org)?.is_empty() {
@@ -140,11 +170,21 @@ impl Views {
         self.wake.notify_one();
     }
 
+    #[cfg(feature = "testing")]
+    fn is_held(&self) -> bool {
+        *lock(&self.held)
+    }
+
+    #[cfg(not(feature = "testing"))]
+    fn is_held(&self) -> bool {
+        false
+    }
+
     fn run(&self, store: Store) {
         loop {
             let work = {
                 let mut p = lock(&self.pending);
-                while p.orgs.is_empty() && !p.stop {
+                while (p.orgs.is_empty() || self.is_held()) && !p.stop {
                     p = self.wake.wait(p).unwrap_or_else(|e| e.into_inner());
                 }
                 if p.orgs.is_empty() && p.stop {

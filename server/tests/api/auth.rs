@@ -202,6 +202,7 @@ fn claims_for(dev: &Device) -> Claims {
         aud: AUDIENCE.into(),
         iat: now,
         exp: now + 600,
+        gen: 0,
     }
 }
 

@@ -332,6 +332,10 @@ async fn a_full_disk_refuses_writes_with_503_keeps_serving_reads_and_acks_nothin
     get(&wang.http, &server.url, "/healthz", None)
         .await
         .expect_ok();
+    // …while readiness says storage takes no writes, so a balancer sends devices elsewhere.
+    let ready = get(&wang.http, &server.url, "/readyz", None).await;
+    let err = ready.expect_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    assert!(err.error.message.contains("storage"), "{}", ready.context());
     if !refused_reads.is_empty() {
         eprintln!("{test}: reads refused while the disk was full (sled had to restructure a node): {refused_reads:?}");
     }

@@ -231,6 +231,7 @@ fn claims_of(tokens: &TokenResponse) -> Claims {
         aud: AUDIENCE.into(),
         iat: now,
         exp: now + 600,
+        gen: 0,
     }
 }
 

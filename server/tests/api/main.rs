@@ -12,8 +12,20 @@
 //!   indexes, counts and coverage kept as ops arrive equal a rebuild, and every listing read
 //!   through them equals the same question answered by a full scan of the folded partitions.
 //! - `isolation`: organisations never see each other's ops; paging with `has_more`.
-//! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats);
+//! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats,
+//!   role changes, disabling, password resets, units, the audit and op logs);
 //!   organisations are created with the operator key only, which opens no organisation.
+//! - `blobs`: photos stay inside their organisation — HEAD, GET and PUT of another
+//!   organisation's photo, naming its hash in an op, and its upload in progress all find
+//!   nothing; uploads no record refers to are bounded per organisation and expire (the
+//!   sweep's clock injected; the start-up sweep with a zero time).
+//! - `administration`: role changes at once, disabled and enabled accounts, one-time
+//!   passwords that must be changed, one's own password, the last admin kept, units added,
+//!   renamed and retired (hazards keep theirs), the audit log and the op log paged newest
+//!   first and durable.
+//! - `monitoring`: `/metrics` counters move after syncs, duplicates, rejections and failed
+//!   logins and need the operator key or the metrics token; `/readyz` answers 503 while the
+//!   views heal after a start and 200 once they have.
 //! - `auth`: roles per op kind, the token's identity on every op, revoked devices, forged
 //!   and expired tokens, admin-only endpoints, rotating refresh tokens, login rate limit.
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
@@ -45,8 +57,10 @@
 
 mod util;
 
+mod administration;
 mod auth;
 mod bad_input;
+mod blobs;
 mod disk;
 mod durability;
 mod formats;
@@ -54,6 +68,7 @@ mod handlers;
 mod hostile;
 mod indexes;
 mod isolation;
+mod monitoring;
 mod review;
 mod scale;
 mod sync;

@@ -212,3 +212,102 @@ async fn organisations_are_created_by_the_operator_key_and_by_nobody_else() {
     .await
     .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
 }
+
+/// Every administration endpoint, tried across the boundary by organisation B's admin:
+/// A's accounts, units, audit and op log stay as they were, and nothing of them shows in B.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_changes_and_reads_only_their_own_organisations_accounts_units_and_logs() {
+    let server = TestServer::demo();
+    let url = &server.url;
+    let admin_a = admin(url).await;
+    let zhang = Device::login(url, "zhangwei").await;
+    let (_, admin_b) = new_org(url, "枫林街道社区平安办", "fenglin-admin").await;
+    let squad: firecheck_shared::admin::Unit = admin_a
+        .post("/v1/admin/units", &json!({"name": "城管斜土中队"}))
+        .await
+        .expect_status(StatusCode::CREATED)
+        .parse();
+    let audit_a = admin_a.get_json("/v1/admin/audit").await;
+    let users_a = admin_a.get_json("/v1/admin/users").await;
+    let units_a = admin_a.get_json("/v1/units?include_retired=true").await;
+
+    // Changing A's accounts from B: each answered as if the account did not exist.
+    for (path, body) in [
+        ("/v1/admin/users/zhangwei/role", json!({"role": "admin"})),
+        ("/v1/admin/users/zhangwei/disable", json!({})),
+        ("/v1/admin/users/zhangwei/enable", json!({})),
+        ("/v1/admin/users/zhangwei/reset-password", json!({})),
+        ("/v1/admin/users/admin/disable", json!({})),
+    ] {
+        let err = admin_b
+            .post(path, &body)
+            .await
+            .expect_error(StatusCode::NOT_FOUND, "not_found");
+        assert!(
+            err.error.message.contains("this organisation"),
+            "{path}: {err:?}"
+        );
+    }
+    // A's units from B.
+    for path in [
+        format!("/v1/admin/units/{}/rename", squad.id),
+        format!("/v1/admin/units/{}/retire", squad.id),
+    ] {
+        admin_b
+            .post(&path, &json!({"name": "冒名中队"}))
+            .await
+            .expect_error(StatusCode::NOT_FOUND, "not_found");
+    }
+    // B reads only B: its units, its audit (the operator's creation only), an empty op log.
+    let units_b = admin_b.get_json("/v1/units?include_retired=true").await;
+    assert_eq!(units_b, json!([]), "{units_b}");
+    let audit_b = admin_b.get_json("/v1/admin/audit").await;
+    assert_eq!(audit_b["items"].as_array().unwrap().len(), 1, "{audit_b}");
+    assert!(
+        audit_b["items"][0]["action"]["org_created"].is_object(),
+        "{audit_b}"
+    );
+    let log_b = admin_b.get_json("/v1/admin/log").await;
+    assert_eq!(log_b["items"], json!([]), "{log_b}");
+    assert!(admin_a.get_json("/v1/admin/log?limit=1").await["items"][0]["seq"].as_u64() > Some(0));
+
+    // Nothing on A's side changed, and A's users go on as before.
+    assert_eq!(admin_a.get_json("/v1/admin/audit").await, audit_a);
+    assert_eq!(admin_a.get_json("/v1/admin/users").await, users_a);
+    assert_eq!(
+        admin_a.get_json("/v1/units?include_retired=true").await,
+        units_a
+    );
+    zhang.pull_all().await;
+    login(
+        &admin_a.http,
+        url,
+        "zhangwei",
+        &password("zhangwei"),
+        DeviceId::new(),
+    )
+    .await;
+
+    // The operator key opens none of them; A's inspector none of the admin ones.
+    let http = http();
+    for path in ["/v1/admin/audit", "/v1/admin/log", "/v1/units"] {
+        get(&http, url, path, Some(OPERATOR_TOKEN))
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    for path in ["/v1/admin/audit", "/v1/admin/log"] {
+        zhang
+            .get(path)
+            .await
+            .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+    post_json(
+        &http,
+        url,
+        "/v1/admin/users/lina/disable",
+        Some(OPERATOR_TOKEN),
+        &json!({}),
+    )
+    .await
+    .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}

@@ -425,8 +425,13 @@ impl Device {
     }
 
     pub async fn login_with(url: &str, user: &str, device: DeviceId) -> Device {
+        Self::login_as(url, user, &password(user), device).await
+    }
+
+    /// Log in with a given password (an account a test made), from `device`.
+    pub async fn login_as(url: &str, user: &str, password: &str, device: DeviceId) -> Device {
         let http = http();
-        let tokens = login(&http, url, user, &password(user), device).await;
+        let tokens = login(&http, url, user, password, device).await;
         assert_eq!(tokens.device_id, device);
         Device {
             http,
@@ -581,6 +586,30 @@ impl Device {
     pub async fn get(&self, path: &str) -> Raw {
         get(&self.http, &self.url, path, Some(self.token())).await
     }
+
+    /// POST a JSON body with this device's token.
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> Raw {
+        post_json(&self.http, &self.url, path, Some(self.token()), body).await
+    }
+}
+
+/// An account made by `admin` in its organisation, logged in from a fresh device.
+pub async fn new_user(admin: &Device, username: &str, role: Role) -> Device {
+    admin
+        .post(
+            "/v1/admin/users",
+            &serde_json::json!({"username": username, "display_name": username,
+                "password": format!("{username}-password"), "role": role}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    Device::login_as(
+        &admin.url,
+        username,
+        &format!("{username}-password"),
+        DeviceId::new(),
+    )
+    .await
 }
 
 pub fn hazard_entity(venue: VenueId, hazard: HazardId) -> EntityRef {
