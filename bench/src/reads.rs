@@ -174,10 +174,24 @@ pub fn ops(ops: u64, venues: u32, author: UserId) -> Vec<Op> {
     );
     // Then the year's work: inspections, and the office acting on what they found.
     let mut late: Vec<Op> = Vec::new();
+    // The office's and the inspectors' later work on a finding, by when it happens: sent
+    // when the year's clock reaches it, so it reaches the log in about HLC order.
+    let mut later: std::collections::BinaryHeap<std::cmp::Reverse<(u64, OpId)>> =
+        Default::default();
+    let mut held: std::collections::HashMap<OpId, Op> = Default::default();
     let mut i = 0u64;
-    while (out.len() + late.len()) < ops as usize {
+    while (out.len() + late.len() + held.len()) < ops as usize {
         let wall = start + i as i64 * step;
         i += 1;
+        while let Some(std::cmp::Reverse((at, id))) = later.peek().copied() {
+            if at > wall as u64 {
+                break;
+            }
+            later.pop();
+            if let Some(op) = held.remove(&id) {
+                out.push(op);
+            }
+        }
         let venue = venue_id(rng.gen_range(0..venues));
         let inspection = InspectionId(Uuid::now_v7());
         let fail = rng.gen_ratio(1, 8).then(|| rng.gen_range(0..CODES.len()));
@@ -230,6 +244,19 @@ pub fn ops(ops: u64, venues: u32, author: UserId) -> Vec<Op> {
         }
         // The office acts on a finding: dispatched with a deadline (some already past),
         // reported fixed, verified.
+        let mut hold = |(dev, seq, hlc): (DeviceId, u64, Hlc), entity, body| {
+            let op = Op {
+                op_id: OpId(Uuid::now_v7()),
+                device: dev,
+                device_seq: seq,
+                entity,
+                hlc,
+                author,
+                body,
+            };
+            later.push(std::cmp::Reverse((hlc.wall_ms, op.op_id)));
+            held.insert(op.op_id, op);
+        };
         if let Some(n) = fail {
             let hazard = HazardId::for_finding(inspection, CODES[n].0);
             let entity = EntityRef::Hazard {
@@ -240,8 +267,7 @@ pub fn ops(ops: u64, venues: u32, author: UserId) -> Vec<Op> {
                 let found = Timestamp(wall).local_date();
                 let due = found + chrono::Days::new(rng.gen_range(3..30));
                 let s = stamp(0, wall + DAY_MS / 2, 0);
-                push(
-                    &mut out,
+                hold(
                     s,
                     entity,
                     OpBody::HazardDispatched {
@@ -252,8 +278,7 @@ pub fn ops(ops: u64, venues: u32, author: UserId) -> Vec<Op> {
                 );
                 if wall < now - 40 * DAY_MS && rng.gen_ratio(6, 10) {
                     let s = stamp(dev, wall + 3 * DAY_MS, 0);
-                    push(
-                        &mut out,
+                    hold(
                         s,
                         entity,
                         OpBody::HazardReportedFixed {
@@ -263,8 +288,7 @@ pub fn ops(ops: u64, venues: u32, author: UserId) -> Vec<Op> {
                     );
                     if rng.gen_ratio(8, 10) {
                         let s = stamp(0, wall + 5 * DAY_MS, 0);
-                        push(
-                            &mut out,
+                        hold(
                             s,
                             entity,
                             OpBody::HazardVerified {
@@ -277,6 +301,9 @@ pub fn ops(ops: u64, venues: u32, author: UserId) -> Vec<Op> {
         }
     }
     out.append(&mut late);
+    let mut rest: Vec<Op> = held.into_values().collect();
+    rest.sort_by_key(Op::key);
+    out.extend(rest);
     out.truncate(ops as usize);
     out
 }
