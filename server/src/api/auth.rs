@@ -36,35 +36,45 @@ pub async fn login(
             "username, password or device name is too long".into(),
         ));
     }
-    state
-        .limiter
-        .check(&req.username)
-        .map_err(AppError::TooManyAttempts)?;
-    let username = req.username.clone();
-    let record = blocking(&state, move |store| Ok(store.user(&username)?)).await?;
-    let password = req.password.clone();
-    let hash = record.as_ref().map(|r| r.password_hash.clone());
-    let ok = match hash {
-        Some(h) => verify_password_bounded(h, password).await,
-        // Same work for unknown users, so timing does not tell which usernames exist.
-        None => hash_password_bounded(password).await.map(|_| false),
-    }
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(record) = record.filter(|_| ok) else {
-        state.limiter.failed(&req.username);
-        tracing::warn!(username = %req.username, "failed login");
-        return Err(AppError::Unauthorized("wrong username or password".into()));
-    };
-    state.limiter.succeeded(&req.username);
-    let user = record.user;
+    let user = authenticate(&state, &req.username, &req.password).await?;
     let device = register_device(&state, &user, req.device_id, req.device_name).await?;
     tracing::info!(user = %user.username, device = %device.id, "login");
     issue(&state, user, device.id).await
 }
 
+/// Check a username and password (the same work for unknown users, so timing does not
+/// tell which usernames exist); repeated failures lock the username for a while. Shared by
+/// the API's login and the console's.
+pub(crate) async fn authenticate(
+    state: &State,
+    username: &str,
+    password: &str,
+) -> Result<User, AppError> {
+    state
+        .limiter
+        .check(username)
+        .map_err(AppError::TooManyAttempts)?;
+    let name = username.to_string();
+    let record = blocking(state, move |store| Ok(store.user(&name)?)).await?;
+    let password = password.to_string();
+    let hash = record.as_ref().map(|r| r.password_hash.clone());
+    let ok = match hash {
+        Some(h) => verify_password_bounded(h, password).await,
+        None => hash_password_bounded(password).await.map(|_| false),
+    }
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(record) = record.filter(|_| ok) else {
+        state.limiter.failed(username);
+        tracing::warn!(username = %username, "failed login");
+        return Err(AppError::Unauthorized("wrong username or password".into()));
+    };
+    state.limiter.succeeded(username);
+    Ok(record.user)
+}
+
 /// The device the user logs in from: registered on first use, its user and name kept up to
 /// date; a revoked device or one of another organisation is refused.
-async fn register_device(
+pub(crate) async fn register_device(
     state: &State,
     user: &User,
     id: DeviceId,

@@ -8,7 +8,11 @@
 //! - `/v1/admin/…` — the caller's organisation's users, devices, stats ([`admin`]).
 //! - `/v1/operator/orgs` — organisations and their first admin, with the operator key
 //!   ([`operator`]).
+//! - `GET /v1/exports/{hazards|inspections|coverage}.{csv|xlsx}` — the office's lists as
+//!   spreadsheets ([`exports`]).
 //! - `GET /healthz`, `GET /v1/openapi.json`.
+//! - Everything else (`/`, `/login`, `/hazards/{id}`, …) is the office console
+//!   ([`crate::console`]), merged in here.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +37,7 @@ pub mod admin;
 pub mod auth;
 pub mod blobs;
 pub mod error;
+pub mod exports;
 pub mod operator;
 pub mod review;
 pub mod sync;
@@ -51,6 +56,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Largest attachment accepted, bytes.
     pub max_blob_bytes: u64,
+    /// The office console's device locks and clocks.
+    pub console: crate::console::ConsoleState,
 }
 
 pub type State = Arc<AppState>;
@@ -74,6 +81,7 @@ pub fn app(state: State) -> Router {
         .route("/v1/campaigns", get(review::campaigns))
         .route("/v1/campaigns/{id}/coverage", get(review::coverage))
         .route("/v1/templates", get(review::templates))
+        .route("/v1/exports/{file}", get(exports::export))
         .route(
             "/v1/operator/orgs",
             get(operator::list_orgs).post(operator::create_org),
@@ -94,6 +102,7 @@ pub fn app(state: State) -> Router {
                     state.max_blob_bytes as usize + 64 * 1024,
                 )),
         )
+        .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(MAX_SYNC_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -209,6 +218,7 @@ impl Caller {
         review::campaigns,
         review::coverage,
         review::templates,
+        exports::export,
         operator::create_org,
         operator::list_orgs,
         admin::create_user,

@@ -9,6 +9,7 @@
 //! # Layout
 //! - [`log`] — the op log and its de-duplication runs (tree `ops` in `db/`).
 //! - [`accounts`] — organisations, users, devices, refresh tokens (tree `accounts` in `db/`).
+//! - [`console`] — the office console's sessions and submitted forms (tree `console` in `db/`).
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
 //!   written only in atomic batches with their watermark.
 //! - [`index`] — the review indexes and counts kept in the same batches, and the reads
@@ -32,6 +33,7 @@ use serde::de::DeserializeOwned;
 
 pub mod accounts;
 pub mod blobs;
+pub mod console;
 pub mod coverage;
 pub mod index;
 pub mod log;
@@ -39,6 +41,7 @@ pub mod views;
 
 pub use accounts::{DeviceRecord, RefreshRecord, UserRecord};
 pub use blobs::{BlobError, BlobState};
+pub use console::{FormRecord, SessionRecord};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
@@ -153,6 +156,7 @@ pub struct Store {
     ops: sled::Tree,
     views: sled::Tree,
     accounts: sled::Tree,
+    console: sled::Tree,
     blobs: PathBuf,
     /// Per organisation, the highest sequence number known to be flushed to disk.
     durable: Arc<Mutex<HashMap<OrgId, u64>>>,
@@ -211,6 +215,7 @@ impl Store {
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,
+            console: db.open_tree("console")?,
             db,
             views_db,
             blobs,
