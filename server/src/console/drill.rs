@@ -30,7 +30,6 @@ struct ListPage {
     frame: Frame,
     drills: Vec<DrillLine>,
     total: usize,
-    offset: usize,
     next: Option<usize>,
 }
 
@@ -65,7 +64,6 @@ pub async fn list(
             })
             .collect(),
         total,
-        offset,
         next: (offset + PAGE < total).then_some(offset + PAGE),
     }))
 }

@@ -395,7 +395,7 @@ impl NoticeItem {
 }
 
 /// A rectification notice (整改通知书), printable on A4.
-#[derive(Template)]
+#[derive(Debug, Template)]
 #[template(path = "notice.html")]
 pub struct NoticePage {
     pub frame: Frame,

@@ -129,7 +129,6 @@ struct VenuePage {
     active: usize,
     inspections: Vec<InspectionLine>,
     inspections_total: u64,
-    offset: usize,
     older: Option<usize>,
     newer: Option<usize>,
     drills: Vec<DrillLine>,
@@ -227,7 +226,6 @@ pub async fn page(
                 })
                 .collect(),
             inspections_total: total,
-            offset,
             older: (offset as u64 + (INSPECTIONS_PAGE as u64) < total).then_some(offset + INSPECTIONS_PAGE),
             newer: (offset > 0).then(|| offset.saturating_sub(INSPECTIONS_PAGE)),
             drills: drills
