@@ -376,11 +376,19 @@ async fn console_login(url: &str, user: &str, password: &str) -> Result<String> 
             .map(str::to_string)
     };
     let login = cookie(&form, "firecheck_login").context("the login page set no form cookie")?;
-    let token = login.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
+    let token = login
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
     let done = http
         .post(format!("{url}/login"))
         .header(reqwest::header::COOKIE, &login)
-        .form(&[("username", user), ("password", password), ("csrf", &token), ("next", "/")])
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", &token),
+            ("next", "/"),
+        ])
         .send()
         .await?;
     cookie(&done, "firecheck_session").context("the console login set no session cookie")
@@ -389,11 +397,18 @@ async fn console_login(url: &str, user: &str, password: &str) -> Result<String> 
 /// A console page with the session cookie.
 async fn get_page(http: &reqwest::Client, url: &str, session: &str) -> Result<(Duration, Vec<u8>)> {
     let t = Instant::now();
-    let resp = http.get(url).header(reqwest::header::COOKIE, session).send().await?;
+    let resp = http
+        .get(url)
+        .header(reqwest::header::COOKIE, session)
+        .send()
+        .await?;
     let status = resp.status();
     let body = resp.bytes().await?.to_vec();
     if !status.is_success() {
-        bail!("{url}: {status}: {}", String::from_utf8_lossy(&body[..body.len().min(500)]));
+        bail!(
+            "{url}: {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        );
     }
     Ok((t.elapsed(), body))
 }

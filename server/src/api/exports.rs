@@ -97,7 +97,11 @@ pub fn parse_file(file: &str) -> Result<(&str, ExportFormat), AppError> {
     let format = match ext {
         "csv" => ExportFormat::Csv,
         "xlsx" => ExportFormat::Xlsx,
-        _ => return Err(AppError::NotFound(format!("no export {file}; use .csv or .xlsx"))),
+        _ => {
+            return Err(AppError::NotFound(format!(
+                "no export {file}; use .csv or .xlsx"
+            )))
+        }
     };
     match name {
         "hazards" | "inspections" | "coverage" => Ok((name, format)),
@@ -252,7 +256,14 @@ pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Tabl
     if one_page {
         let paging = review::paging(p.offset, p.limit, p.after.as_deref())?;
         rows = store
-            .hazards_page(org, &filter, today, paging.after.as_deref(), paging.offset, paging.limit)?
+            .hazards_page(
+                org,
+                &filter,
+                today,
+                paging.after.as_deref(),
+                paging.offset,
+                paging.limit,
+            )?
             .items;
     } else {
         let mut after: Option<Vec<u8>> = None;
@@ -260,7 +271,11 @@ pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Tabl
             let want = CHUNK.min(MAX_EXPORT_ROWS - rows.len());
             let page = store.hazards_page(org, &filter, today, after.as_deref(), 0, want)?;
             rows.extend(page.items);
-            match page.next.as_deref().and_then(crate::store::index::parse_cursor) {
+            match page
+                .next
+                .as_deref()
+                .and_then(crate::store::index::parse_cursor)
+            {
                 Some(next) if rows.len() < MAX_EXPORT_ROWS => after = Some(next),
                 _ => break,
             }
@@ -271,8 +286,21 @@ pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Tabl
         file: "hazards",
         sheet: "隐患清单",
         headers: vec![
-            "编号", "街道", "场所", "检查项", "隐患描述", "严重程度", "状态", "是否逾期",
-            "责任单位", "整改期限", "发现时间", "发现人", "来源", "冲突", "隐患ID",
+            "编号",
+            "街道",
+            "场所",
+            "检查项",
+            "隐患描述",
+            "严重程度",
+            "状态",
+            "是否逾期",
+            "责任单位",
+            "整改期限",
+            "发现时间",
+            "发现人",
+            "来源",
+            "冲突",
+            "隐患ID",
         ],
         rows: rows
             .into_iter()
@@ -329,7 +357,11 @@ pub fn inspections_table(
             loop {
                 let page = store.venues_page(org, &filter, after.as_deref(), 0, CHUNK)?;
                 all.extend(page.items);
-                match page.next.as_deref().and_then(crate::store::index::parse_cursor) {
+                match page
+                    .next
+                    .as_deref()
+                    .and_then(crate::store::index::parse_cursor)
+                {
                     Some(next) => after = Some(next),
                     None => break,
                 }
@@ -381,8 +413,17 @@ pub fn inspections_table(
         file: "inspections",
         sheet: "检查记录",
         headers: vec![
-            "街道", "场所", "地址", "完成时间", "巡查员", "检查项", "检查内容", "结果",
-            "严重程度", "备注", "检查ID",
+            "街道",
+            "场所",
+            "地址",
+            "完成时间",
+            "巡查员",
+            "检查项",
+            "检查内容",
+            "结果",
+            "严重程度",
+            "备注",
+            "检查ID",
         ],
         rows,
     })
@@ -397,7 +438,11 @@ pub fn template_items(
     Ok(states
         .iter()
         .filter_map(|s| s.latest_template())
-        .flat_map(|t| t.items.iter().map(|i| ((t.id, i.code.clone()), i.text.clone())))
+        .flat_map(|t| {
+            t.items
+                .iter()
+                .map(|i| ((t.id, i.code.clone()), i.text.clone()))
+        })
         .collect())
 }
 
@@ -408,8 +453,15 @@ pub fn coverage_table(store: &Store, org: OrgId, id: CampaignId) -> Result<Table
         file: "coverage",
         sheet: "活动覆盖",
         headers: vec![
-            "街道", "场所", "地址", "类型", "是否已检查", "检查次数", "最近检查",
-            "发现隐患", "未整改隐患",
+            "街道",
+            "场所",
+            "地址",
+            "类型",
+            "是否已检查",
+            "检查次数",
+            "最近检查",
+            "发现隐患",
+            "未整改隐患",
         ],
         rows: page
             .rows
@@ -420,9 +472,17 @@ pub fn coverage_table(store: &Store, org: OrgId, id: CampaignId) -> Result<Table
                     r.venue.name.clone().into(),
                     r.venue.address.clone().into(),
                     r.venue.kind.label().into(),
-                    if r.inspections > 0 { "已检查" } else { "未检查" }.into(),
+                    if r.inspections > 0 {
+                        "已检查"
+                    } else {
+                        "未检查"
+                    }
+                    .into(),
                     r.inspections.into(),
-                    r.last_inspected.map(|t| t.to_string()).unwrap_or_default().into(),
+                    r.last_inspected
+                        .map(|t| t.to_string())
+                        .unwrap_or_default()
+                        .into(),
                     r.hazards_found.into(),
                     r.hazards_active.into(),
                 ]
@@ -485,8 +545,14 @@ mod tests {
 
     #[test]
     fn export_names_are_checked() {
-        assert_eq!(parse_file("hazards.csv").unwrap(), ("hazards", ExportFormat::Csv));
-        assert_eq!(parse_file("coverage.xlsx").unwrap(), ("coverage", ExportFormat::Xlsx));
+        assert_eq!(
+            parse_file("hazards.csv").unwrap(),
+            ("hazards", ExportFormat::Csv)
+        );
+        assert_eq!(
+            parse_file("coverage.xlsx").unwrap(),
+            ("coverage", ExportFormat::Xlsx)
+        );
         assert!(parse_file("hazards.pdf").is_err());
         assert!(parse_file("users.csv").is_err());
         assert!(parse_file("hazards").is_err());

@@ -123,7 +123,11 @@ pub(crate) async fn wait_seq(state: &State, org: OrgId, seq: Option<u64>) -> Res
 
 /// Why a partition has no state: it is unknown (404), or its views could not be built
 /// (503, with what the office can do about it).
-pub(crate) fn missing_partition(store: &Store, org: OrgId, p: &Partition) -> Result<AppError, AppError> {
+pub(crate) fn missing_partition(
+    store: &Store,
+    org: OrgId,
+    p: &Partition,
+) -> Result<AppError, AppError> {
     Ok(match store.failed(org, p)? {
         Some(f) => AppError::Unavailable(format!(
             "the views of {p} could not be built (since sequence number {}); its records are kept — ask the administrator to restart the server or run `firecheck-server rebuild`",

@@ -59,9 +59,9 @@ pub async fn act(
 ) -> Result<Done, AppError> {
     validate::authorize(session.user.role, &body)
         .map_err(|e| AppError::Forbidden(e.to_string()))?;
-    let op_id: OpId = form
-        .parse()
-        .map_err(|_| AppError::BadRequest("the form has no valid form id; reload the page".into()))?;
+    let op_id: OpId = form.parse().map_err(|_| {
+        AppError::BadRequest("the form has no valid form id; reload the page".into())
+    })?;
     let now = Timestamp::now().0;
     if !drawn_recently(op_id, now) {
         return Err(AppError::BadRequest(
@@ -104,7 +104,10 @@ pub async fn act(
         Done::Stored(s) | Done::Again(s) => s,
     };
     if !state.views.wait_for(org, seq, VIEW_WAIT).await {
-        tracing::warn!(seq, "console action stored; the views have not caught up yet");
+        tracing::warn!(
+            seq,
+            "console action stored; the views have not caught up yet"
+        );
     }
     Ok(done)
 }

@@ -26,7 +26,10 @@ pub async fn file(Path(file): Path<String>) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(ct)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         body,
     )
@@ -45,9 +48,14 @@ pub async fn photo(
     let org = session.user.org;
     let bytes = blocking(&state, move |store| {
         if !store.org_refers_to(org, &hash)? {
-            return Err(AppError::NotFound(format!("no attachment {}", hash.to_hex())));
+            return Err(AppError::NotFound(format!(
+                "no attachment {}",
+                hash.to_hex()
+            )));
         }
-        store.blob(&hash).map_err(|e| AppError::Internal(e.to_string()))
+        store
+            .blob(&hash)
+            .map_err(|e| AppError::Internal(e.to_string()))
     })
     .await?;
     let Some(bytes) = bytes else {
@@ -61,8 +69,14 @@ pub async fn photo(
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(ct)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400")),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=86400"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
         ],
         bytes,
     )

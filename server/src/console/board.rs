@@ -132,7 +132,10 @@ impl Line {
             severity_code: h.severity.label(),
             street: r.street.clone(),
             venue: r.venue_name.clone(),
-            item: h.item.clone().unwrap_or_else(|| text::source(SourceKind::of(&h.source)).into()),
+            item: h
+                .item
+                .clone()
+                .unwrap_or_else(|| text::source(SourceKind::of(&h.source)).into()),
             description: h.description.clone(),
             assignee: h.assignee.clone().unwrap_or_default(),
             deadline: h.deadline.map(|d| d.to_string()).unwrap_or_default(),

@@ -59,7 +59,9 @@ fn percent(part: usize, whole: usize) -> u32 {
     if whole == 0 {
         100
     } else {
-        ((part as f64 / whole as f64) * 100.0).round().clamp(0.0, 100.0) as u32
+        ((part as f64 / whole as f64) * 100.0)
+            .round()
+            .clamp(0.0, 100.0) as u32
     }
 }
 
@@ -172,7 +174,17 @@ pub async fn page(
         .parse()
         .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))?;
     let org = session.user.org;
-    let c = blocking(&state, move |store| review::coverage_page(store, org, id, 0, ROWS)).await?;
+    let mut c = blocking(&state, move |store| {
+        review::coverage_page(store, org, id, 0, ROWS)
+    })
+    .await?;
+    // Blind spots first: the streets with the most targets not yet inspected.
+    c.streets.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.targets.saturating_sub(s.inspected)),
+            s.street.clone(),
+        )
+    });
     let page = CampaignPage {
         frame: Frame::of(&session),
         id: c.campaign.id.to_string(),

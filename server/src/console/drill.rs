@@ -47,7 +47,10 @@ pub async fn list(
 ) -> PageResult {
     let org = session.user.org;
     let offset = q.offset.unwrap_or(0);
-    let page = blocking(&state, move |store| Ok(store.drills_page(org, offset, PAGE)?)).await?;
+    let page = blocking(&state, move |store| {
+        Ok(store.drills_page(org, offset, PAGE)?)
+    })
+    .await?;
     let total = page.total.unwrap_or(0);
     Ok(render(&ListPage {
         frame: Frame::of(&session),
@@ -123,14 +126,24 @@ pub async fn page(
             units: d.units.join("、"),
             scenario: d.scenario.clone(),
             participants: d.participants,
-            evacuation: format!("{} 分 {} 秒", d.evacuation_secs / 60, d.evacuation_secs % 60),
+            evacuation: format!(
+                "{} 分 {} 秒",
+                d.evacuation_secs / 60,
+                d.evacuation_secs % 60
+            ),
             went_well: d.went_well.clone(),
             to_improve: d.to_improve.clone(),
             recorded_by: who(&names, d.recorded_by),
             amendments: d
                 .amendments
                 .iter()
-                .map(|a| (Timestamp::from(a.hlc).to_string(), who(&names, a.author), a.reason.clone()))
+                .map(|a| {
+                    (
+                        Timestamp::from(a.hlc).to_string(),
+                        who(&names, a.author),
+                        a.reason.clone(),
+                    )
+                })
                 .collect(),
             photos: d.evidence.iter().map(|e| e.to_hex()).collect(),
         })

@@ -91,7 +91,10 @@ fn load(store: &Store, org: OrgId, id: HazardId, offset: usize) -> Result<Loaded
                 }
                 let items = crate::api::exports::template_items(store, org)?;
                 if let Some(code) = &h.item {
-                    item_text = items.get(&(i.template, code.clone())).cloned().unwrap_or_default();
+                    item_text = items
+                        .get(&(i.template, code.clone()))
+                        .cloned()
+                        .unwrap_or_default();
                 }
             }
         }
@@ -133,7 +136,13 @@ fn facts(l: &Loaded) -> Facts {
         severity_code: h.severity.label(),
         venue_id: h.venue.map(|v| v.to_string()).unwrap_or_default(),
         venue: r.venue_name.clone(),
-        address: l.venue.as_ref().map(|v| v.address.clone()).unwrap_or_default(),
+        address: super::full_address(
+            &r.street,
+            &l.venue
+                .as_ref()
+                .map(|v| v.address.clone())
+                .unwrap_or_default(),
+        ),
         street: r.street.clone(),
         item: h.item.clone().unwrap_or_default(),
         item_text: l.item_text.clone(),
@@ -343,7 +352,7 @@ pub async fn act(
     Form(f): Form<ActForm>,
 ) -> PageResult {
     if let Err(refused) = session.check_csrf(&f.csrf) {
-        return Ok(refused);
+        return Ok(*refused);
     }
     session.require_officer()?;
     let id = parse_id(&id)?;
@@ -426,7 +435,7 @@ pub async fn notice(
         address: l
             .venue
             .as_ref()
-            .map(|v| format!("{} {}", v.street, v.address))
+            .map(|v| super::full_address(&v.street, &v.address))
             .unwrap_or_else(|| l.detail.row.street.clone()),
         items: vec![NoticeItem::of(h, &l.item_text)],
         deadline: h.deadline.map(|d| d.to_string()).unwrap_or_default(),

@@ -71,8 +71,9 @@ impl ConsoleState {
     fn device(&self, id: DeviceId) -> Arc<tokio::sync::Mutex<HlcClock>> {
         let mut map = crate::lock(&self.devices);
         Arc::clone(
-            map.entry(id)
-                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(HlcClock::new(hlc::node_of(&id))))),
+            map.entry(id).or_insert_with(|| {
+                Arc::new(tokio::sync::Mutex::new(HlcClock::new(hlc::node_of(&id))))
+            }),
         )
     }
 }
@@ -170,13 +171,33 @@ impl From<crate::store::StoreError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self.0 {
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "找不到", "没有这条记录，或它不属于本单位。".to_string()),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "无权操作", "只有平安办工作人员（officer）可以办理隐患；巡查员可以查看。".to_string()),
-            AppError::BadRequest(m) | AppError::Unprocessable(m) => (StatusCode::BAD_REQUEST, "输入有误", format!("请检查后重试：{m}")),
-            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "暂时无法处理", "服务器暂时无法完成，请稍后重试；什么都没有被记录两次。".to_string()),
+            AppError::NotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "找不到",
+                "没有这条记录，或它不属于本单位。".to_string(),
+            ),
+            AppError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "无权操作",
+                "只有平安办工作人员（officer）可以办理隐患；巡查员可以查看。".to_string(),
+            ),
+            AppError::BadRequest(m) | AppError::Unprocessable(m) => (
+                StatusCode::BAD_REQUEST,
+                "输入有误",
+                format!("请检查后重试：{m}"),
+            ),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法处理",
+                "服务器暂时无法完成，请稍后重试；什么都没有被记录两次。".to_string(),
+            ),
             other => {
                 tracing::error!(error = ?other, "console page failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "服务器出错，请稍后再试。".to_string())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "页面出错",
+                    "服务器出错，请稍后再试。".to_string(),
+                )
             }
         };
         error_page(status, title, &message)
@@ -209,6 +230,18 @@ pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         .join("&")
 }
 
+/// A venue's address with its street, once: "小木桥路 251号" whether or not the address
+/// already names the street.
+pub fn full_address(street: &str, address: &str) -> String {
+    if address.starts_with(street) || street.is_empty() {
+        address.to_string()
+    } else if address.is_empty() {
+        street.to_string()
+    } else {
+        format!("{street} {address}")
+    }
+}
+
 /// "2026-11-30 21:05" in Shanghai time.
 pub fn when(t: Timestamp) -> String {
     t.to_string()
@@ -221,7 +254,10 @@ pub fn who(names: &HashMap<UserId, String>, id: UserId) -> String {
 }
 
 /// The organisation's users' display names by id.
-pub fn user_names(store: &crate::store::Store, org: OrgId) -> Result<HashMap<UserId, String>, AppError> {
+pub fn user_names(
+    store: &crate::store::Store,
+    org: OrgId,
+) -> Result<HashMap<UserId, String>, AppError> {
     Ok(store
         .users()?
         .into_iter()
@@ -241,5 +277,13 @@ mod tests {
             "street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF&overdue=true"
         );
         assert_eq!(url_encode("a b&c=d"), "a%20b%26c%3Dd");
+    }
+
+    #[test]
+    fn addresses_name_their_street_once() {
+        assert_eq!(full_address("小木桥路", "小木桥路 251号"), "小木桥路 251号");
+        assert_eq!(full_address("小木桥路", "251号"), "小木桥路 251号");
+        assert_eq!(full_address("", "251号"), "251号");
+        assert_eq!(full_address("小木桥路", ""), "小木桥路");
     }
 }

@@ -50,12 +50,12 @@ pub struct Session {
 }
 
 impl Session {
-    /// Refuse a form whose CSRF token is not this session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
+    /// Refuse a form whose CSRF token is not this session's (the page that says so).
+    pub fn check_csrf(&self, token: &str) -> Result<(), Box<Response>> {
         if constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
-            Err(csrf_refused())
+            Err(Box::new(csrf_refused()))
         }
     }
 
@@ -226,7 +226,14 @@ pub async fn login_page(
     } else {
         ""
     };
-    login_form(&state, &headers, &safe_next(q.next.as_deref()), "", message, StatusCode::OK)
+    login_form(
+        &state,
+        &headers,
+        &safe_next(q.next.as_deref()),
+        "",
+        message,
+        StatusCode::OK,
+    )
 }
 
 fn login_form(
@@ -272,7 +279,8 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(Some(&f.next));
-    let again = |message: &str, status| login_form(&state, &headers, &next, &f.username, message, status);
+    let again =
+        |message: &str, status| login_form(&state, &headers, &next, &f.username, message, status);
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.csrf.as_bytes()) {
         return again("登录表单已失效，请重新输入。", StatusCode::FORBIDDEN);
@@ -306,17 +314,13 @@ pub async fn login(
         None => None,
     };
     let device_id = reuse.unwrap_or_default();
-    let device = match crate::api::auth::register_device(
-        &state,
-        &user,
-        device_id,
-        "网页控制台".to_string(),
-    )
-    .await
-    {
-        Ok(d) => d,
-        Err(e) => return PageError(e).into_response(),
-    };
+    let device =
+        match crate::api::auth::register_device(&state, &user, device_id, "网页控制台".to_string())
+            .await
+        {
+            Ok(d) => d,
+            Err(e) => return PageError(e).into_response(),
+        };
     let token = random_token();
     let hash = token_hash(&token);
     let now = Timestamp::now().0;
@@ -329,7 +333,8 @@ pub async fn login(
         seen_ms: now,
     };
     let stored = blocking(&state, move |store| {
-        store.drop_expired_sessions(|s| now - s.seen_ms > IDLE_MS || now - s.created_ms > MAX_MS)?;
+        store
+            .drop_expired_sessions(|s| now - s.seen_ms > IDLE_MS || now - s.created_ms > MAX_MS)?;
         store.put_session(&hash, &rec)?;
         Ok(())
     })
@@ -341,12 +346,23 @@ pub async fn login(
     let secure = secure(&state, &headers);
     let mut resp = Redirect::to(&next).into_response();
     let h = resp.headers_mut();
-    h.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None, secure));
     h.append(
         header::SET_COOKIE,
-        set_cookie(DEVICE_COOKIE, &device.id.to_string(), Some(DEVICE_COOKIE_SECS), secure),
+        set_cookie(SESSION_COOKIE, &token, None, secure),
     );
-    h.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", Some(0), secure));
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(
+            DEVICE_COOKIE,
+            &device.id.to_string(),
+            Some(DEVICE_COOKIE_SECS),
+            secure,
+        ),
+    );
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_COOKIE, "", Some(0), secure),
+    );
     resp
 }
 
@@ -364,7 +380,7 @@ pub async fn logout(
     Form(f): Form<LogoutForm>,
 ) -> Response {
     if let Err(refused) = session.check_csrf(&f.csrf) {
-        return refused;
+        return *refused;
     }
     let hash = session.hash;
     if let Err(e) = blocking(&state, move |store| Ok(store.drop_session(&hash)?)).await {
@@ -385,7 +401,13 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(safe_next(Some("/hazards/1?x=2")), "/hazards/1?x=2");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "evil"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "evil",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
@@ -394,7 +416,10 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others() {
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; firecheck_session=xyz"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; firecheck_session=xyz"),
+        );
         h.append(header::COOKIE, HeaderValue::from_static("b=2"));
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
         assert_eq!(cookie(&h, "b"), Some("2"));

@@ -68,7 +68,7 @@ pub fn action(a: &HazardAction) -> (&'static str, String) {
         HazardAction::Dispatched { unit, due, note } => {
             let mut s = format!("交办 {unit}，限 {due} 前整改");
             if !note.is_empty() {
-                s.push_str("；");
+                s.push('；');
                 s.push_str(note);
             }
             ("交办", s)
@@ -90,4 +90,10 @@ pub fn action(a: &HazardAction) -> (&'static str, String) {
 
 /// The units hazards are dispatched to in Xietu (DOMAIN.md), offered before any the
 /// organisation has used.
-pub const UNITS: [&str; 5] = ["城管斜土中队", "斜土路派出所", "居委", "消防救援站", "龙华中路站"];
+pub const UNITS: [&str; 5] = [
+    "城管斜土中队",
+    "斜土路派出所",
+    "居委",
+    "消防救援站",
+    "龙华中路站",
+];

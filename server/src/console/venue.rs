@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::board::Line;
 use super::hazard::{NoticeItem, NoticePage};
-use super::{query_string, render, text, user_names, when, who, Frame, PageError, PageResult, Session};
+use super::{
+    query_string, render, text, user_names, when, who, Frame, PageError, PageResult, Session,
+};
 use crate::api::review;
 use crate::api::{blocking, AppError, State};
 
@@ -59,13 +61,21 @@ pub async fn list(
         kind: None,
         name: Some(q.name.trim().to_string()).filter(|s| !s.is_empty()),
     };
-    let paging = review::paging(None, Some(VENUES_PAGE), Some(q.after.trim()).filter(|a| !a.is_empty()))?;
+    let paging = review::paging(
+        None,
+        Some(VENUES_PAGE),
+        Some(q.after.trim()).filter(|a| !a.is_empty()),
+    )?;
     let page = blocking(&state, move |store| {
         Ok(store.venues_page(org, &filter, paging.after.as_deref(), 0, VENUES_PAGE)?)
     })
     .await?;
     let next = page.next.as_ref().map(|n| {
-        query_string([("street", q.street.trim()), ("name", q.name.trim()), ("after", n.as_str())])
+        query_string([
+            ("street", q.street.trim()),
+            ("name", q.name.trim()),
+            ("after", n.as_str()),
+        ])
     });
     Ok(render(&ListPage {
         frame: Frame::of(&session),
@@ -121,7 +131,6 @@ struct VenuePage {
     id: String,
     name: String,
     kind: &'static str,
-    street: String,
     address: String,
     location: String,
     /// The venue's hazards (named as the shared hazard table reads them).
@@ -178,29 +187,43 @@ pub async fn page(
         let (part, venue) = venue_state(store, org, id)?;
         let names = user_names(store, org)?;
         let items = crate::api::exports::template_items(store, org)?;
-        let inspections = store.venue_inspections(org, &Partition::Venue(id), offset, INSPECTIONS_PAGE)?;
+        let inspections =
+            store.venue_inspections(org, &Partition::Venue(id), offset, INSPECTIONS_PAGE)?;
         let mut rows: Vec<query::HazardRow> = part
             .hazards
             .keys()
             .filter_map(|h| query::hazard_row(&part, *h, today))
             .collect();
         rows.sort_by(|a, b| {
-            (!a.hazard.status.is_active(), !a.overdue, query::hazard_order(&a.hazard))
-                .cmp(&(!b.hazard.status.is_active(), !b.overdue, query::hazard_order(&b.hazard)))
+            (
+                !a.hazard.status.is_active(),
+                !a.overdue,
+                query::hazard_order(&a.hazard),
+            )
+                .cmp(&(
+                    !b.hazard.status.is_active(),
+                    !b.overdue,
+                    query::hazard_order(&b.hazard),
+                ))
         });
         let mut drills: Vec<&Drill> = part.drills.values().collect();
         drills.sort_by_key(|d| std::cmp::Reverse(d.held_at));
-        let total = u64::from(part.inspections);
+        let total = part.inspections;
         Ok(VenuePage {
             frame: Frame::of(&session),
             id: venue.id.to_string(),
             name: venue.name.clone(),
             kind: venue.kind.label(),
-            street: venue.street.clone(),
-            address: venue.address.clone(),
+            address: super::full_address(&venue.street, &venue.address),
             location: venue
                 .location
-                .map(|l| format!("{:.6}, {:.6}", f64::from(l.lat_e6) / 1e6, f64::from(l.lon_e6) / 1e6))
+                .map(|l| {
+                    format!(
+                        "{:.6}, {:.6}",
+                        f64::from(l.lat_e6) / 1e6,
+                        f64::from(l.lon_e6) / 1e6
+                    )
+                })
                 .unwrap_or_default(),
             active: rows.iter().filter(|r| r.hazard.status.is_active()).count(),
             lines: rows.iter().map(Line::of).collect(),
@@ -217,7 +240,10 @@ pub async fn page(
                         .iter()
                         .map(|it| ItemLine {
                             code: it.code.clone(),
-                            text: items.get(&(i.template, it.code.clone())).cloned().unwrap_or_default(),
+                            text: items
+                                .get(&(i.template, it.code.clone()))
+                                .cloned()
+                                .unwrap_or_default(),
                             outcome: text::outcome(it.outcome),
                             failed: it.outcome == Outcome::Fail,
                             note: it.note.clone(),
@@ -226,7 +252,8 @@ pub async fn page(
                 })
                 .collect(),
             inspections_total: total,
-            older: (offset as u64 + (INSPECTIONS_PAGE as u64) < total).then_some(offset + INSPECTIONS_PAGE),
+            older: (offset as u64 + (INSPECTIONS_PAGE as u64) < total)
+                .then_some(offset + INSPECTIONS_PAGE),
             newer: (offset > 0).then(|| offset.saturating_sub(INSPECTIONS_PAGE)),
             drills: drills
                 .iter()
@@ -254,12 +281,21 @@ pub async fn notice(
     let page = blocking(&state, move |store| {
         let (part, venue) = venue_state(store, org, id)?;
         let texts = crate::api::exports::template_items(store, org)?;
-        let mut hazards: Vec<&Hazard> = part.hazards.values().filter(|h| h.status.is_active()).collect();
+        let mut hazards: Vec<&Hazard> = part
+            .hazards
+            .values()
+            .filter(|h| h.status.is_active())
+            .collect();
         hazards.sort_by_key(|h| query::hazard_order(h));
         // An item's text from whichever template has that code.
         let item_text = |code: &Option<String>| {
             code.as_ref()
-                .and_then(|c| texts.iter().find(|((_, k), _)| k == c).map(|(_, t)| t.clone()))
+                .and_then(|c| {
+                    texts
+                        .iter()
+                        .find(|((_, k), _)| k == c)
+                        .map(|(_, t)| t.clone())
+                })
                 .unwrap_or_default()
         };
         let deadline = hazards.iter().filter_map(|h| h.deadline).min();
@@ -269,8 +305,11 @@ pub async fn notice(
         Ok(NoticePage {
             frame,
             number: format!("{}-{}", review::today().format("%Y%m%d"), venue.id.short()),
-            address: format!("{} {}", venue.street, venue.address),
-            items: hazards.iter().map(|h| NoticeItem::of(h, &item_text(&h.item))).collect(),
+            address: super::full_address(&venue.street, &venue.address),
+            items: hazards
+                .iter()
+                .map(|h| NoticeItem::of(h, &item_text(&h.item)))
+                .collect(),
             deadline: deadline.map(|d| d.to_string()).unwrap_or_default(),
             units: units.join("、"),
             date: review::today().format("%Y年%m月%d日").to_string(),

@@ -40,7 +40,13 @@ impl Page {
     }
 
     fn ok(&self) -> String {
-        assert_eq!(self.status, StatusCode::OK, "{}: {}", self.what, self.text());
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "{}: {}",
+            self.what,
+            self.text()
+        );
         self.text()
     }
 
@@ -64,6 +70,10 @@ impl Page {
 struct Browser<'a> {
     app: &'a App,
     cookies: BTreeMap<String, String>,
+    /// `Set-Cookie` values of the last answer.
+    set_cookies: Vec<String>,
+    /// Sent with every request (e.g. what a proxy adds).
+    headers: Vec<(&'static str, &'static str)>,
 }
 
 impl<'a> Browser<'a> {
@@ -71,14 +81,23 @@ impl<'a> Browser<'a> {
         Self {
             app,
             cookies: BTreeMap::new(),
+            set_cookies: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
     async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
         let mut req = Request::builder().method(method.clone()).uri(path);
         if !self.cookies.is_empty() {
-            let c: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             req = req.header(header::COOKIE, c.join("; "));
+        }
+        for (k, v) in &self.headers {
+            req = req.header(*k, *v);
         }
         let req = match form {
             Some(f) => req
@@ -88,8 +107,10 @@ impl<'a> Browser<'a> {
         }
         .unwrap();
         let resp = self.app.router.clone().oneshot(req).await.unwrap();
+        self.set_cookies.clear();
         for c in resp.headers().get_all(header::SET_COOKIE) {
             let c = c.to_str().unwrap();
+            self.set_cookies.push(c.to_string());
             let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
             let (k, v) = kv.split_once('=').unwrap();
             if attrs.contains("Max-Age=0") {
@@ -105,7 +126,8 @@ impl<'a> Browser<'a> {
                 .unwrap_or("")
                 .to_string()
         };
-        let (location, content_type) = (header_of(header::LOCATION), header_of(header::CONTENT_TYPE));
+        let (location, content_type) =
+            (header_of(header::LOCATION), header_of(header::CONTENT_TYPE));
         let status = resp.status();
         let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
             .await
@@ -138,7 +160,12 @@ impl<'a> Browser<'a> {
         let done = b
             .post(
                 "/login",
-                &[("username", user), ("password", &pw), ("csrf", &csrf), ("next", "/")],
+                &[
+                    ("username", user),
+                    ("password", &pw),
+                    ("csrf", &csrf),
+                    ("next", "/"),
+                ],
             )
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
@@ -183,7 +210,12 @@ fn pages(hazard: HazardId, drill: Option<DrillId>) -> Vec<String> {
 
 async fn a_drill(app: &App) -> Option<DrillId> {
     let org = store(app).orgs().unwrap()[0].id;
-    store(app).drills_page(org, 0, 1).unwrap().items.first().map(|d| d.id)
+    store(app)
+        .drills_page(org, 0, 1)
+        .unwrap()
+        .items
+        .first()
+        .map(|d| d.id)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -191,7 +223,15 @@ async fn every_page_answers_officers_and_inspectors_and_only_officers_get_action
     let app = App::open().await;
     let (_zhang, hazard, seq) = with_a_hazard(&app).await;
     let org = store(&app).orgs().unwrap()[0].id;
-    assert!(app.server.as_ref().unwrap().state().views.wait_for(org, seq, std::time::Duration::from_secs(10)).await);
+    assert!(
+        app.server
+            .as_ref()
+            .unwrap()
+            .state()
+            .views
+            .wait_for(org, seq, std::time::Duration::from_secs(10))
+            .await
+    );
     let drill = a_drill(&app).await;
     assert!(drill.is_some(), "the demo has the 龙华中路站 drill");
     for user in ["wangfang", "zhangwei"] {
@@ -199,16 +239,30 @@ async fn every_page_answers_officers_and_inspectors_and_only_officers_get_action
         for path in pages(hazard, drill) {
             let p = b.get(&path).await;
             let text = p.ok();
-            assert!(p.content_type.starts_with("text/html"), "{path}: {}", p.content_type);
+            assert!(
+                p.content_type.starts_with("text/html"),
+                "{path}: {}",
+                p.content_type
+            );
             assert!(text.contains("<html lang=\"zh-CN\">"), "{path}");
         }
         let hazard_page = b.get(&format!("/hazards/{hazard}")).await.ok();
-        assert_eq!(hazard_page.contains("id=\"actions\""), user == "wangfang", "{user}");
+        assert_eq!(
+            hazard_page.contains("id=\"actions\""),
+            user == "wangfang",
+            "{user}"
+        );
         assert!(hazard_page.contains("EB-CHARGE"));
         let board = b.get("/").await.ok();
-        assert!(board.contains("老王电动车维修") && board.contains("小木桥路"), "{board}");
+        assert!(
+            board.contains("老王电动车维修") && board.contains("小木桥路"),
+            "{board}"
+        );
         let campaign = b.get(&format!("/campaigns/{CIIE_CAMPAIGN}")).await.ok();
-        assert!(campaign.contains("<svg class=\"plan\"") && campaign.contains("未检查"), "{campaign}");
+        assert!(
+            campaign.contains("<svg class=\"plan\"") && campaign.contains("未检查"),
+            "{campaign}"
+        );
     }
     for (path, ct) in [
         ("/static/console.css", "text/css"),
@@ -219,7 +273,10 @@ async fn every_page_answers_officers_and_inspectors_and_only_officers_get_action
         p.ok();
         assert!(p.content_type.starts_with(ct), "{path}: {}", p.content_type);
     }
-    assert_eq!(Browser::new(&app).get("/static/x.js").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        Browser::new(&app).get("/static/x.js").await.status,
+        StatusCode::NOT_FOUND
+    );
     app.close().await;
 }
 
@@ -234,7 +291,15 @@ async fn a_venue_named_like_a_script_shows_as_text() {
     let seq = app.push(&zhang, vec![upsert, insp]).await;
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
     let org = zhang.org();
-    assert!(app.server.as_ref().unwrap().state().views.wait_for(org, seq, std::time::Duration::from_secs(10)).await);
+    assert!(
+        app.server
+            .as_ref()
+            .unwrap()
+            .state()
+            .views
+            .wait_for(org, seq, std::time::Duration::from_secs(10))
+            .await
+    );
     let mut b = Browser::login(&app, "wangfang").await;
     for path in [
         "/".to_string(),
@@ -245,10 +310,17 @@ async fn a_venue_named_like_a_script_shows_as_text() {
         format!("/hazards/{hazard}/notice"),
     ] {
         let text = b.get(&path).await.ok();
-        assert!(!text.contains(name), "{path} shows the name unescaped:\n{text}");
-        assert!(!text.contains("<img src=x"), "{path} shows the address unescaped");
         assert!(
-            text.contains("&#60;script&#62;alert(1)&#60;") || text.contains("&lt;script&gt;alert(1)&lt;"),
+            !text.contains(name),
+            "{path} shows the name unescaped:\n{text}"
+        );
+        assert!(
+            !text.contains("<img src=x"),
+            "{path} shows the address unescaped"
+        );
+        assert!(
+            text.contains("&#60;script&#62;alert(1)&#60;")
+                || text.contains("&lt;script&gt;alert(1)&lt;"),
             "{path} lacks the name as text:\n{text}"
         );
     }
@@ -288,8 +360,14 @@ async fn forms_without_their_csrf_token_and_inspectors_acting_are_refused() {
         assert!(p.text().contains("表单已失效"), "{}", p.text());
     }
     // Logging out needs the token too.
-    assert_eq!(office.post("/logout", &[]).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(office.post("/logout", &[("csrf", "nope")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        office.post("/logout", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        office.post("/logout", &[("csrf", "nope")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(head(&app, org), before, "a refused form stored an op");
 
     // An inspector with a valid token of their own, and a form id, is refused all the same.
@@ -314,12 +392,21 @@ async fn forms_without_their_csrf_token_and_inspectors_acting_are_refused() {
             .await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{action}: {}", p.text());
     }
-    assert_eq!(head(&app, org), before, "an inspector's console action stored an op");
+    assert_eq!(
+        head(&app, org),
+        before,
+        "an inspector's console action stored an op"
+    );
     // The officer's own token, with the form, works.
     let ok = office
         .post(
             &act,
-            &[("csrf", &csrf), ("form", &form), ("action", "comment"), ("text", "已电话联系店主")],
+            &[
+                ("csrf", &csrf),
+                ("form", &form),
+                ("action", "comment"),
+                ("text", "已电话联系店主"),
+            ],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
@@ -350,7 +437,8 @@ async fn a_dispatch_sent_twice_is_one_op_that_devices_pull() {
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.text());
     assert!(first.location.contains("done=done"), "{}", first.location);
     // A refresh, a second tab: the same form again, twice at once.
-    let mut other_tab = Browser { app: &app, cookies: office.cookies.clone() };
+    let mut other_tab = Browser::new(&app);
+    other_tab.cookies = office.cookies.clone();
     let (again, again2) = tokio::join!(office.post(&act, &fields), other_tab.post(&act, &fields));
     for p in [&again, &again2] {
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text());
@@ -359,11 +447,27 @@ async fn a_dispatch_sent_twice_is_one_op_that_devices_pull() {
     assert_eq!(head(&app, org), before + 1, "one form, one op");
     // The page shows it at once.
     let shown = office.get(&first.location).await.ok();
-    assert!(shown.contains("已交办") && shown.contains("城管斜土中队") && shown.contains("2030-01-31"), "{shown}");
+    assert!(
+        shown.contains("已交办") && shown.contains("城管斜土中队") && shown.contains("2030-01-31"),
+        "{shown}"
+    );
     // A second action from the same browser takes the next position.
     let page = office.get(&format!("/hazards/{hazard}")).await;
-    let (form2, csrf2) = (page.field_after("id=\"comment\"", "form"), page.field_after("id=\"comment\"", "csrf"));
-    let p = office.post(&act, &[("csrf", &csrf2), ("form", &form2), ("action", "comment"), ("text", "督办")]).await;
+    let (form2, csrf2) = (
+        page.field_after("id=\"comment\"", "form"),
+        page.field_after("id=\"comment\"", "csrf"),
+    );
+    let p = office
+        .post(
+            &act,
+            &[
+                ("csrf", &csrf2),
+                ("form", &form2),
+                ("action", "comment"),
+                ("text", "督办"),
+            ],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text());
     assert_eq!(head(&app, org), before + 2);
 
@@ -373,7 +477,12 @@ async fn a_dispatch_sent_twice_is_one_op_that_devices_pull() {
     let console_ops: Vec<&Op> = pulled
         .ops
         .iter()
-        .filter(|o| matches!(o.body, OpBody::HazardDispatched { .. } | OpBody::HazardCommented { .. }))
+        .filter(|o| {
+            matches!(
+                o.body,
+                OpBody::HazardDispatched { .. } | OpBody::HazardCommented { .. }
+            )
+        })
         .collect();
     assert_eq!(console_ops.len(), 2, "{console_ops:#?}");
     assert_eq!(console_ops[0].device, console_ops[1].device);
@@ -402,7 +511,9 @@ async fn app_sync(app: &App, dev: &Device, req: Value) -> SyncResponse {
         .unwrap();
     let resp = app.router.clone().oneshot(r).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -447,14 +558,25 @@ async fn another_organisations_hazard_is_not_found() {
     let p = b
         .post(
             &format!("/hazards/{theirs}/act"),
-            &[("csrf", &csrf), ("form", &OpId::new().to_string()), ("action", "comment"), ("text", "x")],
+            &[
+                ("csrf", &csrf),
+                ("form", &OpId::new().to_string()),
+                ("action", "comment"),
+                ("text", "x"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.text());
     app.close().await;
 }
 
-async fn app_json(app: &App, method: Method, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+async fn app_json(
+    app: &App,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     let r = Request::builder()
         .method(method)
         .uri(path)
@@ -464,8 +586,13 @@ async fn app_json(app: &App, method: Method, path: &str, token: &str, body: Valu
         .unwrap();
     let resp = app.router.clone().oneshot(r).await.unwrap();
     let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -480,27 +607,77 @@ async fn sessions_expire_and_end_at_logout_and_logins_are_checked() {
     let mut b = Browser::new(&app);
     let form = b.get("/login").await;
     let csrf = form.field_after("<form", "csrf");
-    let p = b.post("/login", &[("username", "wangfang"), ("password", "wrong"), ("csrf", &csrf)]).await;
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("username", "wangfang"),
+                ("password", "wrong"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert!(p.text().contains("用户名或密码不正确"));
     assert!(!b.cookies.contains_key(SESSION_COOKIE));
     let mut bare = Browser::new(&app);
     let pw = password("wangfang");
-    let p = bare.post("/login", &[("username", "wangfang"), ("password", &pw), ("csrf", "x")]).await;
+    let p = bare
+        .post(
+            "/login",
+            &[("username", "wangfang"), ("password", &pw), ("csrf", "x")],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(!bare.cookies.contains_key(SESSION_COOKIE));
+
+    // Session cookies: HttpOnly and SameSite=Strict always; Secure behind an https proxy
+    // (the server's own https is `tls`' test).
+    let b = Browser::login(&app, "wangfang").await;
+    let session = b
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with(SESSION_COOKIE))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "{session}");
+    let mut proxied = Browser::new(&app);
+    proxied.headers.push(("x-forwarded-proto", "https"));
+    let form = proxied.get("/login").await;
+    let csrf = form.field_after("<form", "csrf");
+    proxied
+        .post(
+            "/login",
+            &[("username", "wangfang"), ("password", &pw), ("csrf", &csrf)],
+        )
+        .await;
+    let session = proxied
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with(SESSION_COOKIE))
+        .unwrap();
+    assert!(session.contains("; Secure"), "{session}");
 
     // A session past its lifetime goes back to the login page.
     let mut b = Browser::login(&app, "wangfang").await;
     b.get("/").await.ok();
     let hash = firecheck_server::auth::token_hash(&b.session_token());
-    let mut rec = store(&app).session(&hash).unwrap().expect("the session is stored");
+    let mut rec = store(&app)
+        .session(&hash)
+        .unwrap()
+        .expect("the session is stored");
     rec.created_ms -= MAX_MS + 1000;
     store(&app).put_session(&hash, &rec).unwrap();
     let p = b.get("/drills").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location, "/login?next=%2Fdrills&expired=1");
-    assert!(store(&app).session(&hash).unwrap().is_none(), "an expired session is forgotten");
+    assert!(
+        store(&app).session(&hash).unwrap().is_none(),
+        "an expired session is forgotten"
+    );
     assert!(b.get(&p.location).await.ok().contains("登录已过期"));
 
     // Logging out ends the session.
@@ -543,7 +720,8 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
 }
 
 fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("an XLSX");
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("an XLSX");
     let sheet = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&sheet).expect("its sheet");
     range
@@ -569,8 +747,15 @@ async fn exports_hold_the_rows_the_api_lists() {
                 .unwrap();
             let resp = app.router.clone().oneshot(r).await.unwrap();
             let status = resp.status();
-            let ct = resp.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap().to_vec();
+            let ct = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec();
             (status, ct, bytes)
         }
     };
@@ -578,7 +763,12 @@ async fn exports_hold_the_rows_the_api_lists() {
     let (s, _, listing) = get(format!("/v1/hazards?{filter}")).await;
     assert_eq!(s, StatusCode::OK);
     let listing: Value = serde_json::from_slice(&listing).unwrap();
-    let ids: Vec<String> = listing["items"].as_array().unwrap().iter().map(|i| i["hazard"]["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = listing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["hazard"]["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids, [hazard.to_string()]);
 
     let (s, ct, csv) = get(format!("/v1/exports/hazards.csv?{filter}")).await;
@@ -587,20 +777,37 @@ async fn exports_hold_the_rows_the_api_lists() {
     let rows = csv_rows(&csv);
     assert_eq!(rows[0][0], "编号");
     let last = rows[0].len() - 1;
-    assert_eq!(rows[1..].iter().map(|r| r[last].clone()).collect::<Vec<_>>(), ids);
+    assert_eq!(
+        rows[1..]
+            .iter()
+            .map(|r| r[last].clone())
+            .collect::<Vec<_>>(),
+        ids
+    );
     assert_eq!(rows[1][1], "小木桥路");
     let (s, _, xlsx) = get(format!("/v1/exports/hazards.xlsx?{filter}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(xlsx_rows(xlsx), rows, "the XLSX holds the CSV's rows");
     // The console's export of the board's view is the same file.
-    let page = b.get("/?street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF").await.ok();
-    assert!(page.contains("/exports/hazards.csv?street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF"), "{page}");
-    let console_csv = b.get("/exports/hazards.csv?street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF").await;
+    let page = b
+        .get("/?street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF")
+        .await
+        .ok();
+    assert!(
+        page.contains("/exports/hazards.csv?street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF"),
+        "{page}"
+    );
+    let console_csv = b
+        .get("/exports/hazards.csv?street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF")
+        .await;
     assert_eq!(console_csv.status, StatusCode::OK);
     assert_eq!(csv_rows(&console_csv.body), rows);
 
     // Coverage: one row per target, not inspected first.
-    let (s, _, cov) = get(format!("/v1/exports/coverage.csv?campaign={CIIE_CAMPAIGN}&min_seq={seq}")).await;
+    let (s, _, cov) = get(format!(
+        "/v1/exports/coverage.csv?campaign={CIIE_CAMPAIGN}&min_seq={seq}"
+    ))
+    .await;
     assert_eq!(s, StatusCode::OK);
     let cov = csv_rows(&cov);
     let (_, _, page) = get(format!("/v1/campaigns/{CIIE_CAMPAIGN}/coverage?limit=1000")).await;
@@ -608,7 +815,10 @@ async fn exports_hold_the_rows_the_api_lists() {
     assert_eq!(cov.len() - 1, page["targets"].as_u64().unwrap() as usize);
     assert_eq!(cov[1][4], "未检查");
     assert_eq!(cov.last().unwrap()[4], "已检查");
-    let (_, _, cov_x) = get(format!("/v1/exports/coverage.xlsx?campaign={CIIE_CAMPAIGN}")).await;
+    let (_, _, cov_x) = get(format!(
+        "/v1/exports/coverage.xlsx?campaign={CIIE_CAMPAIGN}"
+    ))
+    .await;
     assert_eq!(xlsx_rows(cov_x).len(), cov.len());
 
     // Inspections of a venue: one row per item.
@@ -623,12 +833,30 @@ async fn exports_hold_the_rows_the_api_lists() {
     assert_eq!(xlsx_rows(all).len(), 2);
 
     // Mistakes get the API's errors; no token, no file.
-    assert_eq!(get("/v1/exports/users.csv".into()).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(get("/v1/exports/hazards.csv?colour=red".into()).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(get("/v1/exports/hazards.csv?status=lost".into()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(get("/v1/exports/coverage.csv".into()).await.0, StatusCode::BAD_REQUEST);
-    let r = Request::builder().uri("/v1/exports/hazards.csv").body(Body::empty()).unwrap();
-    assert_eq!(app.router.clone().oneshot(r).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get("/v1/exports/users.csv".into()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get("/v1/exports/hazards.csv?colour=red".into()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get("/v1/exports/hazards.csv?status=lost".into()).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        get("/v1/exports/coverage.csv".into()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let r = Request::builder()
+        .uri("/v1/exports/hazards.csv")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.router.clone().oneshot(r).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
     drop(zhang);
     app.close().await;
 }

@@ -52,7 +52,10 @@ impl Driver {
             .unwrap_or_else(|e| panic!("starting {}: {e}", exe.display()));
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen on {port} within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port} within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Driver {
@@ -82,7 +85,9 @@ fn screenshot_dir() -> PathBuf {
 /// A screenshot is a PNG with more than one colour in it.
 fn assert_not_blank(png_bytes: &[u8], what: &str) {
     let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-    let mut reader = decoder.read_info().unwrap_or_else(|e| panic!("{what}: not a PNG: {e}"));
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{what}: not a PNG: {e}"));
     let mut buf = vec![0; reader.output_buffer_size().expect("a PNG size")];
     let info = reader.next_frame(&mut buf).expect("a PNG frame");
     let bytes = &buf[..info.buffer_size()];
@@ -122,7 +127,10 @@ async fn wait_url(c: &Client, part: &str) -> String {
         if url.contains(part) {
             return url;
         }
-        assert!(Instant::now() < deadline, "the URL never contained {part}: {url}");
+        assert!(
+            Instant::now() < deadline,
+            "the URL never contained {part}: {url}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -154,22 +162,39 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
         .expect("a chromedriver session");
 
     // Log in as the officer.
-    c.goto(&format!("{server}/")).await.expect("open the console");
+    c.goto(&format!("{server}/"))
+        .await
+        .expect("open the console");
     wait_url(&c, "/login").await;
-    wait_for(&c, "#username").await.send_keys("wangfang").await.unwrap();
+    wait_for(&c, "#username")
+        .await
+        .send_keys("wangfang")
+        .await
+        .unwrap();
     let pw = demo_password("wangfang").expect("the officer's demo password");
-    wait_for(&c, "#password").await.send_keys(&pw).await.unwrap();
+    wait_for(&c, "#password")
+        .await
+        .send_keys(&pw)
+        .await
+        .unwrap();
     wait_for(&c, "#login-submit").await.click().await.unwrap();
     wait_for(&c, "#street-counts").await;
     shoot(&c, "board").await;
 
     // Filter the board by 小木桥路.
-    wait_for(&c, "#f-street").await.select_by_value("小木桥路").await.unwrap();
+    wait_for(&c, "#f-street")
+        .await
+        .select_by_value("小木桥路")
+        .await
+        .unwrap();
     wait_for(&c, "#f-apply").await.click().await.unwrap();
     wait_url(&c, "street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF").await;
     let list = wait_for(&c, "#hazard-list").await;
     let rows = list.find_all(Locator::Css("tbody tr")).await.unwrap();
-    assert!(!rows.is_empty(), "no hazards on 小木桥路 after the demo story");
+    assert!(
+        !rows.is_empty(),
+        "no hazards on 小木桥路 after the demo story"
+    );
     let mut page_ids = Vec::new();
     for r in &rows {
         let text = r.text().await.unwrap();
@@ -186,8 +211,16 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
     }
 
     // Export the list as CSV, with the browser's session, and find the page's rows.
-    let export = wait_for(&c, "#export-csv").await.attr("href").await.unwrap().unwrap();
-    assert!(export.contains("street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF"), "{export}");
+    let export = wait_for(&c, "#export-csv")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        export.contains("street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF"),
+        "{export}"
+    );
     let session = c
         .get_named_cookie("firecheck_session")
         .await
@@ -226,14 +259,22 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
     shoot(&c, "hazard").await;
 
     // Dispatch it to 城管斜土中队 with a deadline.
-    wait_for(&c, "#dispatch-unit").await.send_keys("城管斜土中队").await.unwrap();
+    wait_for(&c, "#dispatch-unit")
+        .await
+        .send_keys("城管斜土中队")
+        .await
+        .unwrap();
     c.execute(
         "document.getElementById('dispatch-due').value = arguments[0];",
         vec![json!("2030-01-31")],
     )
     .await
     .unwrap();
-    wait_for(&c, "#dispatch-submit").await.click().await.unwrap();
+    wait_for(&c, "#dispatch-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
     wait_for(&c, "#done").await;
     let assignee = wait_for(&c, "#assignee").await.text().await.unwrap();
     assert_eq!(assignee.trim(), "城管斜土中队");
@@ -242,12 +283,17 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
     let history = c.find_all(Locator::Css("#history li")).await.unwrap();
     assert_eq!(history.len(), before + 1, "the history shows the dispatch");
     let last = history.last().unwrap().text().await.unwrap();
-    assert!(last.contains("交办 城管斜土中队") && last.contains("2030-01-31"), "{last}");
+    assert!(
+        last.contains("交办 城管斜土中队") && last.contains("2030-01-31"),
+        "{last}"
+    );
     // Both facts of the conflict are still there.
     assert!(c.find(Locator::Css("#history li.conflict")).await.is_ok());
 
     // The campaign page, and the board on a phone.
-    c.goto(&format!("{server}/campaigns/{}", ids::CIIE_CAMPAIGN)).await.unwrap();
+    c.goto(&format!("{server}/campaigns/{}", ids::CIIE_CAMPAIGN))
+        .await
+        .unwrap();
     wait_for(&c, "svg.plan").await;
     shoot(&c, "campaign").await;
     c.set_window_size(390, 844).await.unwrap();
@@ -273,7 +319,10 @@ fn the_office_works_a_conflicted_hazard_in_a_real_browser() {
     // The demo story fills the server: hazards on 小木桥路, one closed and found again.
     let mut story = Vec::new();
     firecheck_demo::story::tell(Some(&server.url), &mut story).unwrap_or_else(|e| {
-        panic!("the demo story failed: {e}\n{}", String::from_utf8_lossy(&story))
+        panic!(
+            "the demo story failed: {e}\n{}",
+            String::from_utf8_lossy(&story)
+        )
     });
     let driver = Driver::start(&exe);
     let profile = tempfile::tempdir().expect("a fresh profile dir");
@@ -292,7 +341,9 @@ fn the_office_works_a_conflicted_hazard_in_a_real_browser() {
         .login("zhangwei", &demo_password("zhangwei").unwrap())
         .expect("log in");
     zhang.run(&["sync"]).expect("sync");
-    let shown = zhang.run(&["hazard", "show", &seen.hazard]).expect("hazard show");
+    let shown = zhang
+        .run(&["hazard", "show", &seen.hazard])
+        .expect("hazard show");
     assert!(shown.contains("城管斜土中队"), "{shown}");
     assert!(shown.contains("2030-01-31"), "{shown}");
 }
