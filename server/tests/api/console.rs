@@ -5,6 +5,9 @@
 //! not found; an expired session sent back to the login page; a dispatch submitted twice
 //! stored once (and pulled by an inspector's device); the exports (CSV with a BOM, XLSX read
 //! back with calamine) holding the rows the API lists.
+//!
+//! One file of about 850 lines on purpose: the stand-in browser (cookies, hidden fields) and
+//! the tests that drive it read best together.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
