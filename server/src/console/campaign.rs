@@ -8,9 +8,9 @@ use axum::extract::{Path, State as AxState};
 use firecheck_shared::query::CoverageRow;
 use firecheck_shared::*;
 
-use super::{render, Frame, PageError, PageResult, Session};
+use super::{render, Frame, PageResult, Session};
 use crate::api::review;
-use crate::api::{blocking, AppError, State};
+use crate::api::{blocking, State};
 use crate::store::PartitionKind;
 
 /// Most target venues one campaign page lists (the export has them all).
@@ -170,9 +170,7 @@ pub async fn page(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let id: CampaignId = id
-        .parse()
-        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))?;
+    let id: CampaignId = super::parse_id(&id)?;
     let org = session.user.org;
     let mut c = blocking(&state, move |store| {
         review::coverage_page(store, org, id, 0, ROWS)

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State as AxState};
 use firecheck_shared::*;
 use serde::Deserialize;
 
-use super::{render, user_names, when, who, Frame, PageError, PageResult, Session};
+use super::{render, user_names, when, who, Frame, PageResult, Session};
 use crate::api::{blocking, AppError, State};
 
 const PAGE: usize = 50;
@@ -96,9 +96,7 @@ pub async fn page(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let id: DrillId = id
-        .parse()
-        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))?;
+    let id: DrillId = super::parse_id(&id)?;
     let org = session.user.org;
     let frame = Frame::of(&session);
     let page = blocking(&state, move |store| {

@@ -17,7 +17,7 @@ use firecheck_shared::*;
 use serde::Deserialize;
 
 use super::act::{self, Done};
-use super::{render, text, user_names, who, Frame, PageError, PageResult, Session};
+use super::{render, text, user_names, who, Frame, PageResult, Session};
 use crate::api::review;
 use crate::api::{blocking, AppError, State};
 use crate::store::Store;
@@ -194,11 +194,6 @@ pub struct PageQuery {
     done: Option<String>,
 }
 
-fn parse_id(id: &str) -> Result<HazardId, PageError> {
-    id.parse()
-        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))
-}
-
 /// `GET /hazards/{id}`.
 pub async fn page(
     AxState(state): AxState<State>,
@@ -206,7 +201,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> PageResult {
-    let id = parse_id(&id)?;
+    let id: HazardId = super::parse_id(&id)?;
     let org = session.user.org;
     let offset = q.offset.unwrap_or(0);
     let l = blocking(&state, move |store| load(store, org, id, offset)).await?;
@@ -355,7 +350,7 @@ pub async fn act(
         return Ok(*refused);
     }
     session.require_officer()?;
-    let id = parse_id(&id)?;
+    let id: HazardId = super::parse_id(&id)?;
     let body = f.body()?;
     let org = session.user.org;
     let (home, hazard) = blocking(&state, move |store| {
@@ -424,7 +419,7 @@ pub async fn notice(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let id = parse_id(&id)?;
+    let id: HazardId = super::parse_id(&id)?;
     let org = session.user.org;
     let l = blocking(&state, move |store| load(store, org, id, 0)).await?;
     let h = &l.detail.row.hazard;

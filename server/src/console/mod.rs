@@ -206,6 +206,14 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
+/// An id from the page's path: one that does not parse names nothing here (404).
+pub fn parse_id<T: std::str::FromStr<Err = validate::ValidationError>>(
+    id: &str,
+) -> Result<T, PageError> {
+    id.parse()
+        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))
+}
+
 /// Percent-encode a query-string value (UTF-8, everything but unreserved characters).
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

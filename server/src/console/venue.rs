@@ -10,9 +10,7 @@ use serde::Deserialize;
 
 use super::board::Line;
 use super::hazard::{NoticeItem, NoticePage};
-use super::{
-    query_string, render, text, user_names, when, who, Frame, PageError, PageResult, Session,
-};
+use super::{query_string, render, text, user_names, when, who, Frame, PageResult, Session};
 use crate::api::review;
 use crate::api::{blocking, AppError, State};
 
@@ -149,11 +147,6 @@ pub struct VenueQuery {
     offset: Option<usize>,
 }
 
-fn parse_id(id: &str) -> Result<VenueId, PageError> {
-    id.parse()
-        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))
-}
-
 /// A venue's state, or why there is none.
 fn venue_state(
     store: &crate::store::Store,
@@ -179,7 +172,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<VenueQuery>,
 ) -> PageResult {
-    let id = parse_id(&id)?;
+    let id: VenueId = super::parse_id(&id)?;
     let org = session.user.org;
     let offset = q.offset.unwrap_or(0);
     let today = review::today();
@@ -275,7 +268,7 @@ pub async fn notice(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let id = parse_id(&id)?;
+    let id: VenueId = super::parse_id(&id)?;
     let org = session.user.org;
     let frame = Frame::of(&session);
     let page = blocking(&state, move |store| {
