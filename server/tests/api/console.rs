@@ -3,10 +3,11 @@
 //! a venue named `<script>alert(1)</script>` shown as text everywhere; forms without their
 //! CSRF token refused; inspectors refused on officer actions; another organisation's hazard
 //! not found; an expired session sent back to the login page; a dispatch submitted twice
-//! stored once (and pulled by an inspector's device); the exports (CSV with a BOM, XLSX read
-//! back with calamine) holding the rows the API lists.
+//! stored once (and pulled by an inspector's device); the console device's positions and
+//! submitted forms kept across a restart (a real server, for that one); the exports (CSV
+//! with a BOM, XLSX read back with calamine) holding the rows the API lists.
 //!
-//! One file of about 850 lines on purpose: the stand-in browser (cookies, hidden fields) and
+//! One file of about 1,000 lines on purpose: the stand-in browser (cookies, hidden fields) and
 //! the tests that drive it read best together.
 
 use std::collections::BTreeMap;
@@ -862,4 +863,142 @@ async fn exports_hold_the_rows_the_api_lists() {
     );
     drop(zhang);
     app.close().await;
+}
+
+/// A console login over a real socket: the session cookie (`name=value`).
+async fn http_login(http: &reqwest::Client, url: &str, user: &str) -> String {
+    let form = http.get(format!("{url}/login")).send().await.unwrap();
+    let cookie = |resp: &reqwest::Response, name: &str| {
+        resp.headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|c| c.split(';').next())
+            .find(|kv| kv.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    };
+    let login = cookie(&form, "firecheck_login").expect("the login form's cookie");
+    let token = login.split_once('=').unwrap().1.to_string();
+    let pw = password(user);
+    let done = http
+        .post(format!("{url}/login"))
+        .header(reqwest::header::COOKIE, &login)
+        .form(&[("username", user), ("password", &pw), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), reqwest::StatusCode::SEE_OTHER);
+    cookie(&done, SESSION_COOKIE).expect("a session cookie")
+}
+
+/// The action form `id` of a hazard's page: its form id and CSRF token.
+async fn form_of(
+    http: &reqwest::Client,
+    url: &str,
+    session: &str,
+    hazard: HazardId,
+    id: &str,
+) -> (String, String) {
+    let html = http
+        .get(format!("{url}/hazards/{hazard}"))
+        .header(reqwest::header::COOKIE, session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let page = Page {
+        what: format!("hazard {hazard}"),
+        status: StatusCode::OK,
+        location: String::new(),
+        content_type: String::new(),
+        body: html.into_bytes(),
+    };
+    let from = format!("id=\"{id}\"");
+    (
+        page.field_after(&from, "form"),
+        page.field_after(&from, "csrf"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_device_keeps_its_positions_and_its_forms_across_a_restart() {
+    let mut server = firecheck_server::testing::TestServer::demo();
+    let url = server.url.clone();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut zhang = Device::login(&url, "zhangwei").await;
+    let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
+    zhang.push(vec![insp]).await;
+    let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
+
+    let session = http_login(&http, &url, "wangfang").await;
+    let (form, csrf) = form_of(&http, &url, &session, hazard, "dispatch").await;
+    let post = |session: String, fields: Vec<(&'static str, String)>| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            http.post(format!("{url}/hazards/{hazard}/act"))
+                .header(reqwest::header::COOKIE, session)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let dispatch = vec![
+        ("csrf", csrf.clone()),
+        ("form", form.clone()),
+        ("action", "dispatch".to_string()),
+        ("unit", "城管斜土中队".to_string()),
+        ("due", "2030-01-31".to_string()),
+    ];
+    let first = post(session.clone(), dispatch.clone()).await;
+    assert_eq!(first.status(), reqwest::StatusCode::SEE_OTHER);
+
+    server.restart();
+    // The session survived; the same form again is still the same op.
+    let again = post(session.clone(), dispatch).await;
+    assert_eq!(again.status(), reqwest::StatusCode::SEE_OTHER);
+    let to = again.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(to.contains("done=again"), "{to}");
+    // A new action takes the next position, never a used one.
+    let (form2, csrf2) = form_of(&http, &url, &session, hazard, "comment").await;
+    let next = post(
+        session.clone(),
+        vec![
+            ("csrf", csrf2),
+            ("form", form2),
+            ("action", "comment".to_string()),
+            ("text", "重启后继续督办".to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(next.status(), reqwest::StatusCode::SEE_OTHER);
+
+    let pulled = zhang.pull_all().await;
+    let console: Vec<&Op> = pulled
+        .ops
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.body,
+                OpBody::HazardDispatched { .. } | OpBody::HazardCommented { .. }
+            )
+        })
+        .collect();
+    assert_eq!(
+        console
+            .iter()
+            .map(|o| (o.device, o.device_seq))
+            .collect::<Vec<_>>(),
+        [(console[0].device, 1), (console[0].device, 2)],
+        "{console:#?}"
+    );
+    assert_eq!(console[0].op_id.to_string(), form);
 }
