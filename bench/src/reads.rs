@@ -351,8 +351,8 @@ fn ops_for(n: u64, venues: u32, author: UserId) -> Vec<Op> {
 }
 
 /// The reads the office makes, as (name, path); `{venue}`, `{hazard}`, `{after}` are filled
-/// in per request.
-const READS: [(&str, &str); 11] = [
+/// in per request. Paths outside `/v1/` are the console's pages, read with a session cookie.
+const READS: [(&str, &str); 16] = [
     ("hazard list (limit 50)", "/v1/hazards?limit=50"),
     (
         "hazard list, page 2 by cursor",
@@ -379,7 +379,66 @@ const READS: [(&str, &str); 11] = [
     ),
     ("per-street counts (board)", "/v1/board"),
     ("venue list (limit 50)", "/v1/venues?limit=50"),
+    ("console: the board (counts, 50 hazards)", "/"),
+    ("console: board by street (小木桥路)", "/?street=小木桥路"),
+    ("console: a hazard page", "/hazards/{hazard}"),
+    ("console: a venue page", "/venues/{venue}"),
+    ("console: a campaign page", "/campaigns/{campaign}"),
 ];
+
+/// Log in to the console as a browser would (the login form's token, then the form); the
+/// session cookie (`name=value`).
+async fn console_login(url: &str, user: &str, password: &str) -> Result<String> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let form = http.get(format!("{url}/login")).send().await?;
+    let cookie = |resp: &reqwest::Response, name: &str| {
+        resp.headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|c| c.split(';').next())
+            .find(|kv| kv.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    };
+    let login = cookie(&form, "firecheck_login").context("the login page set no form cookie")?;
+    let token = login
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    let done = http
+        .post(format!("{url}/login"))
+        .header(reqwest::header::COOKIE, &login)
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", &token),
+            ("next", "/"),
+        ])
+        .send()
+        .await?;
+    cookie(&done, "firecheck_session").context("the console login set no session cookie")
+}
+
+/// A console page with the session cookie.
+async fn get_page(http: &reqwest::Client, url: &str, session: &str) -> Result<(Duration, Vec<u8>)> {
+    let t = Instant::now();
+    let resp = http
+        .get(url)
+        .header(reqwest::header::COOKIE, session)
+        .send()
+        .await?;
+    let status = resp.status();
+    let body = resp.bytes().await?.to_vec();
+    if !status.is_success() {
+        bail!(
+            "{url}: {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        );
+    }
+    Ok((t.elapsed(), body))
+}
 
 async fn get(http: &reqwest::Client, url: &str, token: &str) -> Result<(Duration, Vec<u8>)> {
     let t = Instant::now();
@@ -410,6 +469,7 @@ async fn reads(url: &str, venues: u32, samples: usize) -> Result<(Vec<ReadRow>, 
         .login("admin", crate::scale::ADMIN_PASSWORD, DeviceId::new())
         .await?
         .token;
+    let session = console_login(url, "admin", crate::scale::ADMIN_PASSWORD).await?;
     let first = get(&http, &format!("{url}/v1/hazards?limit=200"), &token)
         .await?
         .1;
@@ -477,6 +537,8 @@ async fn reads(url: &str, venues: u32, samples: usize) -> Result<(Vec<ReadRow>, 
                 all.extend(b2);
                 all.extend(b3);
                 (a + b + c, all)
+            } else if !path.starts_with("/v1/") {
+                get_page(&http, &format!("{url}{path}"), &session).await?
             } else {
                 get(&http, &format!("{url}{path}"), &token).await?
             };

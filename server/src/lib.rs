@@ -5,7 +5,8 @@
 //! - [`sequencer`]: the one writer of the log; group commit, acked ⇒ flushed.
 //! - [`views`]: folds the log into per-partition views off the acknowledgment path; rebuild.
 //! - [`auth`]: argon2id passwords, HS256 access tokens, rotating refresh tokens, login limits.
-//! - [`api`]: the axum router — sync, auth, review, admin, OpenAPI.
+//! - [`api`]: the axum router — sync, auth, review, exports, admin, OpenAPI.
+//! - [`console`]: the safety office's pages in the browser, in Chinese (at `/`).
 //! - [`demo`]: seeds the fixtures (compiled into `firecheck_shared::fixtures`) through the
 //!   sequencer.
 //! - `testing` (feature `testing`, for tests and the demo only): `TestServer`, an RAII server
@@ -29,6 +30,7 @@ use firecheck_shared::*;
 
 pub mod api;
 pub mod auth;
+pub mod console;
 pub mod demo;
 pub mod metrics;
 pub mod sequencer;
@@ -282,6 +284,7 @@ impl Server {
             request_timeout: config.request_timeout,
             max_blob_bytes: config.max_blob_bytes,
             upload_limits: config.upload_limits,
+            console: Default::default(),
         });
         let server = Server {
             state,
@@ -379,6 +382,8 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let listener = tls.listener(listener)?;
+        // The console's session cookies are `Secure` from now on.
+        self.state.console.set_tls();
         self.serve_on(listener, shutdown).await
     }
 

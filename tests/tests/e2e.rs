@@ -9,6 +9,9 @@
 //!   server stopped, the office online; merged findings, dispatch, a close that conflicts
 //!   with a later finding, a verified fix, a drill, coverage; every replica (and the
 //!   server) ends with the same hazards.
+//! - `console`: the office console in headless Chromium (chromedriver, fantoccini): log in,
+//!   filter the board, open the conflicted hazard, dispatch it, export the list as CSV,
+//!   screenshots that are not blank; an inspector's device pulls the dispatch.
 //! - `interrupted`: a pull broken after two pages (the server stopped mid-sync) resumes
 //!   from its cursor and ends with exactly the server's ops.
 //! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
@@ -35,6 +38,8 @@ mod util;
 
 #[path = "e2e/campaign.rs"]
 mod campaign;
+#[path = "e2e/console.rs"]
+mod console;
 #[path = "e2e/errors.rs"]
 mod errors;
 #[path = "e2e/faults.rs"]

@@ -65,7 +65,48 @@ fn register_and_issue(
     user: User,
     gen: u32,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let device = match state.store.device(req.device_id)? {
+    let device = register(state, &user, req.device_id, req.device_name)?;
+    tracing::info!(user = %user.username, device = %device.id, "login");
+    issue(state, user, gen, device.id)
+}
+
+/// Check a username and password for the office console: as the API's login does (the
+/// limiter, the same work for unknown users, disabled accounts refused), and an account on a
+/// one-time password must choose its own first.
+pub(crate) async fn authenticate(
+    state: &State,
+    username: &str,
+    password: &str,
+) -> Result<User, AppError> {
+    let record = check_password(state, username, password).await?;
+    if record.status.must_change_password {
+        return Err(AppError::PasswordChangeRequired(
+            "this is a one-time password: choose your own first (firecheck password), then log in with the new one".into(),
+        ));
+    }
+    Ok(record.user)
+}
+
+/// The device the console's browser logs in as: registered like a phone's login.
+pub(crate) async fn register_device(
+    state: &State,
+    user: &User,
+    id: DeviceId,
+    name: String,
+) -> Result<DeviceRecord, AppError> {
+    let (st, user) = (state.clone(), user.clone());
+    super::run_blocking(move || register(&st, &user, id, name)).await
+}
+
+/// The device a user logs in from: registered on first use, its user and name kept up to
+/// date; a revoked device or one of another organisation is refused.
+fn register(
+    state: &State,
+    user: &User,
+    device_id: DeviceId,
+    device_name: String,
+) -> Result<DeviceRecord, AppError> {
+    let device = match state.store.device(device_id)? {
         Some(d) if d.revoked => {
             state.metrics.login_failure(LoginFailure::DeviceRefused);
             return Err(AppError::Forbidden(
@@ -79,19 +120,19 @@ fn register_and_issue(
             ));
         }
         Some(mut d) => {
-            if d.user != user.id || d.name != req.device_name {
+            if d.user != user.id || d.name != device_name {
                 d.user = user.id;
-                d.name = req.device_name.clone();
+                d.name = device_name;
                 state.store.put_device(&d)?;
             }
             d
         }
         None => {
             let d = DeviceRecord {
-                id: req.device_id,
+                id: device_id,
                 org: user.org,
                 user: user.id,
-                name: req.device_name.clone(),
+                name: device_name,
                 registered_ms: Timestamp::now().0,
                 revoked: false,
             };
@@ -100,8 +141,7 @@ fn register_and_issue(
             d
         }
     };
-    tracing::info!(user = %user.username, device = %device.id, "login");
-    issue(state, user, gen, device.id)
+    Ok(device)
 }
 
 /// The account whose password this is — unless the username is locked, the password is

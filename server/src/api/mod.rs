@@ -12,6 +12,10 @@
 //! - `/v1/operator/orgs` — organisations and their first admin, with the operator key
 //!   ([`operator`]).
 //! - `GET /healthz`, `GET /readyz`, `GET /metrics` ([`monitoring`]), `GET /v1/openapi.json`.
+//! - `GET /v1/exports/{hazards|inspections|coverage}.{csv|xlsx}` — the office's lists as
+//!   spreadsheets ([`exports`]).
+//! - Everything else (`/`, `/login`, `/hazards/{id}`, …) is the office console
+//!   ([`crate::console`]), merged in here.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +42,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod error;
+pub mod exports;
 pub mod monitoring;
 pub mod operator;
 pub mod review;
@@ -64,6 +69,8 @@ pub struct AppState {
     pub max_blob_bytes: u64,
     /// Uploads no record refers to, per organisation.
     pub upload_limits: UploadLimits,
+    /// The office console's device locks and clocks.
+    pub console: crate::console::ConsoleState,
 }
 
 pub type State = Arc<AppState>;
@@ -90,6 +97,7 @@ pub fn app(state: State) -> Router {
         .route("/v1/campaigns", get(review::campaigns))
         .route("/v1/campaigns/{id}/coverage", get(review::coverage))
         .route("/v1/templates", get(review::templates))
+        .route("/v1/exports/{file}", get(exports::export))
         .route(
             "/v1/operator/orgs",
             get(operator::list_orgs).post(operator::create_org),
@@ -123,6 +131,7 @@ pub fn app(state: State) -> Router {
                     state.max_blob_bytes as usize + 64 * 1024,
                 )),
         )
+        .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(MAX_SYNC_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -299,6 +308,7 @@ impl Caller {
         review::campaigns,
         review::coverage,
         review::templates,
+        exports::export,
         operator::create_org,
         operator::list_orgs,
         admin::create_user,

@@ -73,13 +73,13 @@ impl<T> Page<T> {
 
 /// Paging parameters, checked.
 #[derive(Debug)]
-struct Paging {
-    offset: usize,
-    limit: usize,
-    after: Option<Vec<u8>>,
+pub(crate) struct Paging {
+    pub offset: usize,
+    pub limit: usize,
+    pub after: Option<Vec<u8>>,
 }
 
-fn paging(
+pub(crate) fn paging(
     offset: Option<usize>,
     limit: Option<usize>,
     after: Option<&str>,
@@ -106,19 +106,28 @@ fn paging(
 
 /// Wait until the caller's organisation's views cover `seq`.
 async fn wait_views(state: &State, caller: &Caller, seq: Option<u64>) -> Result<(), AppError> {
+    wait_seq(state, caller.0.org, seq).await
+}
+
+/// Wait until the views of `org` cover `seq` (when given), at most 5 s.
+pub(crate) async fn wait_seq(state: &State, org: OrgId, seq: Option<u64>) -> Result<(), AppError> {
     let Some(seq) = seq else { return Ok(()) };
-    if state.views.wait_for(caller.0.org, seq, VIEW_WAIT).await {
+    if state.views.wait_for(org, seq, VIEW_WAIT).await {
         return Ok(());
     }
     Err(AppError::Unavailable(format!(
         "views do not cover sequence number {seq} yet (they cover {}); retry shortly",
-        state.views.covered(caller.0.org)
+        state.views.covered(org)
     )))
 }
 
 /// Why a partition has no state: it is unknown (404), or its views could not be built
 /// (503, with what the office can do about it).
-fn missing_partition(store: &Store, org: OrgId, p: &Partition) -> Result<AppError, AppError> {
+pub(crate) fn missing_partition(
+    store: &Store,
+    org: OrgId,
+    p: &Partition,
+) -> Result<AppError, AppError> {
     Ok(match store.failed(org, p)? {
         Some(f) => AppError::Unavailable(format!(
             "the views of {p} could not be built (since sequence number {}); its records are kept — ask the administrator to restart the server or run `firecheck-server rebuild`",
@@ -128,7 +137,8 @@ fn missing_partition(store: &Store, org: OrgId, p: &Partition) -> Result<AppErro
     })
 }
 
-fn today() -> NaiveDate {
+/// Today's date in Shanghai: what "overdue" is judged on.
+pub(crate) fn today() -> NaiveDate {
     Timestamp::now().local_date()
 }
 
@@ -413,43 +423,58 @@ pub async fn hazard(
     let paging = paging(p.offset, p.limit, None)?;
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
-    let missing = move || AppError::NotFound(format!("no hazard {id} in this organisation"));
     blocking(&state, move |store| {
-        // Its partition: the first (in key order) that holds it, as a hazard or an alias.
-        let mut found = None;
-        for home in store.hazard_homes(org, id)? {
-            let Some(part) = store.partition_state(org, &home)? else {
-                return Err(missing_partition(store, org, &home)?);
-            };
-            let carrier = match part.hazards.contains_key(&id) {
-                true => Some(id),
-                false => store.alias_of(org, &home, id)?,
-            };
-            if let Some(carrier) = carrier {
-                found = Some((home, part, carrier));
-                break;
-            }
+        hazard_detail(store, org, id, paging.offset, paging.limit).map(|(_, d)| Json(d))
+    })
+    .await
+}
+
+/// One hazard of `org` by its id or the id of a finding merged into it, with the events
+/// `offset..offset + limit` of its history: the partition it lives in and its detail.
+pub(crate) fn hazard_detail(
+    store: &Store,
+    org: OrgId,
+    id: HazardId,
+    offset: usize,
+    limit: usize,
+) -> Result<(Partition, HazardDetail), AppError> {
+    let missing = move || AppError::NotFound(format!("no hazard {id} in this organisation"));
+    // Its partition: the first (in key order) that holds it, as a hazard or an alias.
+    let mut found = None;
+    for home in store.hazard_homes(org, id)? {
+        let Some(part) = store.partition_state(org, &home)? else {
+            return Err(missing_partition(store, org, &home)?);
+        };
+        let carrier = match part.hazards.contains_key(&id) {
+            true => Some(id),
+            false => store.alias_of(org, &home, id)?,
+        };
+        if let Some(carrier) = carrier {
+            found = Some((home, part, carrier));
+            break;
         }
-        let (home, part, carrier) = found.ok_or_else(missing)?;
-        let row = query::hazard_row(&part, carrier, today()).ok_or_else(missing)?;
-        let offset = paging.offset.min(row.hazard.events as usize);
-        let history = store.hazard_history(
-            org,
-            &home,
-            carrier,
-            u32::try_from(offset).unwrap_or(u32::MAX),
-            paging.limit,
-        )?;
-        let merged = store.merged_into(org, &home, carrier, MERGED_SHOWN)?;
-        Ok(Json(HazardDetail {
+    }
+    let (home, part, carrier) = found.ok_or_else(missing)?;
+    let row = query::hazard_row(&part, carrier, today()).ok_or_else(missing)?;
+    let offset = offset.min(row.hazard.events as usize);
+    let history = store.hazard_history(
+        org,
+        &home,
+        carrier,
+        u32::try_from(offset).unwrap_or(u32::MAX),
+        limit,
+    )?;
+    let merged = store.merged_into(org, &home, carrier, MERGED_SHOWN)?;
+    Ok((
+        home,
+        HazardDetail {
             history_total: row.hazard.events as usize,
             history_offset: offset,
             history,
             merged,
             row,
-        }))
-    })
-    .await
+        },
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -489,39 +514,60 @@ pub async fn board(
     caller: Caller,
     Query(p): Query<BoardParams>,
 ) -> Result<Json<Board>, AppError> {
+    let (today, from, to) = board_period(p.from, p.to)?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        board_counts(store, org, today, from, to).map(Json)
+    })
+    .await
+}
+
+/// Today (Shanghai) and the period "verified in period" counts: `from` (default: this
+/// week's Monday) to `to` (default: today).
+pub(crate) fn board_period(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(NaiveDate, NaiveDate, NaiveDate), AppError> {
     let today = today();
     let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let (from, to) = (p.from.unwrap_or(monday), p.to.unwrap_or(today));
+    let (from, to) = (from.unwrap_or(monday), to.unwrap_or(today));
     if from > to {
         return Err(AppError::BadRequest(format!(
             "from ({from}) is after to ({to})"
         )));
     }
-    wait_views(&state, &caller, p.min_seq).await?;
-    let org = caller.0.org;
-    blocking(&state, move |store| {
-        let streets = store.street_counts(org, today, (from, to))?;
-        let mut total = StreetCounts::default();
-        for s in &streets {
-            total.open += s.open;
-            total.dispatched += s.dispatched;
-            total.reported_fixed += s.reported_fixed;
-            total.reopened += s.reopened;
-            total.verified += s.verified;
-            total.closed += s.closed;
-            total.active += s.active;
-            total.overdue += s.overdue;
-            total.verified_in_period += s.verified_in_period;
-        }
-        Ok(Json(Board {
-            today,
-            from,
-            to,
-            streets,
-            total,
-        }))
+    Ok((today, from, to))
+}
+
+/// The board's counts per street and in all.
+pub(crate) fn board_counts(
+    store: &Store,
+    org: OrgId,
+    today: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Board, AppError> {
+    let streets = store.street_counts(org, today, (from, to))?;
+    let mut total = StreetCounts::default();
+    for s in &streets {
+        total.open += s.open;
+        total.dispatched += s.dispatched;
+        total.reported_fixed += s.reported_fixed;
+        total.reopened += s.reopened;
+        total.verified += s.verified;
+        total.closed += s.closed;
+        total.active += s.active;
+        total.overdue += s.overdue;
+        total.verified_in_period += s.verified_in_period;
+    }
+    Ok(Board {
+        today,
+        from,
+        to,
+        streets,
+        total,
     })
-    .await
 }
 
 /// Drills, most recent first.
@@ -606,29 +652,40 @@ pub async fn coverage(
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
     blocking(&state, move |store| {
-        let campaign = store
-            .partition_state(org, &Partition::Campaign(id))?
-            .and_then(|s| s.campaign)
-            .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))?;
-        let f = store.coverage(org, id, today(), paging.offset, paging.limit)?;
-        Ok(Json(CoveragePage {
-            campaign,
-            targets: f.targets,
-            inspected: f.inspected,
-            hazards_found: f.hazards_found,
-            hazards_rectified: f.hazards_rectified,
-            hazards_overdue: f.hazards_overdue,
-            rectification_rate: if f.hazards_found == 0 {
-                1.0
-            } else {
-                f.hazards_rectified as f64 / f.hazards_found as f64
-            },
-            streets: f.streets,
-            rows: f.rows.items,
-            rows_offset: paging.offset,
-        }))
+        coverage_page(store, org, id, paging.offset, paging.limit).map(Json)
     })
     .await
+}
+
+/// A campaign's figures with its target venues `offset..offset + limit`.
+pub(crate) fn coverage_page(
+    store: &Store,
+    org: OrgId,
+    id: CampaignId,
+    offset: usize,
+    limit: usize,
+) -> Result<CoveragePage, AppError> {
+    let campaign = store
+        .partition_state(org, &Partition::Campaign(id))?
+        .and_then(|s| s.campaign)
+        .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))?;
+    let f = store.coverage(org, id, today(), offset, limit)?;
+    Ok(CoveragePage {
+        campaign,
+        targets: f.targets,
+        inspected: f.inspected,
+        hazards_found: f.hazards_found,
+        hazards_rectified: f.hazards_rectified,
+        hazards_overdue: f.hazards_overdue,
+        rectification_rate: if f.hazards_found == 0 {
+            1.0
+        } else {
+            f.hazards_rectified as f64 / f.hazards_found as f64
+        },
+        streets: f.streets,
+        rows: f.rows.items,
+        rows_offset: offset,
+    })
 }
 
 /// Checklist templates (newest version of each).

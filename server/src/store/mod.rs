@@ -13,6 +13,7 @@
 //!   in `db/`).
 //! - [`units`] — each organisation's units that hazards are dispatched to (tree `accounts`).
 //! - [`audit`] — reading the audit log, newest first.
+//! - [`console`] — the office console's sessions and submitted forms (tree `console` in `db/`).
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
 //!   written only in atomic batches with their watermark.
 //! - [`index`] — the review indexes and counts kept in the same batches, and the reads
@@ -39,6 +40,7 @@ use serde::de::DeserializeOwned;
 pub mod accounts;
 pub mod audit;
 pub mod blobs;
+pub mod console;
 pub mod coverage;
 pub mod index;
 pub mod log;
@@ -50,6 +52,7 @@ pub use accounts::{
     AccountError, AccountStatus, AuditStamp, DeviceRecord, RefreshRecord, UserRecord,
 };
 pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
+pub use console::{FormRecord, SessionRecord};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
@@ -169,6 +172,7 @@ pub struct Store {
     views: sled::Tree,
     accounts: sled::Tree,
     uploads: sled::Tree,
+    console: sled::Tree,
     blobs: PathBuf,
     /// Account and unit changes are read, checked and written one at a time (they are rare),
     /// so a check such as "the organisation keeps an enabled admin" holds when written.
@@ -236,6 +240,7 @@ impl Store {
             views,
             accounts: db.open_tree("accounts")?,
             uploads: db.open_tree("uploads")?,
+            console: db.open_tree("console")?,
             db,
             views_db,
             blobs,

@@ -18,9 +18,9 @@ use tower::ServiceExt;
 use crate::util::{http, push_request, Device};
 
 /// A demo server opened on a temp dir, not listening: requests go straight to its router.
-struct App {
-    server: Option<Server>,
-    router: axum::Router,
+pub(crate) struct App {
+    pub(crate) server: Option<Server>,
+    pub(crate) router: axum::Router,
     _dir: tempfile::TempDir,
 }
 
@@ -59,7 +59,7 @@ impl Answer {
 }
 
 impl App {
-    async fn open() -> App {
+    pub(crate) async fn open() -> App {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::new(dir.path());
         config.demo = true;
@@ -118,7 +118,7 @@ impl App {
     }
 
     /// Log in from a fresh device; the device, ready to stamp ops.
-    async fn login(&self, username: &str, password: &str) -> Device {
+    pub(crate) async fn login(&self, username: &str, password: &str) -> Device {
         let device = DeviceId::new();
         let req = LoginRequest {
             username: username.into(),
@@ -146,7 +146,7 @@ impl App {
     }
 
     /// Push ops through `/v1/sync` (JSON); the highest sequence number they got.
-    async fn push(&self, dev: &Device, ops: Vec<Op>) -> u64 {
+    pub(crate) async fn push(&self, dev: &Device, ops: Vec<Op>) -> u64 {
         let req = serde_json::to_value(push_request(ops)).unwrap();
         let answer = self
             .call(Method::POST, "/v1/sync", Some(dev.token()), Some(req))
@@ -160,7 +160,7 @@ impl App {
     }
 
     /// A second organisation with its own admin, created with the operator key.
-    async fn other_org(&self) -> Device {
+    pub(crate) async fn other_org(&self) -> Device {
         let created = self
             .call(
                 Method::POST,
@@ -176,7 +176,7 @@ impl App {
         self.login("fenglin-admin", "fenglin-admin-password").await
     }
 
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         if let Some(server) = self.server.take() {
             server.close().await.expect("close the server");
         }
@@ -185,7 +185,7 @@ impl App {
 
 /// The demo server with one finding of 老王电动车维修's charging: the hazard it opens, and
 /// the sequence number the views must cover.
-async fn with_a_hazard(app: &App) -> (Device, HazardId, u64) {
+pub(crate) async fn with_a_hazard(app: &App) -> (Device, HazardId, u64) {
     let mut zhang = app.login("zhangwei", &password("zhangwei")).await;
     let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
     let seq = app.push(&zhang, vec![insp]).await;

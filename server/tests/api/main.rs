@@ -35,6 +35,10 @@
 //!   `tower::ServiceExt::oneshot`): each route's status and JSON shape, 404 for another
 //!   organisation's ids, 401 without a token, 400 / 422 for bad query parameters, the error
 //!   codes in the OpenAPI document.
+//! - `console`: the office console without a socket, cookies kept by hand: every page for an
+//!   officer and an inspector, escaping, CSRF, roles, another organisation's hazard, expired
+//!   sessions, a dispatch sent twice stored once and pulled by a device, the exports (CSV
+//!   with a BOM, XLSX read back) holding the API's rows.
 //! - `formats`: a data dir of a newer format refuses to open naming both formats; views of
 //!   another format (format 1, or none recorded) are dropped and folded again with the same
 //!   answers.
@@ -61,6 +65,7 @@ mod administration;
 mod auth;
 mod bad_input;
 mod blobs;
+mod console;
 mod disk;
 mod durability;
 mod formats;

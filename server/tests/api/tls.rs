@@ -281,6 +281,20 @@ fn test_server_with_tls_serves_only_https_and_stops_with_a_connection_kept_alive
         get(&trusting, format!("{}/healthz", server.url)).unwrap(),
         "ok"
     );
+    // Served over https, the console's cookies are `Secure`.
+    let login = rt
+        .block_on(trusting.get(format!("{}/login", server.url)).send())
+        .unwrap();
+    let cookie = login
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.ends_with("; Secure"),
+        "{cookie}"
+    );
 
     // Only the system's roots: the test CA is not among them.
     let system = reqwest::Client::new();

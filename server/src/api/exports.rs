@@ -1,0 +1,560 @@
+//! Exports of the office's lists as CSV and XLSX, for the spreadsheets handed to the
+//! district: `GET /v1/exports/{hazards|inspections|coverage}.{csv|xlsx}` (bearer token), and
+//! the same files from the console (`/exports/…`, with the session).
+//!
+//! - `hazards`: the query parameters of `GET /v1/hazards`, in the same order. Without
+//!   `offset`, `limit` or `after`, every matching hazard (at most [`MAX_EXPORT_ROWS`]);
+//!   with them, that one page.
+//! - `inspections`: one row per checklist item of each inspection, newest inspection first:
+//!   of one venue (`venue=ID`), or of every venue (optionally of one `street=`) in listing
+//!   order; `from` / `to` (Shanghai dates) bound when the inspection finished.
+//! - `coverage`: a campaign's target venues (`campaign=ID`, required), not inspected first,
+//!   as its coverage page lists them.
+//!
+//! CSV is UTF-8 with a byte-order mark (so Excel shows Chinese) and CRLF line ends; a cell
+//! that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so no
+//! spreadsheet takes it for a formula. XLSX cells are written as text or numbers, never as
+//! formulas.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State as AxState};
+use axum::http::{header, HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use firecheck_shared::query::{SourceKind, VenueFilter};
+use firecheck_shared::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::review::{self, HazardParams};
+use super::{blocking, AppError, Caller, State};
+use crate::console::text;
+use crate::store::Store;
+
+/// Most rows one export holds.
+pub const MAX_EXPORT_ROWS: usize = 50_000;
+/// Rows read from the indexes at a time.
+const CHUNK: usize = 1000;
+
+/// One cell of an exported table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+}
+
+impl Cell {
+    /// The cell as a page or a CSV shows it.
+    pub fn as_text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<usize> for Cell {
+    fn from(n: usize) -> Self {
+        Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+/// A list as a table: what the CSV and the XLSX hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The file's base name (`hazards`) and the sheet's name (`隐患清单`).
+    pub file: &'static str,
+    pub sheet: &'static str,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// The file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+/// What an export file name asks for: (`hazards`, CSV) from `hazards.csv`.
+pub fn parse_file(file: &str) -> Result<(&str, ExportFormat), AppError> {
+    let (name, ext) = file
+        .rsplit_once('.')
+        .ok_or_else(|| AppError::NotFound(format!("no export {file}")))?;
+    let format = match ext {
+        "csv" => ExportFormat::Csv,
+        "xlsx" => ExportFormat::Xlsx,
+        _ => {
+            return Err(AppError::NotFound(format!(
+                "no export {file}; use .csv or .xlsx"
+            )))
+        }
+    };
+    match name {
+        "hazards" | "inspections" | "coverage" => Ok((name, format)),
+        _ => Err(AppError::NotFound(format!(
+            "no export {file}; there are hazards, inspections and coverage"
+        ))),
+    }
+}
+
+/// CSV bytes: BOM, header row, rows, CRLF; formula-like cells neutralised.
+pub fn csv(t: &Table) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = String>| {
+        let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    };
+    line(&mut out, &mut t.headers.iter().map(|h| h.to_string()));
+    for r in &t.rows {
+        line(&mut out, &mut r.iter().map(Cell::as_text));
+    }
+    out.into_bytes()
+}
+
+/// One CSV cell: neutralised against formulas, quoted when it must be.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// XLSX bytes: one sheet, a bold frozen header row, columns fitted to their text.
+pub fn xlsx(t: &Table) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("writing XLSX: {e}"));
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(t.sheet).map_err(fail)?;
+    for (c, h) in t.headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(fail)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) => ws.write_string(r, c, s),
+                Cell::Int(n) => ws.write_number(r, c, *n as f64),
+            }
+            .map_err(fail)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    ws.autofit();
+    wb.save_to_buffer().map_err(fail)
+}
+
+/// The download: the file in its format, named `firecheck-{file}-{date}.{ext}`.
+pub fn respond(t: &Table, format: ExportFormat) -> Result<Response, AppError> {
+    let date = review::today();
+    let (body, ct, ext) = match format {
+        ExportFormat::Csv => (csv(t), "text/csv; charset=utf-8", "csv"),
+        ExportFormat::Xlsx => (
+            xlsx(t)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    let name = format!("firecheck-{}-{date}.{ext}", t.file);
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(ct)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionExportParams {
+    /// One venue's inspections (else every venue's).
+    pub venue: Option<String>,
+    /// Only venues on this street.
+    pub street: Option<String>,
+    /// First day (Shanghai date) an inspection may have finished on.
+    pub from: Option<NaiveDate>,
+    /// Last day.
+    pub to: Option<NaiveDate>,
+    #[param(minimum = 0)]
+    pub min_seq: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageExportParams {
+    /// The campaign.
+    pub campaign: String,
+    #[param(minimum = 0)]
+    pub min_seq: Option<u64>,
+}
+
+/// The table an export `name` asks for, with the query string `uri` carries.
+pub async fn table(state: &State, org: OrgId, name: &str, uri: &Uri) -> Result<Table, AppError> {
+    let bad = |e: axum::extract::rejection::QueryRejection| AppError::BadRequest(e.body_text());
+    match name {
+        "hazards" => {
+            let axum::extract::Query(p) =
+                axum::extract::Query::<HazardParams>::try_from_uri(uri).map_err(bad)?;
+            review::wait_seq(state, org, p.min_seq).await?;
+            blocking(state, move |store| hazards_table(store, org, &p)).await
+        }
+        "inspections" => {
+            let axum::extract::Query(p) =
+                axum::extract::Query::<InspectionExportParams>::try_from_uri(uri).map_err(bad)?;
+            review::wait_seq(state, org, p.min_seq).await?;
+            blocking(state, move |store| inspections_table(store, org, &p)).await
+        }
+        "coverage" => {
+            let axum::extract::Query(p) =
+                axum::extract::Query::<CoverageExportParams>::try_from_uri(uri).map_err(bad)?;
+            review::wait_seq(state, org, p.min_seq).await?;
+            let id: CampaignId = p
+                .campaign
+                .parse()
+                .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+            blocking(state, move |store| coverage_table(store, org, id)).await
+        }
+        other => Err(AppError::NotFound(format!("no export {other}"))),
+    }
+}
+
+/// The hazards a filter selects, as the board lists them (overdue first).
+pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Table, AppError> {
+    let filter = p.filter()?;
+    let today = review::today();
+    let one_page = p.offset.is_some() || p.limit.is_some() || p.after.is_some();
+    let mut rows = Vec::new();
+    if one_page {
+        let paging = review::paging(p.offset, p.limit, p.after.as_deref())?;
+        rows = store
+            .hazards_page(
+                org,
+                &filter,
+                today,
+                paging.after.as_deref(),
+                paging.offset,
+                paging.limit,
+            )?
+            .items;
+    } else {
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let want = CHUNK.min(MAX_EXPORT_ROWS - rows.len());
+            let page = store.hazards_page(org, &filter, today, after.as_deref(), 0, want)?;
+            rows.extend(page.items);
+            match page
+                .next
+                .as_deref()
+                .and_then(crate::store::index::parse_cursor)
+            {
+                Some(next) if rows.len() < MAX_EXPORT_ROWS => after = Some(next),
+                _ => break,
+            }
+        }
+    }
+    let names = crate::console::user_names(store, org)?;
+    Ok(Table {
+        file: "hazards",
+        sheet: "隐患清单",
+        headers: vec![
+            "编号",
+            "街道",
+            "场所",
+            "检查项",
+            "隐患描述",
+            "严重程度",
+            "状态",
+            "是否逾期",
+            "责任单位",
+            "整改期限",
+            "发现时间",
+            "发现人",
+            "来源",
+            "冲突",
+            "隐患ID",
+        ],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let h = &r.hazard;
+                vec![
+                    h.id.short().into(),
+                    r.street.clone().into(),
+                    r.venue_name.clone().into(),
+                    h.item.clone().unwrap_or_default().into(),
+                    h.description.clone().into(),
+                    text::severity(h.severity).into(),
+                    text::status(h.status).into(),
+                    if r.overdue { "逾期" } else { "" }.into(),
+                    h.assignee.clone().unwrap_or_default().into(),
+                    h.deadline.map(|d| d.to_string()).unwrap_or_default().into(),
+                    h.found_at.to_string().into(),
+                    crate::console::who(&names, h.found_by).into(),
+                    text::source(SourceKind::of(&h.source)).into(),
+                    r.conflicts.into(),
+                    h.id.to_string().into(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Inspections, one row per checklist item.
+pub fn inspections_table(
+    store: &Store,
+    org: OrgId,
+    p: &InspectionExportParams,
+) -> Result<Table, AppError> {
+    let names = crate::console::user_names(store, org)?;
+    let templates = template_items(store, org)?;
+    let venues: Vec<Venue> = match &p.venue {
+        Some(v) => {
+            let id: VenueId = v
+                .parse()
+                .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+            let state = store
+                .partition_state(org, &Partition::Venue(id))?
+                .and_then(|s| s.venue)
+                .ok_or_else(|| AppError::NotFound(format!("no venue {id} in this organisation")))?;
+            vec![state]
+        }
+        None => {
+            let filter = VenueFilter {
+                street: p.street.clone().filter(|s| !s.is_empty()),
+                ..Default::default()
+            };
+            let mut all = Vec::new();
+            let mut after: Option<Vec<u8>> = None;
+            loop {
+                let page = store.venues_page(org, &filter, after.as_deref(), 0, CHUNK)?;
+                all.extend(page.items);
+                match page
+                    .next
+                    .as_deref()
+                    .and_then(crate::store::index::parse_cursor)
+                {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            all
+        }
+    };
+    let in_period = |t: Timestamp| {
+        let d = t.local_date();
+        p.from.is_none_or(|f| d >= f) && p.to.is_none_or(|to| d <= to)
+    };
+    let mut rows = Vec::new();
+    'venues: for v in &venues {
+        let part = Partition::Venue(v.id);
+        let mut offset = 0;
+        loop {
+            let page = store.venue_inspections(org, &part, offset, CHUNK)?;
+            offset += page.len();
+            for i in page.iter().filter(|i| in_period(i.finished_at)) {
+                for item in &i.items {
+                    if rows.len() == MAX_EXPORT_ROWS {
+                        break 'venues;
+                    }
+                    rows.push(vec![
+                        v.street.clone().into(),
+                        v.name.clone().into(),
+                        v.address.clone().into(),
+                        i.finished_at.to_string().into(),
+                        crate::console::who(&names, i.inspector).into(),
+                        item.code.clone().into(),
+                        templates
+                            .get(&(i.template, item.code.clone()))
+                            .cloned()
+                            .unwrap_or_default()
+                            .into(),
+                        text::outcome(item.outcome).into(),
+                        text::severity(item.severity).into(),
+                        item.note.clone().into(),
+                        i.id.to_string().into(),
+                    ]);
+                }
+            }
+            if page.len() < CHUNK {
+                break;
+            }
+        }
+    }
+    Ok(Table {
+        file: "inspections",
+        sheet: "检查记录",
+        headers: vec![
+            "街道",
+            "场所",
+            "地址",
+            "完成时间",
+            "巡查员",
+            "检查项",
+            "检查内容",
+            "结果",
+            "严重程度",
+            "备注",
+            "检查ID",
+        ],
+        rows,
+    })
+}
+
+/// Every template's item texts, by (template, item code).
+pub fn template_items(
+    store: &Store,
+    org: OrgId,
+) -> Result<HashMap<(TemplateId, String), String>, AppError> {
+    let states = store.states_of_kind(org, crate::store::PartitionKind::Template)?;
+    Ok(states
+        .iter()
+        .filter_map(|s| s.latest_template())
+        .flat_map(|t| {
+            t.items
+                .iter()
+                .map(|i| ((t.id, i.code.clone()), i.text.clone()))
+        })
+        .collect())
+}
+
+/// A campaign's target venues, not inspected first.
+pub fn coverage_table(store: &Store, org: OrgId, id: CampaignId) -> Result<Table, AppError> {
+    let page = review::coverage_page(store, org, id, 0, MAX_EXPORT_ROWS)?;
+    Ok(Table {
+        file: "coverage",
+        sheet: "活动覆盖",
+        headers: vec![
+            "街道",
+            "场所",
+            "地址",
+            "类型",
+            "是否已检查",
+            "检查次数",
+            "最近检查",
+            "发现隐患",
+            "未整改隐患",
+        ],
+        rows: page
+            .rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.venue.street.clone().into(),
+                    r.venue.name.clone().into(),
+                    r.venue.address.clone().into(),
+                    r.venue.kind.label().into(),
+                    if r.inspections > 0 {
+                        "已检查"
+                    } else {
+                        "未检查"
+                    }
+                    .into(),
+                    r.inspections.into(),
+                    r.last_inspected
+                        .map(|t| t.to_string())
+                        .unwrap_or_default()
+                        .into(),
+                    r.hazards_found.into(),
+                    r.hazards_active.into(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Download a list as CSV or XLSX: `hazards` (the query parameters of `GET /v1/hazards`),
+/// `inspections` (`venue`, or every venue of a `street` or all; `from`, `to`), `coverage`
+/// (`campaign`). See the module docs for the rows.
+#[utoipa::path(get, path = "/v1/exports/{file}", tag = "review",
+    params(("file" = String, Path, description = "hazards.csv, hazards.xlsx, inspections.csv, inspections.xlsx, coverage.csv or coverage.xlsx")),
+    responses((status = 200, description = "The file (text/csv with a BOM, or XLSX)"),
+        (status = 400, description = "Bad query parameters", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such export, venue or campaign", body = firecheck_shared::sync::ErrorBody),
+        (status = 422, description = "An unknown status, severity, source or id", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Path(file): Path<String>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let (name, format) = parse_file(&file)?;
+    let t = table(&state, caller.0.org, name, &uri).await?;
+    respond(&t, format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_neutralised_and_quoted() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("小木桥路, 12号"), "\"小木桥路, 12号\"");
+        assert_eq!(csv_cell("2026-11-30"), "2026-11-30");
+    }
+
+    #[test]
+    fn csv_starts_with_a_bom_and_ends_lines_with_crlf() {
+        let t = Table {
+            file: "t",
+            sheet: "t",
+            headers: vec!["街道", "数"],
+            rows: vec![vec!["小木桥路".into(), Cell::Int(3)]],
+        };
+        let bytes = csv(&t);
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}街道,数\r\n小木桥路,3\r\n"
+        );
+        assert!(xlsx(&t).unwrap().starts_with(b"PK"));
+    }
+
+    #[test]
+    fn export_names_are_checked() {
+        assert_eq!(
+            parse_file("hazards.csv").unwrap(),
+            ("hazards", ExportFormat::Csv)
+        );
+        assert_eq!(
+            parse_file("coverage.xlsx").unwrap(),
+            ("coverage", ExportFormat::Xlsx)
+        );
+        assert!(parse_file("hazards.pdf").is_err());
+        assert!(parse_file("users.csv").is_err());
+        assert!(parse_file("hazards").is_err());
+    }
+}

@@ -1,0 +1,99 @@
+//! The console's words for the domain's codes, in Chinese: one place, so every page and
+//! every export names a status, a severity or an action the same way.
+
+use firecheck_shared::query::SourceKind;
+use firecheck_shared::*;
+
+pub fn status(s: HazardStatus) -> &'static str {
+    match s {
+        HazardStatus::Open => "待交办",
+        HazardStatus::Dispatched => "已交办",
+        HazardStatus::ReportedFixed => "整改完成待复查",
+        HazardStatus::Verified => "复查销项",
+        HazardStatus::Closed => "已关闭",
+        HazardStatus::Reopened => "重新打开",
+    }
+}
+
+pub const STATUSES: [HazardStatus; 6] = [
+    HazardStatus::Open,
+    HazardStatus::Dispatched,
+    HazardStatus::ReportedFixed,
+    HazardStatus::Reopened,
+    HazardStatus::Verified,
+    HazardStatus::Closed,
+];
+
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "重大",
+        Severity::Major => "较大",
+        Severity::Minor => "一般",
+    }
+}
+
+pub const SEVERITIES: [Severity; 3] = [Severity::Critical, Severity::Major, Severity::Minor];
+
+pub fn source(s: SourceKind) -> &'static str {
+    match s {
+        SourceKind::Inspection => "巡查发现",
+        SourceKind::CitizenReport => "市民报告",
+    }
+}
+
+pub const SOURCES: [SourceKind; 2] = [SourceKind::Inspection, SourceKind::CitizenReport];
+
+pub fn role(r: Role) -> &'static str {
+    match r {
+        Role::Inspector => "巡查员",
+        Role::Officer => "平安办",
+        Role::Admin => "管理员",
+    }
+}
+
+pub fn outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "合格",
+        Outcome::Fail => "不合格",
+        Outcome::NotApplicable => "不适用",
+    }
+}
+
+/// What happened, in a few words, and its detail (unit and deadline, note, reason).
+pub fn action(a: &HazardAction) -> (&'static str, String) {
+    match a {
+        HazardAction::Found { note } => ("发现", note.clone()),
+        HazardAction::FoundAgain { note, .. } => ("再次发现", note.clone()),
+        HazardAction::PassedReinspection { .. } => ("复查合格", String::new()),
+        HazardAction::Dispatched { unit, due, note } => {
+            let mut s = format!("交办 {unit}，限 {due} 前整改");
+            if !note.is_empty() {
+                s.push('；');
+                s.push_str(note);
+            }
+            ("交办", s)
+        }
+        HazardAction::ReportedFixed { note, evidence } => (
+            "报告整改完成",
+            if evidence.is_empty() {
+                note.clone()
+            } else {
+                format!("{note}（附照片 {} 张）", evidence.len())
+            },
+        ),
+        HazardAction::Verified { note } => ("复查销项", note.clone()),
+        HazardAction::Reopened { reason } => ("重新打开", reason.clone()),
+        HazardAction::Closed { reason } => ("关闭", reason.clone()),
+        HazardAction::Commented { text } => ("备注", text.clone()),
+    }
+}
+
+/// The units hazards are dispatched to in Xietu (DOMAIN.md), offered before any the
+/// organisation has used.
+pub const UNITS: [&str; 5] = [
+    "城管斜土中队",
+    "斜土路派出所",
+    "居委",
+    "消防救援站",
+    "龙华中路站",
+];
