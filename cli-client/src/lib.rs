@@ -18,31 +18,23 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
+use firecheck_shared::i18n::{Lang, Msg};
+use firecheck_shared::msg;
 
 pub mod commands;
+pub mod lang;
 pub mod remote;
 pub mod replica;
 pub mod session;
 pub mod sync;
 pub mod table;
 
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  done
-  1  unexpected failure (local storage, a bug)
-  2  usage: the command line could not be read
-  3  not logged in, or the login expired: run `firecheck login USER` (queued ops wait)
-  4  the server cannot be reached, or its https certificate is not trusted: everything
-     stays queued; sync again later
-  5  not found: no such venue, hazard, template or campaign
-  6  invalid input: a date, an item code, a value, or a change your role may not make";
-
 /// firecheck: record fire-safety inspections offline, sync them when there is a network.
 ///
 /// Every command except `login` and `sync` works with no network at all.
 #[derive(Debug, Parser)]
-#[command(name = "firecheck", version, about, after_help = EXIT_CODES)]
+#[command(name = "firecheck", version, about)]
 pub struct Cli {
     /// Where this device keeps its replica [default on Linux: $XDG_DATA_HOME/firecheck or ~/.local/share/firecheck].
     #[arg(long, env = "FIRECHECK_HOME", global = true)]
@@ -57,6 +49,9 @@ pub struct Cli {
     /// Print listings as JSON, for scripts.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The language to speak: zh or en [default: FIRECHECK_LANG, else the locale].
+    #[arg(long, global = true, value_name = "zh|en")]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -286,17 +281,16 @@ pub enum CampaignCommand {
 }
 
 /// What went wrong, for a person, with the exit code it maps to ([`CliError::exit_code`]).
-/// Variants with a cause keep it typed; the messages say what to do.
-#[derive(Debug, thiserror::Error)]
+/// Variants with a cause keep it typed; the messages say what to do, in the person's
+/// language ([`CliError::render`]; `Display` is English).
+#[derive(Debug)]
 pub enum CliError {
     /// No login on this device yet (exit 3).
-    #[error("not logged in on this device: run `firecheck login USER` once while online; after that everything works offline")]
     NotLoggedIn,
-    /// The server refused the username or password (exit 3).
-    #[error("{message}")]
+    /// The server refused the username or password (exit 3); its words, in the language
+    /// the client asked for.
     LoginRefused { message: String },
     /// The server no longer takes this device's login (exit 3); the ops wait for a new one.
-    #[error("{message}: run `firecheck login {username}`; {waiting} op(s) stay queued")]
     LoginEnded {
         message: String,
         username: String,
@@ -304,80 +298,205 @@ pub enum CliError {
     },
     /// Talking to the server failed: exit 4 when it cannot be reached or its certificate is
     /// not trusted, 3 when it refuses the login, 6 for an unusable `--ca-cert`, else 1.
-    #[error("{}", remote_message(.0))]
-    Remote(#[from] remote::RemoteError),
+    Remote(remote::RemoteError),
     /// The records were synced, the photos not (yet): the exit code of why (3 or 4), else 1.
-    #[error("{}", photos_message(*.waiting, .cause))]
     PhotosNotSent {
         waiting: usize,
         cause: Box<CliError>,
     },
     /// No such venue, hazard, template, campaign or attachment (exit 5).
-    #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     /// Input that cannot be used, with how to put it (exit 6).
-    #[error("{0}")]
-    Invalid(String),
+    Invalid(Msg),
     /// A value `shared`'s rules refuse: a kind, a status, a bound, a role (exit 6).
-    #[error(transparent)]
-    Validation(#[from] firecheck_shared::validate::ValidationError),
+    Validation(firecheck_shared::validate::ValidationError),
     /// The command line could not be read (exit 6).
-    #[error("{0}")]
-    Usage(#[from] clap::Error),
+    Usage(clap::Error),
     /// A file named on the command line cannot be read (exit 6).
-    #[error("cannot read {}: {source}", path.display())]
     Unreadable {
         path: PathBuf,
         source: std::io::Error,
     },
     /// An answers file (`inspect --from`) is not the JSON it should be (exit 6).
-    #[error("{}: {source}", path.display())]
     AnswerFile {
         path: PathBuf,
         source: serde_json::Error,
     },
     /// An attachment over [`commands::MAX_ATTACHMENT_BYTES`] (exit 6).
-    #[error("{} is {} MiB; attachments may be at most {} MiB", path.display(), size / (1024 * 1024), commands::MAX_ATTACHMENT_BYTES / (1024 * 1024))]
     AttachmentTooLarge { path: PathBuf, size: u64 },
     /// An attachment this device cannot take in (exit 6).
-    #[error("{}: {source}", path.display())]
     Attachment {
         path: PathBuf,
         source: replica::AttachError,
     },
     /// The local replica (exit 1).
-    #[error(transparent)]
-    Replica(#[from] replica::ReplicaError),
+    Replica(replica::ReplicaError),
     /// The replica's folder cannot be created (exit 1).
-    #[error("cannot create {}: {source}", path.display())]
     Home {
         path: PathBuf,
         source: std::io::Error,
     },
     /// Reading the terminal, writing the output, reading a held attachment (exit 1).
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// Listings as JSON could not be written (exit 1).
-    #[error("{0}")]
     Output(serde_json::Error),
     /// The async runtime for talking to the server (exit 1).
-    #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     /// A fetched attachment cannot be saved (exit 1).
-    #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
     /// A fetched attachment does not hash to its name (exit 1).
-    #[error("attachment {0} arrived corrupted; try again")]
     CorruptDownload(firecheck_shared::BlobHash),
     /// An attachment waiting for upload is gone from this device's blob store (exit 1).
-    #[error("attachment {0} is missing from this device's blob store")]
     BlobMissing(firecheck_shared::BlobHash),
 }
 
+impl From<remote::RemoteError> for CliError {
+    fn from(e: remote::RemoteError) -> Self {
+        CliError::Remote(e)
+    }
+}
+impl From<firecheck_shared::validate::ValidationError> for CliError {
+    fn from(e: firecheck_shared::validate::ValidationError) -> Self {
+        CliError::Validation(e)
+    }
+}
+impl From<clap::Error> for CliError {
+    fn from(e: clap::Error) -> Self {
+        CliError::Usage(e)
+    }
+}
+impl From<replica::ReplicaError> for CliError {
+    fn from(e: replica::ReplicaError) -> Self {
+        CliError::Replica(e)
+    }
+}
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Remote(e) => Some(e),
+            CliError::Validation(e) => Some(e),
+            CliError::Usage(e) => Some(e),
+            CliError::Replica(e) => Some(e),
+            CliError::Unreadable { source, .. }
+            | CliError::Home { source, .. }
+            | CliError::Write { source, .. }
+            | CliError::Io(source)
+            | CliError::Runtime(source) => Some(source),
+            CliError::AnswerFile { source, .. } => Some(source),
+            CliError::Output(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// An I/O failure's cause in words (the system's own text for the rare ones).
+fn io_cause(e: &std::io::Error) -> Msg {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => msg!("io-not-found"),
+        std::io::ErrorKind::PermissionDenied => msg!("io-permission"),
+        std::io::ErrorKind::StorageFull => msg!("io-disk-full"),
+        _ => msg!("io-other", detail = e.to_string()),
+    }
+}
+
 impl CliError {
+    /// What went wrong and what to do, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            CliError::Usage(e) => lang::usage_error(e, lang),
+            _ => self.msg().render(lang),
+        }
+    }
+
+    /// The message of every error but a usage error (which clap words: [`CliError::render`]).
+    pub fn msg(&self) -> Msg {
+        use remote::RemoteError;
+        let path = |p: &std::path::Path| p.display().to_string();
+        match self {
+            CliError::NotLoggedIn => msg!("error-not-logged-in"),
+            CliError::LoginRefused { message } => msg!("remote-server-says", message = message),
+            CliError::LoginEnded {
+                message,
+                username,
+                waiting,
+            } => msg!(
+                "error-login-ended",
+                message = message,
+                username = username,
+                waiting = *waiting
+            ),
+            CliError::Remote(e) => match e {
+                RemoteError::Unreachable { .. } => msg!("error-unreachable", cause = e.msg()),
+                RemoteError::Tls { .. } => msg!("error-tls", cause = e.msg()),
+                RemoteError::Unauthorized { message } => {
+                    msg!("error-unauthorized", message = message)
+                }
+                RemoteError::CaCert { .. }
+                | RemoteError::Refused { .. }
+                | RemoteError::BadAnswer(_) => e.msg(),
+            },
+            CliError::PhotosNotSent { waiting, cause } => {
+                let cause = cause.msg();
+                match self.exit_code() {
+                    4 => msg!(
+                        "error-photos-unreachable",
+                        waiting = *waiting,
+                        cause = cause
+                    ),
+                    3 => msg!("error-photos-login", waiting = *waiting, cause = cause),
+                    _ => msg!("error-photos-other", waiting = *waiting, cause = cause),
+                }
+            }
+            CliError::NotFound(m) | CliError::Invalid(m) => m.clone(),
+            CliError::Validation(e) => e.msg(),
+            CliError::Usage(e) => msg!("remote-server-says", message = e.to_string()),
+            CliError::Unreadable { path: p, source } => {
+                msg!("error-unreadable", path = path(p), cause = io_cause(source))
+            }
+            CliError::AnswerFile { path: p, source } => msg!(
+                "error-answer-file",
+                path = path(p),
+                detail = source.to_string()
+            ),
+            CliError::AttachmentTooLarge { path: p, size } => msg!(
+                "error-attachment-too-large",
+                path = path(p),
+                mib = size / (1024 * 1024),
+                max = commands::MAX_ATTACHMENT_BYTES / (1024 * 1024)
+            ),
+            CliError::Attachment { path: p, source } => {
+                msg!("error-attachment", path = path(p), cause = source.msg())
+            }
+            CliError::Replica(e) => e.msg(),
+            CliError::Home { path: p, source } => {
+                msg!("error-home", path = path(p), cause = io_cause(source))
+            }
+            CliError::Io(e) => msg!("error-io", cause = io_cause(e)),
+            CliError::Output(e) => msg!("error-output", detail = e.to_string()),
+            CliError::Runtime(e) => msg!("error-runtime", cause = io_cause(e)),
+            CliError::Write { path: p, source } => {
+                msg!("error-write", path = path(p), cause = io_cause(source))
+            }
+            CliError::CorruptDownload(h) => msg!("error-corrupt-download", hash = h.to_hex()),
+            CliError::BlobMissing(h) => msg!("error-blob-missing", hash = h.to_hex()),
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         use remote::RemoteError;
         match self {
@@ -414,34 +533,6 @@ impl CliError {
     }
 }
 
-/// A failure to talk to the server, with what happens to the queued ops.
-fn remote_message(e: &remote::RemoteError) -> String {
-    use remote::RemoteError;
-    match e {
-        RemoteError::Unreachable { .. } => {
-            format!("{e}; everything stays queued — sync again when online")
-        }
-        RemoteError::Tls { .. } => format!("{e}; nothing was sent, everything stays queued"),
-        RemoteError::Unauthorized { message } => {
-            format!("{message}; run `firecheck login USER` — queued ops stay queued")
-        }
-        RemoteError::CaCert { .. } | RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => {
-            e.to_string()
-        }
-    }
-}
-
-/// Records synced, photos not: why, and that they wait on this device.
-fn photos_message(waiting: usize, cause: &CliError) -> String {
-    match cause.exit_code() {
-        4 => format!("records synced, but {waiting} photo(s) could not be sent: {cause}"),
-        3 => format!("records synced, but {waiting} photo(s) wait for a login: {cause}"),
-        _ => format!(
-            "records synced, but {waiting} photo(s) could not be sent ({cause}); they stay on this device for the next sync"
-        ),
-    }
-}
-
 /// The replica's folder: `--home` or `FIRECHECK_HOME`, else the platform's data folder for
 /// firecheck (on Linux `$XDG_DATA_HOME/firecheck`, or `~/.local/share/firecheck` when that
 /// is unset), else `.firecheck` in the working folder when there is no home folder at all.
@@ -454,8 +545,15 @@ pub fn home_dir(cli: &Cli) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".firecheck"))
 }
 
-/// Run one command, writing what it says to `out`.
+/// The language `cli` asks for: `--lang`, else the environment ([`lang::from_env`]).
+pub fn language(cli: &Cli) -> Lang {
+    cli.lang
+        .unwrap_or_else(|| lang::from_env(|name| std::env::var_os(name)))
+}
+
+/// Run one command, writing what it says to `out` in [`language`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let lang = language(&cli);
     let home = home_dir(&cli);
     std::fs::create_dir_all(&home).map_err(|source| CliError::Home {
         path: home.clone(),
@@ -465,6 +563,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let ctx = commands::Ctx {
         replica: &replica,
         json: cli.json,
+        lang,
         server: cli.server.clone(),
         ca_cert: cli.ca_cert.clone(),
     };
@@ -505,12 +604,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     }
 }
 
+/// Parse `args` (the first is the program name) with the help and errors in `lang`.
+pub fn parse<I, S>(args: I, lang: Lang) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<std::ffi::OsString> + Clone,
+{
+    let matches = lang::command(lang).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Parse `args` (the first is the program name) and run, as the binary does.
 pub fn run_args<I, S>(args: I, out: &mut dyn Write) -> Result<(), CliError>
 where
     I: IntoIterator<Item = S>,
     S: Into<std::ffi::OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args)?;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let cli = parse(&args, lang::detect(&args))?;
     run(cli, out)
 }

@@ -8,43 +8,69 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use firecheck_shared::codec::{self, Format};
+use firecheck_shared::i18n::{Lang, Msg};
 use firecheck_shared::sync::{
     ErrorBody, ErrorCode, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
 };
-use firecheck_shared::BlobHash;
+use firecheck_shared::{msg, BlobHash};
 
-/// How a request to the server failed.
-#[derive(Debug, thiserror::Error)]
+/// How a request to the server failed. The server's own messages come in the language the
+/// client asked for (`Accept-Language`); the rest is worded by [`RemoteError::msg`].
+#[derive(Debug)]
 pub enum RemoteError {
-    #[error("cannot reach the server at {url}: {detail}")]
     Unreachable {
         url: String,
-        detail: String,
+        detail: Msg,
         /// The request may have reached the server (it timed out or broke mid-way), as
         /// opposed to never connecting.
         maybe_delivered: bool,
     },
     /// The TLS handshake failed: nothing was sent. Retrying does not help.
-    #[error("cannot set up a secure connection to {url}: {detail}")]
-    Tls { url: String, detail: String },
+    Tls { url: String, detail: Msg },
     /// The file given by `--ca-cert` cannot be used.
-    #[error("cannot use the CA certificate {} (--ca-cert, FIRECHECK_CA_CERT): {detail}", path.display())]
-    CaCert { path: PathBuf, detail: String },
+    CaCert { path: PathBuf, detail: Msg },
     /// The server refused the token or the login (code `unauthorized`).
-    #[error("{message}")]
     Unauthorized { message: String },
     /// Any other refusal. Matched on `code`; `status` is only shown.
-    #[error("the server refused the request ({status}): {message}")]
     Refused {
         status: u16,
         code: ErrorCode,
         message: String,
     },
-    #[error("the server answered something unreadable: {0}")]
+    /// The answer cannot be read; the detail is the decoder's.
     BadAnswer(String),
 }
 
+impl std::fmt::Display for RemoteError {
+    /// English (logs); a person reads [`RemoteError::msg`] in their language.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl std::error::Error for RemoteError {}
+
 impl RemoteError {
+    /// What went wrong, to be rendered in the person's language.
+    pub fn msg(&self) -> Msg {
+        match self {
+            RemoteError::Unreachable { url, detail, .. } => {
+                msg!("remote-unreachable", url = url, detail = detail)
+            }
+            RemoteError::Tls { url, detail } => msg!("remote-tls", url = url, detail = detail),
+            RemoteError::CaCert { path, detail } => msg!(
+                "remote-ca-cert",
+                path = path.display().to_string(),
+                detail = detail
+            ),
+            RemoteError::Unauthorized { message } => msg!("remote-server-says", message = message),
+            RemoteError::Refused {
+                status, message, ..
+            } => msg!("remote-refused", status = *status, message = message),
+            RemoteError::BadAnswer(detail) => msg!("remote-bad-answer", detail = detail),
+        }
+    }
+
     /// Worth retrying after a pause (network trouble, server busy or restarting).
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -63,10 +89,23 @@ pub struct Remote {
 
 impl Remote {
     /// A client for `base`; for an `https://` server, trusting the system's root
-    /// certificates and also those in `ca_cert` (PEM), e.g. an office's private CA.
+    /// certificates and also those in `ca_cert` (PEM), e.g. an office's private CA. The
+    /// server's messages come in English; [`Remote::connect_in`] asks for a language.
     pub fn connect(base: &str, ca_cert: Option<&Path>) -> Result<Self, RemoteError> {
+        Self::connect_in(base, ca_cert, Lang::En)
+    }
+
+    /// [`Remote::connect`], asking the server to word its messages in `lang`
+    /// (`Accept-Language`): its errors and each refused op's reason.
+    pub fn connect_in(base: &str, ca_cert: Option<&Path>, lang: Lang) -> Result<Self, RemoteError> {
         let base = base.trim_end_matches('/').to_string();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static(lang.tag()),
+        );
         let mut builder = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("firecheck/", env!("CARGO_PKG_VERSION")))
@@ -79,7 +118,7 @@ impl Remote {
         }
         let http = builder.build().map_err(|e| RemoteError::Tls {
             url: base.clone(),
-            detail: format!("cannot load this system's root certificates: {}", chain(&e)),
+            detail: msg!("tls-no-roots", detail = chain(&e)),
         })?;
         Ok(Self { base, http })
     }
@@ -93,11 +132,11 @@ impl Remote {
             };
         }
         let detail = if e.is_connect() {
-            "connection refused or no network".to_string()
+            msg!("remote-no-connection")
         } else if e.is_timeout() {
-            "timed out".to_string()
+            msg!("remote-timed-out")
         } else {
-            e.to_string()
+            msg!("remote-broken", detail = chain(&e))
         };
         RemoteError::Unreachable {
             url: self.base.clone(),
@@ -221,7 +260,7 @@ impl Remote {
             .filter(|&start| start < bytes.len())
             .ok_or_else(|| {
                 RemoteError::BadAnswer(format!(
-                    "the server says its copy of attachment {hash} ends at byte {offset}, but it has only {total} bytes"
+                    "attachment {hash}: offset {offset} of {total} bytes"
                 ))
             })?;
         let end = start.saturating_add(chunk.max(1)).min(bytes.len());
@@ -272,14 +311,14 @@ impl Remote {
 fn read_ca_cert(path: &Path) -> Result<Vec<reqwest::Certificate>, RemoteError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
-    let refuse = |detail: String| RemoteError::CaCert {
+    let refuse = |detail: Msg| RemoteError::CaCert {
         path: path.to_path_buf(),
         detail,
     };
     let bytes = std::fs::read(path).map_err(|e| {
         refuse(match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            _ => e.to_string(),
+            std::io::ErrorKind::NotFound => msg!("ca-no-file"),
+            _ => msg!("ca-unreadable", detail = e.to_string()),
         })
     })?;
     let ders = CertificateDer::pem_slice_iter(&bytes)
@@ -287,25 +326,17 @@ fn read_ca_cert(path: &Path) -> Result<Vec<reqwest::Certificate>, RemoteError> {
         .map_err(|e| {
             use rustls::pki_types::pem::Error;
             refuse(match e {
-                Error::MissingSectionEnd { .. } => {
-                    "not readable PEM: a section has no `-----END …-----` line".to_string()
-                }
-                Error::IllegalSectionStart { .. } => {
-                    "not readable PEM: a malformed `-----BEGIN` line".to_string()
-                }
-                other => format!("not readable PEM ({other})"),
+                Error::MissingSectionEnd { .. } => msg!("ca-pem-no-end"),
+                Error::IllegalSectionStart { .. } => msg!("ca-pem-bad-begin"),
+                other => msg!("ca-pem-other", detail = other.to_string()),
             })
         })?;
     if ders.is_empty() {
         // DER starts with an ASN.1 SEQUENCE.
         return Err(refuse(if bytes.first() == Some(&0x30) {
-            "this looks like a binary (DER) certificate; convert it to PEM: \
-             `openssl x509 -inform der -in FILE -out ca.pem`"
-                .to_string()
+            msg!("ca-der")
         } else {
-            "no certificate in it: give the CA's certificate in PEM \
-             (`-----BEGIN CERTIFICATE-----`)"
-                .to_string()
+            msg!("ca-no-certificate")
         }));
     }
     let mut anchors = rustls::RootCertStore::empty();
@@ -313,8 +344,9 @@ fn read_ca_cert(path: &Path) -> Result<Vec<reqwest::Certificate>, RemoteError> {
         .map(|der| {
             anchors
                 .add(der.clone())
-                .map_err(|e| refuse(format!("not a usable certificate ({e})")))?;
-            reqwest::Certificate::from_der(&der).map_err(|e| refuse(chain(&e)))
+                .map_err(|e| refuse(msg!("ca-unusable", detail = e.to_string())))?;
+            reqwest::Certificate::from_der(&der)
+                .map_err(|e| refuse(msg!("ca-unusable", detail = chain(&e))))
         })
         .collect()
 }
@@ -339,34 +371,21 @@ fn rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
 }
 
 /// What a TLS failure means for the person at the device, and what to do.
-fn tls_advice(e: &rustls::Error) -> String {
+fn tls_advice(e: &rustls::Error) -> Msg {
     use rustls::{CertificateError, Error};
     match e {
-        Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
-            "the server's certificate is not signed by an authority this device trusts; if \
-             your office runs its own certificate authority, give its certificate with \
-             --ca-cert FILE or FIRECHECK_CA_CERT"
-                .to_string()
-        }
+        Error::InvalidCertificate(CertificateError::UnknownIssuer) => msg!("tls-unknown-issuer"),
         Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-        ) => "the server's certificate is not issued for this address; use the host name \
-              the certificate names in the server URL"
-            .to_string(),
+        ) => msg!("tls-wrong-name"),
         Error::InvalidCertificate(
             CertificateError::Expired | CertificateError::ExpiredContext { .. },
-        ) => "the server's certificate has expired (or this device's clock is wrong)".to_string(),
+        ) => msg!("tls-expired"),
         Error::InvalidCertificate(
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
-        ) => {
-            "the server's certificate is not valid yet (is this device's clock right?)".to_string()
-        }
-        Error::InvalidMessage(_) => {
-            format!(
-                "the server does not speak TLS ({e}); if it serves plain http, use an http:// URL"
-            )
-        }
-        other => format!("the TLS handshake failed: {other}"),
+        ) => msg!("tls-not-yet-valid"),
+        Error::InvalidMessage(_) => msg!("tls-not-tls", detail = e.to_string()),
+        other => msg!("tls-failed", detail = other.to_string()),
     }
 }
 

@@ -6,6 +6,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
+use firecheck_shared::i18n::words;
 use firecheck_shared::sync::{ErrorCode, LoginRequest, TokenResponse};
 use firecheck_shared::*;
 use serde::Serialize;
@@ -34,15 +35,16 @@ fn server_url(ctx: &Ctx) -> Result<String, CliError> {
     if let Some(l) = ctx.replica.login()? {
         return Ok(l.server);
     }
-    Err(CliError::Invalid(
-        "which server? give --server URL or set FIRECHECK_SERVER (e.g. http://127.0.0.1:8080)"
-            .into(),
-    ))
+    Err(CliError::Invalid(msg!("login-which-server")))
 }
 
 /// A client for `server`, trusting `--ca-cert` too.
 fn remote(ctx: &Ctx, server: &str) -> Result<Remote, CliError> {
-    Ok(Remote::connect(server, ctx.ca_cert.as_deref())?)
+    Ok(Remote::connect_in(
+        server,
+        ctx.ca_cert.as_deref(),
+        ctx.lang,
+    )?)
 }
 
 fn to_login(server: &str, t: TokenResponse) -> Login {
@@ -134,7 +136,10 @@ pub fn login(
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     } else {
-        rpassword::prompt_password(format!("password for {username}: "))?
+        rpassword::prompt_password(format!(
+            "{} ",
+            t!(ctx.lang, "login-password-prompt", username = username)
+        ))?
     };
     login_with_password(ctx, username, password, out)
 }
@@ -148,11 +153,15 @@ pub fn login_with_password(
 ) -> Result<(), CliError> {
     let server = server_url(ctx)?;
     if password.is_empty() {
-        return Err(CliError::Invalid("empty password".into()));
+        return Err(CliError::Invalid(msg!("login-empty-password")));
     }
     let renumbered = ctx.replica.register_anew()?;
     if renumbered > 0 {
-        writeln!(out, "this device was restored from an old backup: registering it anew; {renumbered} op(s) will be sent again")?;
+        writeln!(
+            out,
+            "{}",
+            t!(ctx.lang, "login-registered-anew", count = renumbered)
+        )?;
     }
     let device = ctx.replica.device()?;
     let device_name = format!(
@@ -176,9 +185,10 @@ pub fn login_with_password(
     };
     if let Some(prev) = ctx.replica.login()? {
         if prev.org.id != t.org.id {
-            return Err(CliError::Invalid(format!(
-                "this device holds data of {}; use another --home for {}",
-                prev.org.name, t.org.name
+            return Err(CliError::Invalid(msg!(
+                "login-other-org",
+                held = &prev.org.name,
+                other = &t.org.name
             )));
         }
     }
@@ -187,8 +197,16 @@ pub fn login_with_password(
     let waiting = ctx.replica.counts()?.waiting();
     writeln!(
         out,
-        "logged in as {} ({}, {}) at {}; {waiting} waiting to sync — run `firecheck sync`",
-        login.user.display_name, login.user.username, login.user.role, login.org.name
+        "{}",
+        t!(
+            ctx.lang,
+            "login-done",
+            name = &login.user.display_name,
+            username = &login.user.username,
+            role = words::role(login.user.role),
+            org = &login.org.name,
+            waiting = waiting
+        )
     )?;
     Ok(())
 }
@@ -196,10 +214,7 @@ pub fn login_with_password(
 pub fn logout(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     ctx.replica.set_login(None)?;
     let waiting = ctx.replica.counts()?.waiting();
-    writeln!(
-        out,
-        "logged out; {waiting} op(s) stay queued until the next login and sync"
-    )?;
+    writeln!(out, "{}", t!(ctx.lang, "logout-done", waiting = waiting))?;
     Ok(())
 }
 
@@ -245,7 +260,12 @@ pub fn blob_get(
                     code: ErrorCode::NotFound | ErrorCode::PendingUpload,
                     message,
                     ..
-                }) => return Err(CliError::NotFound(message)),
+                }) => {
+                    return Err(CliError::NotFound(msg!(
+                        "remote-server-says",
+                        message = message
+                    )))
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -259,10 +279,14 @@ pub fn blob_get(
     })?;
     writeln!(
         out,
-        "saved {} ({} KiB) to {}",
-        hash.to_hex(),
-        bytes.len().div_ceil(1024),
-        output.display()
+        "{}",
+        t!(
+            ctx.lang,
+            "blob-saved",
+            hash = hash.to_hex(),
+            kib = bytes.len().div_ceil(1024),
+            path = output.display().to_string()
+        )
     )?;
     Ok(())
 }
@@ -283,6 +307,9 @@ struct StatusReport {
     cursor: u64,
     local_ops: usize,
     rejected_ops: Vec<RejectedOp>,
+    /// For the text form (the role in words); not part of `--json`.
+    #[serde(skip)]
+    user_role: Option<Role>,
 }
 
 #[derive(Debug, Serialize)]
@@ -326,6 +353,7 @@ pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
                 l.user.display_name, l.user.username, l.user.role
             )
         }),
+        user_role: login.as_ref().map(|l| l.user.role),
         server: login.as_ref().map(|l| l.server.clone()),
         device: ctx.replica.device()?,
         queued: counts.queued,
@@ -341,45 +369,82 @@ pub fn status(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     if ctx.json {
         return ctx.print_json(&report, out);
     }
-    match &report.user {
-        Some(u) => writeln!(out, "{u} at {}", report.server.as_deref().unwrap_or("-"))?,
-        None => writeln!(out, "not logged in")?,
+    let l = ctx.lang;
+    match (&login, report.user_role) {
+        (Some(who), Some(role)) => writeln!(
+            out,
+            "{}",
+            t!(
+                l,
+                "status-user",
+                name = &who.user.display_name,
+                username = &who.user.username,
+                role = words::role(role),
+                server = report.server.as_deref().unwrap_or("-")
+            )
+        )?,
+        _ => writeln!(out, "{}", t!(l, "status-not-logged-in"))?,
     }
-    writeln!(out, "device {}", report.device)?;
     writeln!(
         out,
-        "outbox: {} queued, {} sent (awaiting answer), {} acked, {} rejected",
-        report.queued, report.sent, report.acked, report.rejected
+        "{}",
+        t!(l, "status-device", device = report.device.to_string())
+    )?;
+    writeln!(
+        out,
+        "{}",
+        t!(
+            l,
+            "status-outbox",
+            queued = report.queued,
+            sent = report.sent,
+            acked = report.acked,
+            rejected = report.rejected
+        )
     )?;
     match report.last_sync_ms {
         Some(ms) => {
             let mins = (Timestamp::now().0 - ms) / 60_000;
             writeln!(
                 out,
-                "last successful sync: {} ({mins} min ago)",
-                Timestamp(ms)
+                "{}",
+                t!(
+                    l,
+                    "status-last-sync",
+                    when = Timestamp(ms).to_string(),
+                    mins = mins
+                )
             )?
         }
-        None => writeln!(out, "last successful sync: never")?,
+        None => writeln!(out, "{}", t!(l, "status-never-synced"))?,
     }
     if report.photos_waiting > 0 {
         writeln!(
             out,
-            "photos waiting to upload: {} ({} KiB)",
-            report.photos_waiting,
-            report.photo_bytes_waiting.div_ceil(1024)
+            "{}",
+            t!(
+                l,
+                "status-photos-waiting",
+                count = report.photos_waiting,
+                kib = report.photo_bytes_waiting.div_ceil(1024)
+            )
         )?;
     }
     if let Some(w) = &report.clock_warning {
-        writeln!(out, "warning: {w}")?;
+        writeln!(out, "{}", t!(l, "warning-line", warning = w))?;
     }
     writeln!(
         out,
-        "local replica: {} ops, pulled up to #{}",
-        report.local_ops, report.cursor
+        "{}",
+        t!(
+            l,
+            "status-local",
+            ops = report.local_ops,
+            cursor = report.cursor
+        )
     )?;
     if !report.rejected_ops.is_empty() {
-        writeln!(out, "rejected ops (kept on this device):")?;
+        writeln!(out, "{}", t!(l, "status-rejected-title"))?;
         for r in &report.rejected_ops {
             writeln!(
                 out,

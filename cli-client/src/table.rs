@@ -21,8 +21,10 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
-/// Render rows under a header, each column padded to its widest cell.
-pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+/// Render rows under a header, each column padded to its widest cell (display width: a
+/// Chinese character takes two columns).
+pub fn render<H: AsRef<str>>(header: &[H], rows: &[Vec<String>]) -> String {
+    let header: Vec<&str> = header.iter().map(AsRef::as_ref).collect();
     let cols = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in rows {
@@ -42,7 +44,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push_str(s.trim_end());
         out.push('\n');
     };
-    line(header.to_vec(), &mut out);
+    line(header, &mut out);
     for r in rows {
         line(r.iter().map(String::as_str).collect(), &mut out);
     }
@@ -56,7 +58,7 @@ mod tests {
     #[test]
     fn chinese_columns_line_up() {
         let t = render(
-            &["NAME", "STREET"],
+            &["名称", "STREET"],
             &[
                 vec!["老王电动车维修".into(), "小木桥路".into()],
                 vec!["Shop".into(), "斜土路".into()],
@@ -69,6 +71,8 @@ mod tests {
         assert_eq!(starts[0], 16);
         assert!(lines[2].starts_with("Shop"));
         assert_eq!(lines[2].find('斜').map(|i| lines[2][..i].width()), Some(16));
+        // A Chinese header lines up with its column too.
+        assert_eq!(lines[0].find('S').map(|i| lines[0][..i].width()), Some(16));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use firecheck_cli::commands::Ctx;
 use firecheck_cli::replica::LocalReplica;
 use firecheck_cli::{run_args, session, CliError};
+use firecheck_shared::i18n::Lang;
 
 /// A device: a home dir with a replica, talking to one server. Each call runs one command
 /// exactly as the binary would.
@@ -15,6 +16,8 @@ pub struct Device {
     pub server: String,
     /// Passed as `--ca-cert` when set.
     pub ca_cert: Option<PathBuf>,
+    /// Passed as `--lang`.
+    pub lang: Lang,
 }
 
 impl Device {
@@ -23,7 +26,15 @@ impl Device {
             home: home.to_path_buf(),
             server: server.to_string(),
             ca_cert: None,
+            lang: Lang::En,
         }
+    }
+
+    /// The same device, speaking `lang` (`--lang`). Devices speak English unless told, so
+    /// what they print does not depend on the locale of the machine running them.
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 
     /// The same device, trusting the CA certificate in `ca_cert` (`--ca-cert`).
@@ -40,6 +51,8 @@ impl Device {
             self.home.display().to_string(),
             "--server".into(),
             self.server.clone(),
+            "--lang".into(),
+            self.lang.tag().into(),
         ];
         if let Some(ca) = &self.ca_cert {
             all.extend(["--ca-cert".into(), ca.display().to_string()]);
@@ -56,6 +69,7 @@ impl Device {
         let ctx = Ctx {
             replica: &replica,
             json: false,
+            lang: self.lang,
             server: Some(self.server.clone()),
             ca_cert: self.ca_cert.clone(),
         };

@@ -246,10 +246,13 @@ impl Writer {
                     } else {
                         AckResult::Rejected {
                             code: RejectCode::DeviceSeqReused,
-                            reason: format!(
-                                "this device already stored a different op at position {} (was it restored from a backup?); log in again to register the device anew — the op is kept",
-                                op.device_seq
-                            ),
+                            // English here; the sync handler renders it in the
+                            // request's language.
+                            reason: firecheck_shared::msg!(
+                                "reject-device-seq-reused",
+                                position = op.device_seq
+                            )
+                            .to_string(),
                         }
                     });
                     continue;

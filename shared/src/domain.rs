@@ -107,7 +107,7 @@ impl FromStr for Role {
             other => Err(ValidationError::UnknownValue {
                 what: "role",
                 value: crate::validate::clip(other),
-                expected: "inspector, officer or admin",
+                expected: "inspector, officer, admin",
             }),
         }
     }
@@ -207,7 +207,7 @@ impl FromStr for VenueKind {
             .ok_or_else(|| ValidationError::UnknownValue {
                 what: "venue kind",
                 value: crate::validate::clip(s),
-                expected: "street-shop, ebike-point, three-in-one, metro-station, residential, office-tower or other",
+                expected: "street-shop, ebike-point, three-in-one, metro-station, residential, office-tower, other",
             })
     }
 }
@@ -274,7 +274,7 @@ impl FromStr for Severity {
             other => Err(ValidationError::UnknownValue {
                 what: "severity",
                 value: crate::validate::clip(other),
-                expected: "critical, major or minor",
+                expected: "critical, major, minor",
             }),
         }
     }
@@ -427,7 +427,7 @@ impl FromStr for HazardStatus {
                 return Err(ValidationError::UnknownValue {
                     what: "hazard status",
                     value: crate::validate::clip(other),
-                    expected: "open, dispatched, reported-fixed, verified, closed or reopened",
+                    expected: "open, dispatched, reported-fixed, verified, closed, reopened",
                 })
             }
         })

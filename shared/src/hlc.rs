@@ -9,6 +9,8 @@
 //! `receive` refuses stamps more than [`MAX_FORWARD_DRIFT_MS`] ahead of local wall time; the
 //! server refuses such ops outright (see [`crate::validate`]).
 
+use crate::i18n::Msg;
+use crate::msg;
 use serde::{Deserialize, Serialize};
 
 /// How far ahead of the receiver's wall clock a stamp may be before it is refused.
@@ -124,23 +126,25 @@ pub fn skew_ms(remote_wall_ms: u64, local_now_ms: u64) -> i64 {
     remote_wall_ms as i64 - local_now_ms as i64
 }
 
-/// A readable warning when a skew is beyond [`SKEW_WARNING_MS`].
-pub fn skew_warning(skew_ms: i64) -> Option<String> {
+/// A readable warning when a skew is beyond [`SKEW_WARNING_MS`], to be rendered in the
+/// device's language.
+pub fn skew_warning(skew_ms: i64) -> Option<Msg> {
     if skew_ms.abs() <= SKEW_WARNING_MS {
         return None;
     }
-    let direction = if skew_ms > 0 { "ahead of" } else { "behind" };
     let secs = skew_ms.unsigned_abs() / 1000;
     let (amount, unit) = if secs >= 3600 {
-        (secs / 3600, "h")
+        (secs / 3600, msg!("unit-hours"))
     } else if secs >= 60 {
-        (secs / 60, "min")
+        (secs / 60, msg!("unit-minutes"))
     } else {
-        (secs, "s")
+        (secs, msg!("unit-seconds"))
     };
-    Some(format!(
-        "this device's clock is about {amount} {unit} {direction} the server's; set the date and time automatically"
-    ))
+    Some(if skew_ms > 0 {
+        msg!("clock-ahead", amount = amount, unit = unit)
+    } else {
+        msg!("clock-behind", amount = amount, unit = unit)
+    })
 }
 
 /// A stable 64-bit node number for a device id.
@@ -153,6 +157,7 @@ pub fn node_of(device: &crate::ids::DeviceId) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use proptest::prelude::*;
 
     #[test]
@@ -178,9 +183,10 @@ mod tests {
         assert_eq!(skew_ms(10_000, 4_000), 6_000);
         assert!(skew_warning(SKEW_WARNING_MS).is_none());
         let w = skew_warning(-3 * 3_600_000).unwrap();
-        assert!(w.contains("3 h behind"), "{w}");
+        assert!(w.to_string().contains("3 h behind"), "{w}");
+        assert!(w.render(Lang::Zh).contains("慢约 3 小时"), "{w}");
         let w = skew_warning(5 * 60_000).unwrap();
-        assert!(w.contains("5 min ahead"), "{w}");
+        assert!(w.to_string().contains("5 min ahead"), "{w}");
     }
 
     proptest! {

@@ -15,6 +15,8 @@
 //! - [`sync`]: the sync, login and error messages; [`codec`]: their bincode and JSON forms.
 //! - [`admin`]: the administration messages (accounts, units, the audit and op logs).
 //! - [`fixtures`]: typed loading of the seed data in `fixtures/`.
+//! - [`i18n`]: the message catalogs (Fluent, Simplified Chinese and English) every
+//!   sentence for a person comes from, and the domain's codes in words.
 //!
 //! This crate does no I/O and knows nothing of axum or sled.
 
@@ -28,6 +30,7 @@ pub mod fold;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hlc;
+pub mod i18n;
 pub mod ids;
 pub mod merge;
 pub mod op;

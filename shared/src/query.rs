@@ -97,7 +97,7 @@ impl std::str::FromStr for SourceKind {
             other => Err(crate::validate::ValidationError::UnknownValue {
                 what: "hazard source",
                 value: crate::validate::clip(other),
-                expected: "inspection or citizen_report",
+                expected: "inspection, citizen_report",
             }),
         }
     }

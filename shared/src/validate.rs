@@ -4,6 +4,8 @@
 
 use crate::domain::{ItemResult, Role, Timestamp};
 use crate::hlc::MAX_FORWARD_DRIFT_MS;
+use crate::i18n::{Arg, Msg};
+use crate::msg;
 use crate::op::*;
 
 /// Longest name, street, address or unit (characters).
@@ -25,50 +27,165 @@ pub const MAX_SYNC_BYTES: usize = 8 * 1024 * 1024;
 /// Earliest plausible timestamp: 2000-01-01T00:00:00Z.
 pub const EARLIEST_MS: i64 = 946_684_800_000;
 
-/// What is wrong with an input, in words a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// What is wrong with an input, in words a person can act on ([`ValidationError::msg`], in
+/// either language; `Display` is English).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationError {
-    #[error("{value:?} is not a valid {kind} (expected a UUID)")]
-    BadId { kind: &'static str, value: String },
-    #[error("unknown {what} {value:?}; expected {expected}")]
+    BadId {
+        kind: &'static str,
+        value: String,
+    },
     UnknownValue {
         what: &'static str,
         value: String,
         expected: &'static str,
     },
-    #[error("{field} is empty; it must be filled in")]
-    Empty { field: &'static str },
-    #[error("{field} is {len} characters; at most {max} are allowed")]
+    Empty {
+        field: &'static str,
+    },
     TooLong {
         field: &'static str,
         len: usize,
         max: usize,
     },
-    #[error("{field} contains control characters")]
-    ControlCharacters { field: &'static str },
-    #[error("{what}: {len} given, at most {max} allowed")]
+    ControlCharacters {
+        field: &'static str,
+    },
     TooMany {
         what: &'static str,
         len: usize,
         max: usize,
     },
-    #[error("checklist item {code:?} appears more than once")]
-    DuplicateItem { code: String },
-    #[error("{} op must name {expected}", with_article(kind))]
+    DuplicateItem {
+        code: String,
+    },
     EntityMismatch {
         kind: &'static str,
         expected: &'static str,
     },
-    #[error("device_seq must start at 1")]
     ZeroDeviceSeq,
-    #[error("{field} ({ms} ms since 1970) is not a plausible time; check the device's date")]
-    BadTimestamp { field: &'static str, ms: i64 },
-    #[error("{field} is more than a day in the future; check the device's date and time")]
-    InFuture { field: &'static str },
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{} may not make a {kind} change", role.with_article())]
-    RoleMayNot { role: Role, kind: &'static str },
+    BadTimestamp {
+        field: &'static str,
+        ms: i64,
+    },
+    InFuture {
+        field: &'static str,
+    },
+    Invalid(Msg),
+    RoleMayNot {
+        role: Role,
+        kind: &'static str,
+    },
+}
+
+impl ValidationError {
+    /// The message, to be rendered in the reader's language.
+    pub fn msg(&self) -> Msg {
+        use ValidationError::*;
+        match self {
+            BadId { kind, value } => msg!("invalid-id", value = value, kind = *kind),
+            UnknownValue {
+                what,
+                value,
+                expected,
+            } => msg!(
+                "invalid-unknown-value",
+                what = field_word(what),
+                value = value,
+                expected = *expected
+            ),
+            Empty { field } => msg!("invalid-empty", field = field_word(field)),
+            TooLong { field, len, max } => msg!(
+                "invalid-too-long",
+                field = field_word(field),
+                len = *len,
+                max = *max
+            ),
+            ControlCharacters { field } => {
+                msg!("invalid-control-characters", field = field_word(field))
+            }
+            TooMany { what, len, max } => msg!(
+                "invalid-too-many",
+                what = field_word(what),
+                len = *len,
+                max = *max
+            ),
+            DuplicateItem { code } => msg!("invalid-duplicate-item", code = code),
+            EntityMismatch { kind, expected } => msg!(
+                "invalid-entity-mismatch",
+                kind = *kind,
+                expected = field_word(expected)
+            ),
+            ZeroDeviceSeq => msg!("invalid-zero-device-seq"),
+            BadTimestamp { field, ms } => {
+                msg!("invalid-timestamp", field = field_word(field), ms = *ms)
+            }
+            InFuture { field } => msg!("invalid-in-future", field = field_word(field)),
+            Invalid(m) => m.clone(),
+            RoleMayNot { role, kind } => msg!(
+                "invalid-role-may-not",
+                role = crate::i18n::words::role(*role),
+                kind = *kind
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// A field's or a thing's name in words, for the messages above; a name not listed here is
+/// shown as it is (it is then a wire field's own name).
+pub fn field_word(field: &str) -> Arg {
+    Arg::Msg(match field {
+        "venue name" => msg!("field-venue-name"),
+        "address" => msg!("field-address"),
+        "street" => msg!("field-street"),
+        "streets" => msg!("field-streets"),
+        "note" => msg!("field-note"),
+        "reason" => msg!("field-reason"),
+        "comment" => msg!("field-comment"),
+        "items" | "checklist items" => msg!("field-items"),
+        "item code" => msg!("field-item-code"),
+        "item note" => msg!("field-item-note"),
+        "item text" => msg!("field-item-text"),
+        "evidence" | "evidence on one item" => msg!("field-evidence"),
+        "unit" => msg!("field-unit"),
+        "units" => msg!("field-units"),
+        "place" => msg!("field-place"),
+        "organiser" => msg!("field-organiser"),
+        "scenario" => msg!("field-scenario"),
+        "went_well" => msg!("field-went-well"),
+        "to_improve" => msg!("field-to-improve"),
+        "drill text" => msg!("field-drill-text"),
+        "campaign name" => msg!("field-campaign-name"),
+        "kinds" => msg!("field-kinds"),
+        "goal" => msg!("field-goal"),
+        "template code" => msg!("field-template-code"),
+        "template name" => msg!("field-template-name"),
+        "template items" => msg!("field-template-items"),
+        "description" => msg!("field-description"),
+        "held_at" => msg!("field-held-at"),
+        "started_at" | "finished_at" | "reported_at" | "hlc" => msg!("field-time"),
+        "role" => msg!("field-role"),
+        "venue kind" => msg!("field-venue-kind"),
+        "severity" => msg!("field-severity"),
+        "hazard status" => msg!("field-hazard-status"),
+        "hazard source" => msg!("field-hazard-source"),
+        "a venue" => msg!("field-a-venue"),
+        "an inspection" => msg!("field-an-inspection"),
+        "a hazard" => msg!("field-a-hazard"),
+        "a drill" => msg!("field-a-drill"),
+        "a campaign" => msg!("field-a-campaign"),
+        "a template" => msg!("field-a-template"),
+        "a citizen report" => msg!("field-a-citizen-report"),
+        other => return Arg::Str(other.to_string()),
+    })
 }
 
 /// "a venue_upserted", "an inspection_submitted": the article English wants before a word.
@@ -179,9 +296,7 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
                 && f.street.is_none()
                 && f.location.is_none()
             {
-                return Err(ValidationError::Invalid(
-                    "a venue upsert must change at least one field".into(),
-                ));
+                return Err(ValidationError::Invalid(msg!("invalid-venue-upsert-empty")));
             }
             Ok(())
         }
@@ -190,9 +305,7 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
             time("started_at", r.started_at, now_ms)?;
             time("finished_at", r.finished_at, now_ms)?;
             if r.finished_at < r.started_at {
-                return Err(ValidationError::Invalid(
-                    "an inspection cannot finish before it started".into(),
-                ));
+                return Err(ValidationError::Invalid(msg!("invalid-inspection-times")));
             }
             text("note", &r.note, MAX_TEXT_CHARS)?;
             items(&r.items, false)
@@ -258,9 +371,7 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
         (OpBody::CampaignDefined(c), EntityRef::Campaign(_)) => {
             name("campaign name", &c.name)?;
             if c.ends < c.starts {
-                return Err(ValidationError::Invalid(
-                    "a campaign cannot end before it starts".into(),
-                ));
+                return Err(ValidationError::Invalid(msg!("invalid-campaign-period")));
             }
             count("streets", c.streets.len(), MAX_LIST)?;
             for s in &c.streets {
@@ -274,9 +385,7 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
             name("template code", &t.code)?;
             name("template name", &t.name)?;
             if t.version == 0 {
-                return Err(ValidationError::Invalid(
-                    "template versions start at 1".into(),
-                ));
+                return Err(ValidationError::Invalid(msg!("invalid-template-version")));
             }
             if t.items.is_empty() {
                 return Err(ValidationError::Empty {

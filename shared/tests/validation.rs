@@ -465,7 +465,9 @@ fn campaign_cannot_end_before_it_starts() {
             c.starts = date(2023, 11, 10);
             c.ends = date(2023, 11, 9);
         })),
-        Err(E::Invalid("a campaign cannot end before it starts".into()))
+        Err(E::Invalid(firecheck_shared::msg!(
+            "invalid-campaign-period"
+        )))
     );
     assert_eq!(
         check(&campaign(|c| {

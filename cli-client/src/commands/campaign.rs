@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use firecheck_shared::i18n::words;
 use firecheck_shared::query;
 use firecheck_shared::*;
 
@@ -27,11 +28,13 @@ pub fn list(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
             ]
         })
         .collect();
-    write!(
-        out,
-        "{}",
-        render(&["ID", "NAME", "PERIOD", "STREETS"], &rows)
-    )?;
+    let header = [
+        t!(ctx.lang, "col-id"),
+        t!(ctx.lang, "col-name"),
+        t!(ctx.lang, "col-period"),
+        t!(ctx.lang, "col-streets"),
+    ];
+    write!(out, "{}", render(&header, &rows))?;
     Ok(())
 }
 
@@ -43,7 +46,7 @@ pub fn coverage(ctx: &Ctx, id: Option<String>, out: &mut dyn Write) -> Result<()
     let today = Timestamp::now().local_date();
     let parts: Vec<&Folded> = states.iter().collect();
     let cov = query::coverage_of(&parts, campaign, today)
-        .ok_or_else(|| CliError::NotFound("campaign vanished".into()))?;
+        .ok_or_else(|| CliError::NotFound(msg!("campaign-none")))?;
     if ctx.json {
         return ctx.print_json(&cov, out);
     }
@@ -54,13 +57,17 @@ pub fn coverage(ctx: &Ctx, id: Option<String>, out: &mut dyn Write) -> Result<()
     )?;
     writeln!(
         out,
-        "inspected {}/{} targets; hazards found {}, rectified {}, overdue {}; rectification rate {:.0}%",
-        cov.inspected,
-        cov.targets,
-        cov.hazards_found,
-        cov.hazards_rectified,
-        cov.hazards_overdue,
-        cov.rectification_rate * 100.0
+        "{}",
+        t!(
+            ctx.lang,
+            "coverage-summary",
+            inspected = cov.inspected,
+            targets = cov.targets,
+            found = cov.hazards_found,
+            rectified = cov.hazards_rectified,
+            overdue = cov.hazards_overdue,
+            rate = format!("{:.0}", cov.rectification_rate * 100.0)
+        )
     )?;
     let rows: Vec<Vec<String>> = cov
         .rows
@@ -68,13 +75,13 @@ pub fn coverage(ctx: &Ctx, id: Option<String>, out: &mut dyn Write) -> Result<()
         .map(|r| {
             vec![
                 if r.inspections == 0 {
-                    "NOT INSPECTED".into()
+                    t!(ctx.lang, "coverage-not-inspected")
                 } else {
-                    "inspected".into()
+                    t!(ctx.lang, "coverage-inspected")
                 },
                 r.venue.id.short(),
                 clip(&r.venue.name, 24),
-                r.venue.kind.label().into(),
+                ctx.say(words::kind(r.venue.kind)),
                 r.venue.address.clone(),
                 r.last_inspected
                     .map(|t| t.to_string())
@@ -83,21 +90,15 @@ pub fn coverage(ctx: &Ctx, id: Option<String>, out: &mut dyn Write) -> Result<()
             ]
         })
         .collect();
-    write!(
-        out,
-        "{}",
-        render(
-            &[
-                "",
-                "ID",
-                "VENUE",
-                "KIND",
-                "ADDRESS",
-                "LAST INSPECTED",
-                "HAZARDS OPEN/FOUND"
-            ],
-            &rows
-        )
-    )?;
+    let header = [
+        String::new(),
+        t!(ctx.lang, "col-id"),
+        t!(ctx.lang, "col-venue"),
+        t!(ctx.lang, "col-kind"),
+        t!(ctx.lang, "col-address"),
+        t!(ctx.lang, "col-last-inspected"),
+        t!(ctx.lang, "col-hazards-open-found"),
+    ];
+    write!(out, "{}", render(&header, &rows))?;
     Ok(())
 }

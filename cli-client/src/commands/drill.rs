@@ -19,11 +19,8 @@ pub fn log(ctx: &Ctx, args: DrillArgs, out: &mut dyn Write) -> Result<(), CliErr
         .map(|v| find_venue(&states, v).map(|v| v.id))
         .transpose()?;
     let held_at = match &args.when {
-        Some(w) => fixtures::parse_local_time(w).ok_or_else(|| {
-            CliError::Invalid(format!(
-                "could not read the time {w:?}; write it as YYYY-MM-DD HH:MM"
-            ))
-        })?,
+        Some(w) => fixtures::parse_local_time(w)
+            .ok_or_else(|| CliError::Invalid(msg!("bad-time", value = w)))?,
         None => Timestamp::now(),
     };
     let evidence = args
@@ -54,11 +51,15 @@ pub fn log(ctx: &Ctx, args: DrillArgs, out: &mut dyn Write) -> Result<(), CliErr
     )?;
     writeln!(
         out,
-        "drill {} at {} logged ({} participants, evacuation {} s)",
-        drill.short(),
-        args.place,
-        args.participants,
-        args.evacuation_secs
+        "{}",
+        t!(
+            ctx.lang,
+            "drill-logged",
+            id = drill.short(),
+            place = &args.place,
+            participants = args.participants,
+            secs = args.evacuation_secs
+        )
     )?;
     ctx.saved(out)
 }
@@ -67,7 +68,7 @@ pub fn log(ctx: &Ctx, args: DrillArgs, out: &mut dyn Write) -> Result<(), CliErr
 pub fn list(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     let states = ctx.states()?;
     let list = query::drills(&refs(&states));
-    if !ctx.table_wanted(&list, "no drills recorded", out)? {
+    if !ctx.table_wanted(&list, msg!("drills-none"), out)? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
@@ -79,17 +80,18 @@ pub fn list(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
                 clip(&d.place, 24),
                 clip(&d.scenario, 30),
                 d.participants.to_string(),
-                format!("{} s", d.evacuation_secs),
+                t!(ctx.lang, "seconds", secs = d.evacuation_secs),
             ]
         })
         .collect();
-    write!(
-        out,
-        "{}",
-        render(
-            &["ID", "HELD", "PLACE", "SCENARIO", "PEOPLE", "EVACUATION"],
-            &rows
-        )
-    )?;
+    let header = [
+        t!(ctx.lang, "col-id"),
+        t!(ctx.lang, "col-held"),
+        t!(ctx.lang, "col-place"),
+        t!(ctx.lang, "col-scenario"),
+        t!(ctx.lang, "col-people"),
+        t!(ctx.lang, "col-evacuation"),
+    ];
+    write!(out, "{}", render(&header, &rows))?;
     Ok(())
 }

@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
-use firecheck_shared::query::{self, HazardFilter};
+use firecheck_shared::i18n::{words, Msg};
+use firecheck_shared::query::{self, HazardFilter, SourceKind};
 use firecheck_shared::*;
 
 use super::{attach, find_hazard, refs, Ctx};
@@ -44,7 +45,7 @@ pub fn list(
             })
         });
     }
-    if !ctx.table_wanted(&list, "no hazards match", out)? {
+    if !ctx.table_wanted(&list, msg!("hazards-none"), out)? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
@@ -53,46 +54,46 @@ pub fn list(
             let h = &r.hazard;
             vec![
                 h.id.short(),
-                format!(
-                    "{}{}",
-                    h.status.label(),
-                    if r.overdue { " OVERDUE" } else { "" }
-                ),
-                h.severity.to_string(),
+                if r.overdue {
+                    t!(
+                        ctx.lang,
+                        "hazard-status-overdue",
+                        status = words::status(h.status)
+                    )
+                } else {
+                    ctx.say(words::status(h.status))
+                },
+                ctx.say(words::severity(h.severity)),
                 clip(&r.venue_name, 20),
                 r.street.clone(),
-                h.item.clone().unwrap_or_else(|| "citizen report".into()),
+                h.item
+                    .clone()
+                    .unwrap_or_else(|| ctx.say(words::source(SourceKind::CitizenReport))),
                 h.deadline
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "-".into()),
                 h.assignee.clone().unwrap_or_else(|| "-".into()),
                 if r.conflicts > 0 {
-                    format!("{} conflict(s)", r.conflicts)
+                    t!(ctx.lang, "hazard-conflicts", count = r.conflicts)
                 } else {
                     String::new()
                 },
             ]
         })
         .collect();
-    write!(
-        out,
-        "{}",
-        render(
-            &[
-                "ID",
-                "STATUS",
-                "SEVERITY",
-                "VENUE",
-                "STREET",
-                "ITEM",
-                "DEADLINE",
-                "ASSIGNED TO",
-                ""
-            ],
-            &rows
-        )
-    )?;
-    writeln!(out, "{} hazards", list.len())?;
+    let header = [
+        t!(ctx.lang, "col-id"),
+        t!(ctx.lang, "col-status"),
+        t!(ctx.lang, "col-severity"),
+        t!(ctx.lang, "col-venue"),
+        t!(ctx.lang, "col-street"),
+        t!(ctx.lang, "col-item"),
+        t!(ctx.lang, "col-deadline"),
+        t!(ctx.lang, "col-assignee"),
+        String::new(),
+    ];
+    write!(out, "{}", render(&header, &rows))?;
+    writeln!(out, "{}", t!(ctx.lang, "hazards-count", count = list.len()))?;
     Ok(())
 }
 
@@ -112,7 +113,7 @@ pub fn parse_due(s: &str, today: NaiveDate) -> Result<NaiveDate, CliError> {
 }
 
 fn bad_date(s: &str) -> CliError {
-    CliError::Invalid(format!("could not read the date {s:?}; write it as YYYY-MM-DD (e.g. 2026-12-01) or +7 for a week from today"))
+    CliError::Invalid(msg!("bad-date", value = s))
 }
 
 /// `firecheck hazard …`: show one hazard, or act on it.
@@ -147,11 +148,12 @@ pub fn act(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), Cli
     // Cannot fail: every arm above but `Show` (which returned) builds a `Hazard…` body, and
     // those are exactly the bodies `hazard_action` maps.
     let action = fold::hazard_action(&body).expect("hazard commands make hazard ops");
-    if let Err(note) = fold::transition(h.status, &action) {
-        return Err(CliError::Invalid(format!(
-            "hazard {} is {}: {note}",
-            h.id.short(),
-            h.status
+    if fold::transition(h.status, &action).is_err() {
+        return Err(CliError::Invalid(msg!(
+            "hazard-not-now",
+            id = h.id.short(),
+            status = words::status(h.status),
+            action = action_word(&action)
         )));
     }
     ctx.record(
@@ -166,7 +168,16 @@ pub fn act(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), Cli
         .partition(&state.state.partition)?
         .and_then(|s| s.hazard(h.id).cloned());
     if let Some(after) = after {
-        writeln!(out, "hazard {} is now {}", after.id.short(), after.status)?;
+        writeln!(
+            out,
+            "{}",
+            t!(
+                ctx.lang,
+                "hazard-now",
+                id = after.id.short(),
+                status = words::status(after.status)
+            )
+        )?;
     }
     ctx.saved(out)
 }
@@ -191,77 +202,131 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
         })
         .unwrap_or_default();
     let venue = state.venue.as_ref();
+    let l = ctx.lang;
+    let none = || "-".to_string();
+    let overdue = if h.is_overdue(today) {
+        t!(l, "hazard-overdue")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "hazard {}  [{}]  {}",
-        h.id,
-        h.status,
-        if h.is_overdue(today) { "OVERDUE" } else { "" }
+        "{}",
+        t!(
+            l,
+            "show-title",
+            id = h.id.to_string(),
+            status = words::status(h.status),
+            overdue = overdue
+        )
+        .trim_end()
     )?;
     writeln!(
         out,
-        "  venue:     {} ({})",
-        venue.map(|v| v.name.as_str()).unwrap_or("-"),
-        venue.map(|v| v.address.as_str()).unwrap_or("-")
+        "  {}",
+        t!(
+            l,
+            "show-venue",
+            name = venue.map(|v| v.name.clone()).unwrap_or_else(none),
+            address = venue.map(|v| v.address.clone()).unwrap_or_else(none)
+        )
     )?;
     writeln!(
         out,
-        "  item:      {} {}  severity {}",
-        h.item.as_deref().unwrap_or("citizen report"),
-        text,
-        h.severity
+        "  {}",
+        t!(
+            l,
+            "show-item",
+            item = h
+                .item
+                .clone()
+                .unwrap_or_else(|| ctx.say(words::source(SourceKind::CitizenReport))),
+            text = text,
+            severity = words::severity(h.severity)
+        )
     )?;
-    writeln!(out, "  found:     {} — {}", h.found_at, h.description)?;
     writeln!(
         out,
-        "  assigned:  {}  deadline {}",
-        h.assignee.as_deref().unwrap_or("-"),
-        h.deadline
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "-".into())
+        "  {}",
+        t!(
+            l,
+            "show-found",
+            when = h.found_at.to_string(),
+            description = &h.description
+        )
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        t!(
+            l,
+            "show-assigned",
+            unit = h.assignee.clone().unwrap_or_else(none),
+            deadline = h.deadline.map(|d| d.to_string()).unwrap_or_else(none)
+        )
     )?;
     if h.merged_findings > 0 {
-        writeln!(
-            out,
-            "  merged:    {} other finding(s) of the same problem",
-            h.merged_findings
-        )?;
+        writeln!(out, "  {}", t!(l, "show-merged", count = h.merged_findings))?;
     }
-    writeln!(out, "history:")?;
+    writeln!(out, "{}", t!(l, "show-history"))?;
     for e in part.history(h.id) {
         let what = match &e.action {
-            HazardAction::Found { note } => format!("found: {note}"),
-            HazardAction::FoundAgain { note, .. } => format!("found again: {note}"),
-            HazardAction::PassedReinspection { .. } => "re-inspection passed".to_string(),
-            HazardAction::Dispatched { unit, due, note } => {
-                format!("dispatched to {unit}, due {due} {note}")
-            }
-            HazardAction::ReportedFixed { note, evidence } if !evidence.is_empty() => format!(
-                "reported fixed: {note}  [evidence: {}]",
-                evidence
+            HazardAction::Found { note } => t!(l, "event-found", note = note),
+            HazardAction::FoundAgain { note, .. } => t!(l, "event-found-again", note = note),
+            HazardAction::PassedReinspection { .. } => t!(l, "event-passed"),
+            HazardAction::Dispatched { unit, due, note } => t!(
+                l,
+                "event-dispatched",
+                unit = unit,
+                due = due.to_string(),
+                note = note
+            ),
+            HazardAction::ReportedFixed { note, evidence } if !evidence.is_empty() => t!(
+                l,
+                "event-fixed-evidence",
+                note = note,
+                evidence = evidence
                     .iter()
                     .map(|h| h.to_hex())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            HazardAction::ReportedFixed { note, .. } => format!("reported fixed: {note}"),
-            HazardAction::Verified { note } => format!("verified {note}"),
-            HazardAction::Reopened { reason } => format!("reopened: {reason}"),
-            HazardAction::Closed { reason } => format!("closed: {reason}"),
-            HazardAction::Commented { text } => format!("comment: {text}"),
+            HazardAction::ReportedFixed { note, .. } => t!(l, "event-fixed", note = note),
+            HazardAction::Verified { note } => t!(l, "event-verified", note = note),
+            HazardAction::Reopened { reason } => t!(l, "event-reopened", reason = reason),
+            HazardAction::Closed { reason } => t!(l, "event-closed", reason = reason),
+            HazardAction::Commented { text } => t!(l, "event-comment", text = text),
         };
+        let status = ctx.say(words::status(e.status));
+        // Pad by display width, so Chinese statuses line up too.
+        let pad = 15usize.saturating_sub(unicode_width::UnicodeWidthStr::width(status.as_str()));
         writeln!(
             out,
-            "  {}  {:<15} {}",
+            "  {}  {status}{} {}",
             Timestamp::from(e.hlc),
-            e.status.label(),
+            " ".repeat(pad),
             what.trim_end()
         )?;
         if let EventOutcome::Conflict { note } = &e.outcome {
-            writeln!(out, "      CONFLICT: {note}")?;
+            writeln!(out, "      {}", t!(l, "event-conflict", note = note))?;
         }
     }
     Ok(())
+}
+
+/// The office's or an inspector's action, in words (for "not possible now").
+fn action_word(a: &HazardAction) -> Msg {
+    match a {
+        HazardAction::Dispatched { .. } => msg!("act-dispatch"),
+        HazardAction::ReportedFixed { .. } => msg!("act-fixed"),
+        HazardAction::Verified { .. } => msg!("act-verify"),
+        HazardAction::Reopened { .. } => msg!("act-reopen"),
+        HazardAction::Closed { .. } => msg!("act-close"),
+        HazardAction::Commented { .. } => msg!("act-comment"),
+        HazardAction::Found { .. }
+        | HazardAction::FoundAgain { .. }
+        | HazardAction::PassedReinspection { .. } => msg!("act-inspect"),
+    }
 }
 
 #[cfg(test)]

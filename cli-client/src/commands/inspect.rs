@@ -9,9 +9,11 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
+use firecheck_shared::i18n::{words, Lang, Msg};
 use firecheck_shared::query;
 use firecheck_shared::*;
 use serde::Deserialize;
+use unicode_width::UnicodeWidthStr;
 
 use super::{attach, find_campaign, find_venue, refs, Ctx};
 use crate::{CliError, InspectArgs};
@@ -26,7 +28,7 @@ struct AnswerFile {
 }
 
 /// One item's answer, however it was given.
-#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Answer {
     code: String,
@@ -41,7 +43,7 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
     let states = ctx.states()?;
     let venue = find_venue(&states, &args.venue)?.clone();
     let template = pick_template(&states, &venue, args.template.as_deref())?;
-    let (answers, note) = gather_answers(&args, &template, out)?;
+    let (answers, note) = gather_answers(ctx, &args, &template, out)?;
     let mut items = answered_items(&template, &answers)?;
     // Photos are attached after every item is known, so a typo in a code is caught first.
     let photos = photo_args(&args.photo)?;
@@ -71,14 +73,18 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
     let count = |o: Outcome| items.iter().filter(|i| i.outcome == o).count();
     writeln!(
         out,
-        "inspection {} of {} ({} v{}): {} pass, {} fail, {} n/a",
-        inspection.short(),
-        venue.name,
-        template.code,
-        template.version,
-        count(Outcome::Pass),
-        count(Outcome::Fail),
-        count(Outcome::NotApplicable)
+        "{}",
+        t!(
+            ctx.lang,
+            "inspect-saved",
+            id = inspection.short(),
+            venue = &venue.name,
+            template = &template.code,
+            version = template.version,
+            pass = count(Outcome::Pass),
+            fail = count(Outcome::Fail),
+            na = count(Outcome::NotApplicable)
+        )
     )?;
     report_hazards(ctx, &venue, &template, &op, out)?;
     ctx.saved(out)
@@ -93,9 +99,10 @@ fn pick_template(
     let r = refs(states);
     let template = match named {
         Some(t) => query::template(&r, t).ok_or_else(|| {
-            CliError::NotFound(format!(
-                "no checklist template {t:?}; the templates are: {}",
-                query::templates(&r)
+            CliError::NotFound(msg!(
+                "template-not-found",
+                query = t,
+                codes = query::templates(&r)
                     .iter()
                     .map(|t| t.code.as_str())
                     .collect::<Vec<_>>()
@@ -106,9 +113,9 @@ fn pick_template(
             .into_iter()
             .find(|t| t.kinds.contains(&venue.kind))
             .ok_or_else(|| {
-                CliError::Invalid(format!(
-                    "no template is meant for {} venues; choose one with --template",
-                    venue.kind.label()
+                CliError::Invalid(msg!(
+                    "template-none-for-kind",
+                    kind = words::kind(venue.kind)
                 ))
             })?,
     };
@@ -118,6 +125,7 @@ fn pick_template(
 /// The answers and the overall note: from `--from FILE`, else asked item by item on a
 /// terminal when no answer flag is given, else from `--fail` and `--na`.
 fn gather_answers(
+    ctx: &Ctx,
     args: &InspectArgs,
     template: &ChecklistTemplate,
     out: &mut dyn Write,
@@ -131,7 +139,7 @@ fn gather_answers(
         && args.na.is_empty()
         && std::io::stdin().is_terminal()
     {
-        ask(template, &mut std::io::stdin().lock(), out)?
+        ask(template, ctx.lang, &mut std::io::stdin().lock(), out)?
     } else {
         flag_answers(&args.fail, &args.na)
     };
@@ -176,10 +184,11 @@ fn answered_items(
     for a in answers {
         let code = &a.code;
         let item = template.item(code).ok_or_else(|| {
-            CliError::Invalid(format!(
-                "template {} has no item {code:?}; its items are {}",
-                template.code,
-                template
+            CliError::Invalid(msg!(
+                "template-no-item",
+                template = &template.code,
+                code = code,
+                codes = template
                     .items
                     .iter()
                     .map(|i| i.code.as_str())
@@ -188,7 +197,7 @@ fn answered_items(
             ))
         })?;
         if items.iter().any(|i: &ItemResult| &i.code == code) {
-            return Err(CliError::Invalid(format!("item {code} is answered twice")));
+            return Err(CliError::Invalid(msg!("item-answered-twice", code = code)));
         }
         items.push(ItemResult {
             code: code.clone(),
@@ -206,11 +215,9 @@ fn photo_args(photo: &[String]) -> Result<Vec<(String, PathBuf)>, CliError> {
     photo
         .iter()
         .map(|p| {
-            let (code, path) = p.split_once('=').ok_or_else(|| {
-                CliError::Invalid(format!(
-                    "--photo {p:?}: write it as CODE=PATH, e.g. EB-EXIT=exit.jpg"
-                ))
-            })?;
+            let (code, path) = p
+                .split_once('=')
+                .ok_or_else(|| CliError::Invalid(msg!("photo-arg", value = p)))?;
             Ok((code.trim().to_string(), PathBuf::from(path.trim())))
         })
         .collect()
@@ -231,9 +238,9 @@ fn complete_items(
         return Ok(());
     }
     if !pass_all {
-        return Err(CliError::Invalid(format!(
-            "items not answered: {}; add --pass-all to pass the rest",
-            missing
+        return Err(CliError::Invalid(msg!(
+            "items-not-answered",
+            codes = missing
                 .iter()
                 .map(|i| i.code.as_str())
                 .collect::<Vec<_>>()
@@ -261,9 +268,10 @@ fn attach_photos(
 ) -> Result<(), CliError> {
     for (code, path) in photos {
         let Some(item) = items.iter_mut().find(|i| &i.code == code) else {
-            return Err(CliError::Invalid(format!(
-                "--photo names item {code:?}, which template {} does not have",
-                template.code
+            return Err(CliError::Invalid(msg!(
+                "photo-no-item",
+                code = code,
+                template = &template.code
             )));
         };
         item.evidence.push(attach(ctx, path)?);
@@ -316,10 +324,11 @@ fn report_hazards(
                 .unwrap_or("");
             writeln!(
                 out,
-                "  {what} {} {} {} {}",
+                "  {} {} {} {} {}",
+                ctx.say(what),
                 h.id.short(),
                 h.item.as_deref().unwrap_or(""),
-                h.severity,
+                ctx.say(words::severity(h.severity)),
                 text
             )?;
         }
@@ -328,81 +337,222 @@ fn report_hazards(
 }
 
 /// What a finding or a passed item did to its hazard (`before`: the status before it).
-fn effect(e: &HazardEvent, before: Option<HazardStatus>) -> Option<&'static str> {
+fn effect(e: &HazardEvent, before: Option<HazardStatus>) -> Option<Msg> {
     Some(match (&e.action, &e.outcome) {
-        (HazardAction::Found { .. }, _) => "opens hazard",
+        (HazardAction::Found { .. }, _) => msg!("effect-opens"),
         (HazardAction::FoundAgain { .. }, EventOutcome::Conflict { .. }) => {
-            "reopens (conflict with a close) hazard"
+            msg!("effect-reopens-conflict")
         }
         (HazardAction::FoundAgain { .. }, _)
             if e.status == HazardStatus::Reopened && before != Some(HazardStatus::Reopened) =>
         {
-            "reopens hazard"
+            msg!("effect-reopens")
         }
-        (HazardAction::FoundAgain { .. }, _) => "joins open hazard",
+        (HazardAction::FoundAgain { .. }, _) => msg!("effect-joins"),
         (HazardAction::PassedReinspection { .. }, _) if e.status == HazardStatus::Verified => {
-            "verifies hazard"
+            msg!("effect-verifies")
         }
-        (HazardAction::PassedReinspection { .. }, _) => "passes the item of open hazard",
+        (HazardAction::PassedReinspection { .. }, _) => msg!("effect-passes"),
         _ => return None,
     })
 }
 
-/// Ask item by item on the terminal.
+/// What a line typed at an item means.
+#[derive(Debug, PartialEq, Eq)]
+enum Reply {
+    Answer(Outcome),
+    /// Back to the item before.
+    Back,
+    /// Nothing typed: keep the answer the item has (after going back), if any.
+    Keep,
+    Unknown,
+}
+
+fn reply(line: &str) -> Reply {
+    match line.trim() {
+        "p" | "P" | "y" | "pass" | "通过" | "合格" => Reply::Answer(Outcome::Pass),
+        "f" | "F" | "fail" | "不合格" => Reply::Answer(Outcome::Fail),
+        "n" | "N" | "na" | "不适用" => Reply::Answer(Outcome::NotApplicable),
+        "b" | "B" | "back" | "返回" | "上一项" => Reply::Back,
+        "" => Reply::Keep,
+        _ => Reply::Unknown,
+    }
+}
+
+/// A line, or the error that ends the inspection with nothing saved.
+fn read_line(lines: &mut std::io::Lines<&mut dyn BufRead>) -> Result<String, CliError> {
+    lines
+        .next()
+        .transpose()?
+        .ok_or_else(|| CliError::Invalid(msg!("ask-input-ended")))
+}
+
+/// Ask item by item on the terminal, in `lang`. `b` goes back to the item before (its
+/// answer is shown and kept on Enter); at the end the answers are listed and saved only on
+/// `y` — a number there changes that item first. Every answer given stays until it is
+/// changed.
 fn ask(
     template: &ChecklistTemplate,
+    lang: Lang,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<Vec<Answer>, CliError> {
     let mut lines = input.lines();
-    let mut answers = Vec::new();
+    let items = &template.items;
+    let mut answers: Vec<Option<Answer>> = vec![None; items.len()];
     writeln!(
         out,
-        "{} (v{}): answer p = pass, f = fail, n = not applicable",
-        template.name, template.version
+        "{}",
+        t!(
+            lang,
+            "ask-intro",
+            name = &template.name,
+            version = template.version
+        )
     )?;
-    for item in &template.items {
-        loop {
-            write!(
-                out,
-                "[{}] {} ({}) p/f/n? ",
-                item.code, item.text, item.severity
-            )?;
-            out.flush()?;
-            let Some(line) = lines.next().transpose()? else {
-                return Err(CliError::Invalid(
-                    "input ended before every item was answered; nothing was saved".into(),
-                ));
-            };
-            let outcome = match line.trim() {
-                "p" | "P" | "y" | "pass" => Outcome::Pass,
-                "f" | "F" | "fail" => Outcome::Fail,
-                "n" | "N" | "na" => Outcome::NotApplicable,
-                _ => {
-                    writeln!(out, "  please type p, f or n")?;
-                    continue;
-                }
-            };
-            let mut note = String::new();
-            if outcome == Outcome::Fail {
-                write!(out, "  what did you find? ")?;
-                out.flush()?;
-                note = lines
-                    .next()
-                    .transpose()?
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
+    let mut i = 0;
+    loop {
+        if i >= items.len() {
+            if confirm(items, &answers, lang, &mut lines, out, &mut i)? {
+                return Ok(answers.into_iter().flatten().collect());
             }
-            answers.push(Answer {
-                code: item.code.clone(),
-                outcome,
-                note,
-            });
-            break;
+            continue;
+        }
+        let item = &items[i];
+        let current = answers[i].as_ref();
+        let now = current
+            .map(|a| t!(lang, "ask-current", outcome = words::outcome(a.outcome)))
+            .unwrap_or_default();
+        write!(
+            out,
+            "{} ",
+            t!(
+                lang,
+                "ask-item",
+                n = i + 1,
+                total = items.len(),
+                code = &item.code,
+                text = &item.text,
+                severity = words::severity(item.severity),
+                current = now
+            )
+        )?;
+        out.flush()?;
+        let outcome = match reply(&read_line(&mut lines)?) {
+            Reply::Back if i == 0 => {
+                writeln!(out, "  {}", t!(lang, "ask-first-item"))?;
+                continue;
+            }
+            Reply::Back => {
+                i -= 1;
+                continue;
+            }
+            Reply::Keep if current.is_some() => {
+                i += 1;
+                continue;
+            }
+            Reply::Keep | Reply::Unknown => {
+                writeln!(out, "  {}", t!(lang, "ask-retype"))?;
+                continue;
+            }
+            Reply::Answer(o) => o,
+        };
+        let mut note = String::new();
+        if outcome == Outcome::Fail {
+            let before = current
+                .filter(|a| a.outcome == Outcome::Fail)
+                .map(|a| a.note.clone())
+                .unwrap_or_default();
+            let hint = if before.is_empty() {
+                String::new()
+            } else {
+                t!(lang, "ask-note-keep", note = &before)
+            };
+            write!(out, "  {} ", t!(lang, "ask-note", current = hint))?;
+            out.flush()?;
+            note = read_line(&mut lines)?.trim().to_string();
+            if note.is_empty() {
+                note = before;
+            }
+        }
+        answers[i] = Some(Answer {
+            code: item.code.clone(),
+            outcome,
+            note,
+        });
+        i += 1;
+    }
+}
+
+/// The answers listed, then: `y` saves (true); `b` or an item's number goes back to change
+/// it (`i` set, false).
+fn confirm(
+    items: &[ChecklistItem],
+    answers: &[Option<Answer>],
+    lang: Lang,
+    lines: &mut std::io::Lines<&mut dyn BufRead>,
+    out: &mut dyn Write,
+    i: &mut usize,
+) -> Result<bool, CliError> {
+    let count = |o: Outcome| answers.iter().flatten().filter(|a| a.outcome == o).count();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        t!(
+            lang,
+            "ask-summary",
+            pass = count(Outcome::Pass),
+            fail = count(Outcome::Fail),
+            na = count(Outcome::NotApplicable)
+        )
+    )?;
+    for (n, (item, a)) in items.iter().zip(answers).enumerate() {
+        let Some(a) = a else { continue };
+        let outcome = words::outcome(a.outcome).render(lang);
+        let mark = if a.outcome == Outcome::Fail {
+            "✗"
+        } else {
+            " "
+        };
+        writeln!(
+            out,
+            "{mark} {:>2}. [{}] {outcome}  {}",
+            n + 1,
+            item.code,
+            item.text
+        )?;
+        if !a.note.is_empty() {
+            writeln!(
+                out,
+                "        {}",
+                t!(lang, "ask-summary-note", note = &a.note)
+            )?;
         }
     }
-    Ok(answers)
+    loop {
+        write!(out, "{} ", t!(lang, "ask-confirm", total = items.len()))?;
+        out.flush()?;
+        let line = read_line(lines)?;
+        match line.trim() {
+            "y" | "Y" | "yes" | "是" | "保存" => return Ok(true),
+            "b" | "B" | "back" | "返回" | "上一项" => {
+                *i = items.len().saturating_sub(1);
+                return Ok(false);
+            }
+            other => match other.parse::<usize>() {
+                Ok(n) if (1..=items.len()).contains(&n) => {
+                    *i = n - 1;
+                    return Ok(false);
+                }
+                _ => writeln!(
+                    out,
+                    "  {}",
+                    t!(lang, "ask-confirm-retype", total = items.len())
+                )?,
+            },
+        }
+    }
 }
 
 /// `firecheck templates`: the checklists and their items.
@@ -415,18 +565,31 @@ pub fn templates(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     for t in list {
         writeln!(
             out,
-            "{} (v{}) {} — for {}",
-            t.code,
-            t.version,
-            t.name,
-            t.kinds
-                .iter()
-                .map(|k| k.label())
-                .collect::<Vec<_>>()
-                .join("、")
+            "{}",
+            t!(
+                ctx.lang,
+                "template-line",
+                code = &t.code,
+                version = t.version,
+                name = &t.name,
+                kinds = t
+                    .kinds
+                    .iter()
+                    .map(|k| ctx.say(words::kind(*k)))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
         )?;
         for i in &t.items {
-            writeln!(out, "  {:<10} {:<8} {}", i.code, i.severity.label(), i.text)?;
+            let severity = ctx.say(words::severity(i.severity));
+            let pad = 8usize.saturating_sub(severity.width());
+            writeln!(
+                out,
+                "  {:<10} {severity}{} {}",
+                i.code,
+                " ".repeat(pad),
+                i.text
+            )?;
         }
     }
     Ok(())
@@ -456,13 +619,15 @@ mod tests {
     #[test]
     fn the_interactive_checklist_asks_every_item_and_asks_again_on_a_typo() {
         let t = three_in_one();
-        // Item 1 fails with a note, item 2 gets a typo and then a pass, the rest n / p.
+        // Item 1 fails with a note, item 2 gets a typo and then a pass, the rest n / p; then
+        // the summary is confirmed.
         let mut typed = "f\n住人区与经营区未分隔\nx\np\n".to_string();
         for i in 2..t.items.len() {
             typed.push_str(if i % 2 == 0 { "n\n" } else { "P\n" });
         }
+        typed.push_str("y\n");
         let mut out = Vec::new();
-        let answers = ask(&t, &mut typed.as_bytes(), &mut out).unwrap();
+        let answers = ask(&t, Lang::En, &mut typed.as_bytes(), &mut out).unwrap();
         let shown = String::from_utf8(out).unwrap();
         assert_eq!(answers.len(), t.items.len());
         assert_eq!(
@@ -475,14 +640,69 @@ mod tests {
         );
         assert_eq!(answers[1].outcome, Outcome::Pass);
         assert_eq!(answers[2].outcome, Outcome::NotApplicable);
-        assert_eq!(shown.matches("please type p, f or n").count(), 1, "{shown}");
+        assert_eq!(
+            shown.matches("please type p, f, n or b").count(),
+            1,
+            "{shown}"
+        );
         assert!(shown.contains(&format!("[{}]", t.items[0].code)), "{shown}");
+        assert!(shown.contains("Save this inspection?"), "{shown}");
     }
 
     #[test]
     fn the_interactive_checklist_saves_nothing_when_input_ends_early() {
         let t = three_in_one();
-        let e = ask(&t, &mut "p\nf\n".as_bytes(), &mut Vec::new()).unwrap_err();
+        let e = ask(&t, Lang::En, &mut "p\nf\n".as_bytes(), &mut Vec::new()).unwrap_err();
         assert!(e.to_string().contains("nothing was saved"), "{e}");
+        // Every item answered, the summary never confirmed: nothing either.
+        let all = "p\n".repeat(t.items.len());
+        let e = ask(&t, Lang::En, &mut all.as_bytes(), &mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("nothing was saved"), "{e}");
+    }
+
+    #[test]
+    fn going_back_changes_an_answer_and_keeps_the_others() {
+        let t = three_in_one();
+        let n = t.items.len();
+        // Pass item 1, fail item 2 with a note, go back twice (to item 1), fail item 1,
+        // keep item 2 with Enter (its answer and note stay), pass the rest; at the summary
+        // change item 2 to n/a by its number, then save.
+        let mut typed = "p\nf\n灭火器过期\nb\nb\nf\n人住在店里\n\n".to_string();
+        typed.push_str(&"p\n".repeat(n - 2));
+        typed.push_str("2\nn\n");
+        // After changing item 2 the checklist goes on from item 3: Enter keeps each.
+        typed.push_str(&"\n".repeat(n - 2));
+        typed.push_str("y\n");
+        let mut out = Vec::new();
+        let answers = ask(&t, Lang::Zh, &mut typed.as_bytes(), &mut out).unwrap();
+        let shown = String::from_utf8(out).unwrap();
+        assert_eq!(answers.len(), n, "{shown}");
+        assert_eq!(answers[0].outcome, Outcome::Fail);
+        assert_eq!(answers[0].note, "人住在店里");
+        assert_eq!(answers[1].outcome, Outcome::NotApplicable, "{shown}");
+        assert!(answers[2..].iter().all(|a| a.outcome == Outcome::Pass));
+        // In Chinese throughout, with the summary before saving.
+        for zh in [
+            "通过 p / 不合格 f / 不适用 n",
+            "返回 b",
+            "发现了什么问题",
+            "现为：不合格",
+            "保存这次检查吗",
+        ] {
+            assert!(shown.contains(zh), "{zh} missing:\n{shown}");
+        }
+        for en in ["pass", "fail", "what did you find", "Save this"] {
+            assert!(!shown.contains(en), "{en} in Chinese output:\n{shown}");
+        }
+    }
+
+    #[test]
+    fn chinese_words_answer_too() {
+        assert_eq!(reply("通过"), Reply::Answer(Outcome::Pass));
+        assert_eq!(reply(" 不合格 "), Reply::Answer(Outcome::Fail));
+        assert_eq!(reply("不适用"), Reply::Answer(Outcome::NotApplicable));
+        assert_eq!(reply("返回"), Reply::Back);
+        assert_eq!(reply(""), Reply::Keep);
+        assert_eq!(reply("x"), Reply::Unknown);
     }
 }

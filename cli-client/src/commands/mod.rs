@@ -15,6 +15,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use firecheck_shared::i18n::{Lang, Msg};
 use firecheck_shared::query;
 use firecheck_shared::validate;
 use firecheck_shared::*;
@@ -33,6 +34,8 @@ pub mod venue;
 pub struct Ctx<'a> {
     pub replica: &'a LocalReplica,
     pub json: bool,
+    /// The language every sentence is printed in (`--lang`, `FIRECHECK_LANG`, the locale).
+    pub lang: Lang,
     pub server: Option<String>,
     /// An extra CA certificate (PEM) to trust for https servers (`--ca-cert`).
     pub ca_cert: Option<std::path::PathBuf>,
@@ -72,8 +75,13 @@ impl Ctx<'_> {
     /// "saved offline, N waiting to sync" — the last line of every recording command.
     pub fn saved(&self, out: &mut dyn Write) -> Result<(), CliError> {
         let waiting = self.replica.counts()?.waiting();
-        writeln!(out, "saved offline, {waiting} waiting to sync")?;
+        writeln!(out, "{}", t!(self.lang, "saved-offline", waiting = waiting))?;
         Ok(())
+    }
+
+    /// `m` in this command's language.
+    pub fn say(&self, m: Msg) -> String {
+        m.render(self.lang)
     }
 
     pub(crate) fn print_json<T: serde::Serialize>(
@@ -91,7 +99,7 @@ impl Ctx<'_> {
     pub(crate) fn table_wanted<T: serde::Serialize>(
         &self,
         list: &[T],
-        empty: &str,
+        empty: Msg,
         out: &mut dyn Write,
     ) -> Result<bool, CliError> {
         if self.json {
@@ -99,7 +107,7 @@ impl Ctx<'_> {
             return Ok(false);
         }
         if list.is_empty() {
-            writeln!(out, "{empty}")?;
+            writeln!(out, "{}", self.say(empty))?;
             return Ok(false);
         }
         Ok(true)
@@ -148,10 +156,11 @@ pub fn find_venue<'a>(states: &'a [Folded], q: &str) -> Result<&'a Venue, CliErr
         match found.len() {
             0 => None,
             1 => Some(Ok(found[0])),
-            _ => Some(Err(CliError::Invalid(format!(
-                "{q:?} matches {} venues ({}); give more of the id or the full name",
-                found.len(),
-                found
+            _ => Some(Err(CliError::Invalid(msg!(
+                "venue-ambiguous",
+                query = q,
+                count = found.len(),
+                some = found
                     .iter()
                     .take(5)
                     .map(|v| format!("{} {}", v.id.short(), v.name))
@@ -169,9 +178,7 @@ pub fn find_venue<'a>(states: &'a [Folded], q: &str) -> Result<&'a Venue, CliErr
     if let Some(r) = pick(all.iter().copied().filter(|v| v.name.contains(q)).collect()) {
         return r;
     }
-    Err(CliError::NotFound(format!(
-        "no venue {q:?} on this device; list them with `firecheck venues`, or sync to get the latest"
-    )))
+    Err(CliError::NotFound(msg!("venue-not-found", query = q)))
 }
 
 /// A hazard by id or id prefix (ids of merged findings find the hazard that carries them).
@@ -180,9 +187,7 @@ pub fn find_hazard<'a>(
     q: &str,
 ) -> Result<(&'a Folded, &'a Hazard), CliError> {
     if q.trim().replace('-', "").len() < 4 {
-        return Err(CliError::Invalid(format!(
-            "hazard id {q:?} is too short; give at least 4 characters"
-        )));
+        return Err(CliError::Invalid(msg!("hazard-id-too-short", query = q)));
     }
     let mut found: Vec<(&Folded, &Hazard)> = Vec::new();
     for s in states {
@@ -202,12 +207,12 @@ pub fn find_hazard<'a>(
         }
     }
     match found.len() {
-        0 => Err(CliError::NotFound(format!(
-            "no hazard {q:?} on this device; list them with `firecheck hazards`"
-        ))),
+        0 => Err(CliError::NotFound(msg!("hazard-not-found", query = q))),
         1 => Ok(found[0]),
-        n => Err(CliError::Invalid(format!(
-            "{q:?} matches {n} hazards; give more of the id"
+        n => Err(CliError::Invalid(msg!(
+            "hazard-ambiguous",
+            query = q,
+            count = n
         ))),
     }
 }
@@ -220,7 +225,7 @@ pub fn find_campaign<'a>(states: &'a [Folded], id: Option<&str>) -> Result<&'a C
         None => all
             .first()
             .copied()
-            .ok_or_else(|| CliError::NotFound("no campaigns on this device; sync first".into())),
+            .ok_or_else(|| CliError::NotFound(msg!("campaign-none"))),
         Some(q) => {
             let found: Vec<&Campaign> = all
                 .into_iter()
@@ -228,12 +233,8 @@ pub fn find_campaign<'a>(states: &'a [Folded], id: Option<&str>) -> Result<&'a C
                 .collect();
             match found.len() {
                 1 => Ok(found[0]),
-                0 => Err(CliError::NotFound(format!(
-                    "no campaign {q:?}; list them with `firecheck campaign list`"
-                ))),
-                _ => Err(CliError::Invalid(format!(
-                    "{q:?} matches several campaigns; give more of the id"
-                ))),
+                0 => Err(CliError::NotFound(msg!("campaign-not-found", query = q))),
+                _ => Err(CliError::Invalid(msg!("campaign-ambiguous", query = q))),
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use firecheck_shared::i18n::words;
 use firecheck_shared::query::{self, VenueFilter};
 use firecheck_shared::*;
 
@@ -23,7 +24,7 @@ pub fn list(
     };
     let states = ctx.states()?;
     let list = query::venues(&refs(&states), &filter);
-    if !ctx.table_wanted(&list, "no venues match (sync to get the latest list)", out)? {
+    if !ctx.table_wanted(&list, msg!("venues-none"), out)? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
@@ -32,18 +33,21 @@ pub fn list(
             vec![
                 v.id.short(),
                 clip(&v.name, 24),
-                v.kind.label().to_string(),
+                ctx.say(words::kind(v.kind)),
                 v.street.clone(),
                 v.address.clone(),
             ]
         })
         .collect();
-    write!(
-        out,
-        "{}",
-        render(&["ID", "NAME", "KIND", "STREET", "ADDRESS"], &rows)
-    )?;
-    writeln!(out, "{} venues", list.len())?;
+    let header = [
+        t!(ctx.lang, "col-id"),
+        t!(ctx.lang, "col-name"),
+        t!(ctx.lang, "col-kind"),
+        t!(ctx.lang, "col-street"),
+        t!(ctx.lang, "col-address"),
+    ];
+    write!(out, "{}", render(&header, &rows))?;
+    writeln!(out, "{}", t!(ctx.lang, "venues-count", count = list.len()))?;
     Ok(())
 }
 
@@ -70,10 +74,14 @@ pub fn add(
     )?;
     writeln!(
         out,
-        "venue {} {name} ({}) added; inspect it with `firecheck inspect {}`",
-        id.short(),
-        kind.label(),
-        id.short()
+        "{}",
+        t!(
+            ctx.lang,
+            "venue-added",
+            id = id.short(),
+            name = &name,
+            kind = words::kind(kind)
+        )
     )?;
     ctx.saved(out)
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use firecheck_shared::codec::encode_unframed;
+use firecheck_shared::i18n::Msg;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 
@@ -21,18 +22,44 @@ pub struct BlobEntry {
 }
 
 /// Why an attachment cannot be taken in.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AttachError {
-    #[error("only JPEG, PNG, HEIC photos and PDF documents can be attached")]
     NotEvidence,
-    #[error("cannot keep the attachment in {}: {source}", dir.display())]
     Keep {
         dir: PathBuf,
         source: std::io::Error,
     },
-    #[error(transparent)]
-    Replica(#[from] ReplicaError),
+    Replica(ReplicaError),
 }
+
+impl From<ReplicaError> for AttachError {
+    fn from(e: ReplicaError) -> Self {
+        AttachError::Replica(e)
+    }
+}
+
+impl AttachError {
+    /// What went wrong, to be rendered in the person's language.
+    pub fn msg(&self) -> Msg {
+        match self {
+            AttachError::NotEvidence => msg!("attach-not-evidence"),
+            AttachError::Keep { dir, source } => msg!(
+                "attach-keep",
+                dir = dir.display().to_string(),
+                detail = source.to_string()
+            ),
+            AttachError::Replica(e) => e.msg(),
+        }
+    }
+}
+
+impl std::fmt::Display for AttachError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl std::error::Error for AttachError {}
 
 impl LocalReplica {
     /// Copy a photo or document into this device's blob store (synced to disk) and remember

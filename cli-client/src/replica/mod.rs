@@ -34,6 +34,7 @@
 use std::path::Path;
 
 use firecheck_shared::codec::decode_unframed;
+use firecheck_shared::i18n::Msg;
 use firecheck_shared::*;
 use serde::de::DeserializeOwned;
 
@@ -51,23 +52,56 @@ pub use migrate::FORMAT;
 pub use outbox::{OutboxCounts, OutboxEntry, OutboxState};
 pub use partitions::{HELD_FOR_MAX, HELD_OPS_MAX};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ReplicaError {
-    #[error("local storage error in {path}: {source}")]
-    Sled { path: String, source: sled::Error },
-    #[error("local data is unreadable ({0}); the replica may be from a newer firecheck")]
+    Sled {
+        path: String,
+        source: sled::Error,
+    },
     Corrupt(String),
-    #[error("{0} is already open by another firecheck command; wait for it to finish")]
     Locked(String),
-    #[error("the local data is in format {found}, newer than this firecheck knows ({known}); install the newer firecheck that wrote it")]
-    TooNew { found: u32, known: u32 },
+    TooNew {
+        found: u32,
+        known: u32,
+    },
     /// Folding a partition failed (a bug): nothing of the write-back reached the disk.
-    #[error("folding this device's records failed ({0}); nothing was written — run the command again, and report it if it keeps failing")]
     Fold(String),
     /// A command step panicked while it held merged partitions in memory; they are not
     /// trusted, and nothing of them was written.
-    #[error("an earlier step of this command failed while merging records; nothing it held was written — run the command again")]
     Interrupted,
+}
+
+impl ReplicaError {
+    /// What went wrong, to be rendered in the person's language.
+    pub fn msg(&self) -> Msg {
+        match self {
+            ReplicaError::Sled { path, source } => {
+                msg!("replica-storage", path = path, detail = source.to_string())
+            }
+            ReplicaError::Corrupt(d) => msg!("replica-corrupt", detail = d),
+            ReplicaError::Locked(path) => msg!("replica-locked", path = path),
+            ReplicaError::TooNew { found, known } => {
+                msg!("replica-too-new", found = *found, known = *known)
+            }
+            ReplicaError::Fold(d) => msg!("replica-fold", detail = d),
+            ReplicaError::Interrupted => msg!("replica-interrupted"),
+        }
+    }
+}
+
+impl std::fmt::Display for ReplicaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl std::error::Error for ReplicaError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReplicaError::Sled { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = ReplicaError> = std::result::Result<T, E>;

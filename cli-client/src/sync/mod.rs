@@ -57,7 +57,7 @@ fn sync_held(
     conflicts_before: usize,
     out: &mut dyn Write,
 ) -> Result<SyncSummary, CliError> {
-    let progress = render::Progress::start();
+    let progress = render::Progress::start(ctx.lang);
     let mut summary = rounds::exchange(ctx, conn, &mut |pulled| progress.pulled(pulled))?;
     progress.finish();
     // Records first, photos after: an inspection never waits for its pictures.
@@ -78,7 +78,7 @@ fn sync_held(
     if ctx.json {
         ctx.print_json(&summary, out)?;
     } else {
-        render::summary(&summary, out)?;
+        render::summary(&summary, ctx.lang, out)?;
     }
     if let Some(cause) = photo_failure {
         return Err(CliError::PhotosNotSent {

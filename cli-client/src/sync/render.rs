@@ -3,15 +3,18 @@
 
 use std::io::{IsTerminal, Write};
 
+use firecheck_shared::i18n::Lang;
+use firecheck_shared::t;
+
 use super::SyncSummary;
 use crate::CliError;
 
 /// The spinner on standard error; hidden when that is not a terminal.
 #[derive(Debug)]
-pub struct Progress(indicatif::ProgressBar);
+pub struct Progress(indicatif::ProgressBar, Lang);
 
 impl Progress {
-    pub fn start() -> Self {
+    pub fn start(lang: Lang) -> Self {
         let bar = indicatif::ProgressBar::new_spinner();
         if !std::io::stderr().is_terminal() {
             bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -22,12 +25,13 @@ impl Progress {
             indicatif::ProgressStyle::with_template("{spinner} {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        Self(bar)
+        Self(bar, lang)
     }
 
     /// A page of a long pull was taken in; `pulled` ops so far.
     pub fn pulled(&self, pulled: usize) {
-        self.0.set_message(format!("pulled {pulled} ops…"));
+        self.0
+            .set_message(t!(self.1, "sync-pulling", count = pulled));
         self.0.tick();
     }
 
@@ -38,28 +42,37 @@ impl Progress {
 }
 
 /// The summary as lines of text (`--json` prints the [`SyncSummary`] itself).
-pub fn summary(summary: &SyncSummary, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn summary(summary: &SyncSummary, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(
         out,
-        "sync: sent {}, acked {}, rejected {}, pulled {}, conflicts {}",
-        summary.sent, summary.acked, summary.rejected, summary.pulled, summary.conflicts
+        "{}",
+        t!(
+            lang,
+            "sync-summary",
+            sent = summary.sent,
+            acked = summary.acked,
+            rejected = summary.rejected,
+            pulled = summary.pulled,
+            conflicts = summary.conflicts
+        )
     )?;
     if summary.photos_sent > 0 {
         writeln!(
             out,
-            "photos: sent {} ({} KiB)",
-            summary.photos_sent,
-            summary.photo_bytes.div_ceil(1024)
+            "{}",
+            t!(
+                lang,
+                "sync-photos",
+                count = summary.photos_sent,
+                kib = summary.photo_bytes.div_ceil(1024)
+            )
         )?;
     }
     if summary.rejected > 0 {
-        writeln!(
-            out,
-            "some ops were rejected: see `firecheck status` for the reasons"
-        )?;
+        writeln!(out, "{}", t!(lang, "sync-some-rejected"))?;
     }
     if let Some(w) = &summary.clock_warning {
-        writeln!(out, "warning: {w}")?;
+        writeln!(out, "{}", t!(lang, "warning-line", warning = w))?;
     }
     Ok(())
 }

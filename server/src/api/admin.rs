@@ -17,8 +17,10 @@ use crate::store::{DeviceRecord, UserRecord};
 
 pub(super) fn bounded(field: &str, s: &str) -> Result<(), AppError> {
     if s.trim().is_empty() || s.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::Unprocessable(format!(
-            "{field} must be 1 to {MAX_NAME_CHARS} characters"
+        return Err(AppError::Unprocessable(msg!(
+            "admin-bounded",
+            field = field,
+            max = MAX_NAME_CHARS
         )));
     }
     Ok(())
@@ -46,9 +48,7 @@ pub(super) async fn new_user_record(
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
-        return Err(AppError::Unprocessable(
-            "username may use letters, digits, '-', '_' and '.' only".into(),
-        ));
+        return Err(AppError::Unprocessable(msg!("admin-username-chars")));
     }
     check_new_password(&req.password)?;
     let password_hash = hash_password_bounded(req.password.clone())
@@ -71,9 +71,7 @@ pub(super) async fn new_user_record(
 /// A password a person chose: 8 characters at least, 1 KiB at most.
 pub(super) fn check_new_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < 8 || password.len() > 1024 {
-        return Err(AppError::Unprocessable(
-            "password must be at least 8 characters".into(),
-        ));
+        return Err(AppError::Unprocessable(msg!("admin-password-short")));
     }
     Ok(())
 }
@@ -122,9 +120,7 @@ pub async fn create_user(
     let org = caller.0.org;
     if req.org.is_some_and(|o| o != org) {
         tracing::warn!(by = %caller.0.usr, named = ?req.org, "an admin tried to create an account in another organisation");
-        return Err(AppError::Forbidden(
-            "an admin manages only their own organisation's accounts".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("admin-own-org-only")));
     }
     let account = NewAccount {
         username: req.username,
@@ -225,7 +221,7 @@ pub async fn revoke_device(
     caller.require(&[Role::Admin])?;
     let id: DeviceId = id
         .parse()
-        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
     let stamp = caller.stamp();
     let store = state.store.clone();
     let d = super::run_blocking(move || Ok(store.revoke_device(&stamp, id)?)).await?;

@@ -30,8 +30,10 @@ impl PageParams {
     fn limit(&self) -> Result<usize, AppError> {
         match self.limit.unwrap_or(100) {
             n @ 1..=MAX_PAGE => Ok(n as usize),
-            n => Err(AppError::BadRequest(format!(
-                "limit must be 1 to {MAX_PAGE}, not {n}"
+            n => Err(AppError::BadRequest(msg!(
+                "page-limit",
+                max = MAX_PAGE,
+                given = n
             ))),
         }
     }

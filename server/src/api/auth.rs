@@ -39,18 +39,16 @@ pub async fn login(
         || req.device_name.chars().count() > MAX_NAME_CHARS
         || req.password.len() > 1024
     {
-        return Err(AppError::BadRequest(
-            "username, password or device name is too long".into(),
-        ));
+        return Err(AppError::BadRequest(msg!("login-too-long")));
     }
     let record = check_password(&state, &req.username, &req.password).await?;
     if record.status.must_change_password {
         state
             .metrics
             .login_failure(LoginFailure::PasswordChangeRequired);
-        return Err(AppError::PasswordChangeRequired(
-            "this is a one-time password: choose your own first (POST /v1/auth/password with it as old_password), then log in with the new one".into(),
-        ));
+        return Err(AppError::PasswordChangeRequired(msg!(
+            "login-one-time-password-api"
+        )));
     }
     let gen = record.status.sessions;
     let user = record.user;
@@ -80,9 +78,9 @@ pub(crate) async fn authenticate(
 ) -> Result<User, AppError> {
     let record = check_password(state, username, password).await?;
     if record.status.must_change_password {
-        return Err(AppError::PasswordChangeRequired(
-            "this is a one-time password: choose your own first (firecheck password), then log in with the new one".into(),
-        ));
+        return Err(AppError::PasswordChangeRequired(msg!(
+            "login-one-time-password"
+        )));
     }
     Ok(record.user)
 }
@@ -109,15 +107,11 @@ fn register(
     let device = match state.store.device(device_id)? {
         Some(d) if d.revoked => {
             state.metrics.login_failure(LoginFailure::DeviceRefused);
-            return Err(AppError::Forbidden(
-                "this device has been revoked; ask the administrator".into(),
-            ));
+            return Err(AppError::Forbidden(msg!("auth-device-revoked")));
         }
         Some(d) if d.org != user.org => {
             state.metrics.login_failure(LoginFailure::DeviceRefused);
-            return Err(AppError::Forbidden(
-                "this device is registered to another organisation".into(),
-            ));
+            return Err(AppError::Forbidden(msg!("login-device-other-org")));
         }
         Some(mut d) => {
             if d.user != user.id || d.name != device_name {
@@ -169,14 +163,12 @@ async fn check_password(
         state.limiter.failed(username);
         state.metrics.login_failure(LoginFailure::WrongPassword);
         tracing::warn!(%username, "failed login");
-        return Err(AppError::Unauthorized("wrong username or password".into()));
+        return Err(AppError::Unauthorized(msg!("login-wrong-password")));
     };
     state.limiter.succeeded(username);
     if record.status.disabled {
         state.metrics.login_failure(LoginFailure::Disabled);
-        return Err(AppError::AccountDisabled(
-            "this account has been disabled; ask the administrator".into(),
-        ));
+        return Err(AppError::AccountDisabled(msg!("auth-account-disabled")));
     }
     Ok(record)
 }
@@ -208,16 +200,12 @@ pub async fn change_password(
         || req.old_password.len() > 1024
         || req.new_password.len() > 1024
     {
-        return Err(AppError::BadRequest(
-            "username or password is too long".into(),
-        ));
+        return Err(AppError::BadRequest(msg!("password-too-long")));
     }
     let record = check_password(&state, &req.username, &req.old_password).await?;
     super::admin::check_new_password(&req.new_password)?;
     if req.new_password == req.old_password {
-        return Err(AppError::Unprocessable(
-            "the new password must differ from the old one".into(),
-        ));
+        return Err(AppError::Unprocessable(msg!("password-unchanged")));
     }
     let new_hash = hash_password_bounded(req.new_password.clone())
         .await
@@ -236,9 +224,7 @@ pub async fn change_password(
     super::run_blocking(move || {
         Ok(state.store.change_user(&stamp, &username, |rec, _| {
             if rec.password_hash != checked {
-                return Err(AccountError::Conflict(
-                    "the password was changed or reset meanwhile; try again".into(),
-                ));
+                return Err(AccountError::Conflict(msg!("password-changed-meanwhile")));
             }
             rec.password_hash = new_hash;
             rec.status.must_change_password = false;
@@ -275,42 +261,30 @@ pub async fn refresh(
 /// The refresh token whose hash this is, exchanged for new tokens (once).
 fn exchange(state: &State, hash: &[u8; 32]) -> Result<Json<TokenResponse>, AppError> {
     let hash = *hash;
-    let again = || AppError::Unauthorized("the refresh token is not valid; log in again".into());
+    let again = || AppError::Unauthorized(msg!("refresh-invalid"));
     let rec = state.store.refresh(&hash)?.ok_or_else(again)?;
     if rec.used {
         let dropped = state.store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a used refresh token was presented again; the device must log in again");
-        return Err(AppError::Unauthorized(
-            "this refresh token was already used; log in again".into(),
-        ));
+        return Err(AppError::Unauthorized(msg!("refresh-used")));
     }
     if rec.expires_ms < Timestamp::now().0 {
-        return Err(AppError::Unauthorized(
-            "the login has expired; log in again".into(),
-        ));
+        return Err(AppError::Unauthorized(msg!("refresh-expired")));
     }
     match state.store.device(rec.device)? {
         Some(d) if !d.revoked => {}
-        _ => {
-            return Err(AppError::Unauthorized(
-                "this device has been revoked; ask the administrator".into(),
-            ))
-        }
+        _ => return Err(AppError::Unauthorized(msg!("auth-device-revoked"))),
     }
     let UserRecord { user, status, .. } = state.store.user(&rec.username)?.ok_or_else(again)?;
     if status.disabled || status.must_change_password {
-        return Err(AppError::Unauthorized(
-            "this account cannot log in now; ask the administrator".into(),
-        ));
+        return Err(AppError::Unauthorized(msg!("refresh-account-blocked")));
     }
     // Atomically: of two concurrent exchanges of one token only one may win; the other is a
     // reuse like any other.
     if !state.store.claim_refresh(&hash, &rec)? {
         let dropped = state.store.drop_refresh_for_device(rec.device)?;
         tracing::warn!(device = %rec.device, dropped, "a refresh token was presented twice at once; the device must log in again");
-        return Err(AppError::Unauthorized(
-            "this refresh token was already used; log in again".into(),
-        ));
+        return Err(AppError::Unauthorized(msg!("refresh-used")));
     }
     issue(state, user, status.sessions, rec.device)
 }

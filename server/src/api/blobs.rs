@@ -46,9 +46,8 @@ pub struct UploadState {
 }
 
 fn parse_hash(s: &str) -> Result<BlobHash, AppError> {
-    s.parse().map_err(|_| {
-        AppError::BadRequest("an attachment is named by its SHA-256: 64 hex digits".into())
-    })
+    s.parse()
+        .map_err(|_| AppError::BadRequest(msg!("blob-bad-hash")))
 }
 
 /// `bytes START-END/TOTAL` → (start, end inclusive, total).
@@ -100,20 +99,23 @@ pub async fn put(
         .trim()
         .to_ascii_lowercase();
     if !EVIDENCE_MEDIA_TYPES.contains(&essence.as_str()) {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "attachments must be JPEG, PNG, HEIC or PDF (Content-Type {ct:?} given)"
+        return Err(AppError::UnsupportedMediaType(msg!(
+            "blob-bad-type",
+            content_type = ct
         )));
     }
     let (offset, total) = match headers.get(header::CONTENT_RANGE) {
         Some(v) => {
-            let (a, b, total) = v.to_str().ok().and_then(parse_range).ok_or_else(|| {
-                AppError::BadRequest("Content-Range must be `bytes START-END/TOTAL`".into())
-            })?;
+            let (a, b, total) = v
+                .to_str()
+                .ok()
+                .and_then(parse_range)
+                .ok_or_else(|| AppError::BadRequest(msg!("blob-bad-range")))?;
             if b - a + 1 != body.len() as u64 {
-                return Err(AppError::BadRequest(format!(
-                    "Content-Range names {} bytes but the body has {}",
-                    b - a + 1,
-                    body.len()
+                return Err(AppError::BadRequest(msg!(
+                    "blob-range-mismatch",
+                    named = b - a + 1,
+                    got = body.len()
                 )));
             }
             (a, total)
@@ -121,18 +123,17 @@ pub async fn put(
         None => (0, body.len() as u64),
     };
     if total > state.max_blob_bytes {
-        return Err(AppError::PayloadTooLarge(format!(
-            "attachment of {total} bytes is over the limit of {} bytes",
-            state.max_blob_bytes
+        return Err(AppError::PayloadTooLarge(msg!(
+            "blob-too-large",
+            size = total,
+            max = state.max_blob_bytes
         )));
     }
     if total == 0 {
-        return Err(AppError::BadRequest("an attachment cannot be empty".into()));
+        return Err(AppError::BadRequest(msg!("blob-empty")));
     }
     if offset == 0 && !body.is_empty() && evidence_media_type(&body).is_none() {
-        return Err(AppError::UnsupportedMediaType(
-            "the bytes are not a JPEG, PNG, HEIC or PDF file".into(),
-        ));
+        return Err(AppError::UnsupportedMediaType(msg!("blob-not-evidence")));
     }
     let org = caller.0.org;
     let by = Uploader {
@@ -171,10 +172,9 @@ pub async fn put(
         }
         Ok(BlobState::Missing) => Err(AppError::Internal("upload vanished".into())),
         Err(BlobError::WrongOffset { have, offset }) => {
-            let mut resp = AppError::Conflict(format!(
-                "this upload continues at byte {have}, not {offset}; send from there"
-            ))
-            .into_response();
+            let mut resp =
+                AppError::Conflict(msg!("blob-wrong-offset", have = have, offset = offset))
+                    .into_response();
             resp.headers_mut()
                 .insert(UPLOAD_OFFSET, HeaderValue::from(have));
             Ok(resp)
@@ -185,19 +185,30 @@ pub async fn put(
 
 fn blob_error(e: BlobError, hash: &BlobHash) -> AppError {
     match e {
-        BlobError::WrongOffset { have, offset } => AppError::Conflict(format!(
-            "this upload continues at byte {have}, not {offset}; send from there"
+        BlobError::WrongOffset { have, offset } => {
+            AppError::Conflict(msg!("blob-wrong-offset", have = have, offset = offset))
+        }
+        BlobError::HashMismatch { actual } => AppError::Unprocessable(msg!(
+            "blob-hash-mismatch",
+            actual = actual,
+            hash = hash.to_hex()
         )),
-        BlobError::HashMismatch { actual } => AppError::Unprocessable(format!(
-            "the bytes hash to {actual}, not {}; the upload was discarded — send it again",
-            hash.to_hex()
-        )),
-        e @ BlobError::Quota { .. } => AppError::QuotaExceeded(format!(
-            "no record of this organisation refers to attachment {} and {e}; sync the records that refer to it first",
-            hash.to_hex()
+        BlobError::Quota {
+            count,
+            bytes,
+            max_count,
+            max_bytes,
+        } => AppError::QuotaExceeded(msg!(
+            "blob-quota",
+            hash = hash.to_hex(),
+            count = count,
+            bytes = bytes,
+            max_count = max_count,
+            max_bytes = max_bytes
         )),
         BlobError::Io(e) => {
-            AppError::Unavailable(format!("could not store the attachment: {e}"))
+            tracing::warn!(error = %e, "attachment not stored");
+            AppError::Unavailable(msg!("blob-not-stored"))
         }
         BlobError::Store(e) => e.into(),
     }
@@ -283,9 +294,9 @@ pub async fn get(
     let org = caller.0.org;
     let refers = super::blocking(&state, move |store| Ok(store.org_refers_to(org, &hash)?)).await?;
     if !refers {
-        return Err(AppError::NotFound(format!(
-            "no attachment {} in this organisation's records",
-            hash.to_hex()
+        return Err(AppError::NotFound(msg!(
+            "blob-not-found",
+            hash = hash.to_hex()
         )));
     }
     let store = state.store.clone();
@@ -304,9 +315,9 @@ pub async fn get(
             let ct = evidence_media_type(&bytes).unwrap_or("application/octet-stream");
             Ok(([(header::CONTENT_TYPE, ct)], bytes).into_response())
         }
-        None => Err(AppError::PendingUpload(format!(
-            "photo pending upload: the device that recorded {} has not sent it yet",
-            hash.to_hex()
+        None => Err(AppError::PendingUpload(msg!(
+            "blob-pending",
+            hash = hash.to_hex()
         ))),
     }
 }

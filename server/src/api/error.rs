@@ -1,54 +1,49 @@
 //! One error type for every handler, mapped to a status and the JSON shape
 //! `{"error": {"code", "message"}}`. Internal failures are logged, never shown in detail.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use firecheck_shared::i18n::{Lang, Msg};
+use firecheck_shared::msg;
 use firecheck_shared::sync::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// What a handler can fail with. Each variant is one [`ErrorCode`] (and so one status); the
-/// message is for a person and says what to do. `Internal` carries the details for the log
+/// message is for a person, says what to do, and is rendered in the request's language
+/// (`Accept-Language`, see [`normalize_errors`]). `Internal` carries the details for the log
 /// only: the caller gets its code and a fixed message.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AppError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("method not allowed on this endpoint")]
+    BadRequest(Msg),
+    Unauthorized(Msg),
+    Forbidden(Msg),
+    NotFound(Msg),
     MethodNotAllowed,
-    #[error("the request took too long")]
     Timeout,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("{0}")]
-    Unprocessable(String),
-    #[error("too many failed logins; try again in {0} s")]
+    Conflict(Msg),
+    PayloadTooLarge(Msg),
+    UnsupportedMediaType(Msg),
+    Unprocessable(Msg),
     TooManyAttempts(u64),
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("{0}")]
-    PendingUpload(String),
+    Unavailable(Msg),
+    PendingUpload(Msg),
     /// The organisation keeps as many uploads no record refers to as it may.
-    #[error("{0}")]
-    QuotaExceeded(String),
+    QuotaExceeded(Msg),
     /// The password is a one-time password: change it before logging in.
-    #[error("{0}")]
-    PasswordChangeRequired(String),
-    #[error("{0}")]
-    AccountDisabled(String),
+    PasswordChangeRequired(Msg),
+    AccountDisabled(Msg),
     /// A fault of the server's. The text is logged, never sent.
-    #[error("internal error; the server logged what happened — retry, and tell the server's operator if it keeps happening")]
     Internal(String),
 }
+
+impl std::fmt::Display for AppError {
+    /// English, for logs; a caller gets [`AppError::body`] in its language.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl std::error::Error for AppError {}
 
 impl AppError {
     pub fn code(&self) -> ErrorCode {
@@ -73,18 +68,37 @@ impl AppError {
         }
     }
 
+    /// What the caller reads, not yet in a language.
+    pub fn msg(&self) -> Msg {
+        match self {
+            AppError::BadRequest(m)
+            | AppError::Unauthorized(m)
+            | AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::PayloadTooLarge(m)
+            | AppError::UnsupportedMediaType(m)
+            | AppError::Unprocessable(m)
+            | AppError::Unavailable(m)
+            | AppError::PendingUpload(m)
+            | AppError::QuotaExceeded(m)
+            | AppError::PasswordChangeRequired(m)
+            | AppError::AccountDisabled(m) => m.clone(),
+            AppError::MethodNotAllowed => msg!("error-method-not-allowed"),
+            AppError::Timeout => msg!("error-timeout"),
+            AppError::TooManyAttempts(secs) => msg!("error-too-many-attempts", secs = *secs),
+            AppError::Internal(_) => msg!("error-internal"),
+        }
+    }
+
     /// The status of [`Self::code`].
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: self.code(),
-                message: self.to_string(),
-            },
-        }
+    /// The JSON body, its message in `lang`.
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        error_body(self.code(), &self.msg(), lang)
     }
 
     /// The server's storage failed: the disk's trouble (full, read-only, failing) is
@@ -94,9 +108,9 @@ impl AppError {
         match e.io_error() {
             Some(io) => {
                 tracing::warn!(error = %e, "storage unavailable");
-                AppError::Unavailable(format!(
-                    "the server's storage is not available right now ({}); retry later",
-                    disk_trouble(io)
+                AppError::Unavailable(msg!(
+                    "error-storage-unavailable",
+                    trouble = disk_trouble(io)
                 ))
             }
             None => AppError::Internal(e.to_string()),
@@ -104,23 +118,48 @@ impl AppError {
     }
 }
 
-/// What a failed disk operation means, in words that name no path and no internals.
-pub fn disk_trouble(e: &std::io::Error) -> &'static str {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::StorageFull => "No space left on the server's disk",
-        ErrorKind::ReadOnlyFilesystem => "the server's disk is read-only",
-        ErrorKind::PermissionDenied => "the server may not write its data dir",
-        _ => "the server's disk failed",
+fn error_body(code: ErrorCode, msg: &Msg, lang: Lang) -> ErrorBody {
+    ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: msg.render(lang),
+        },
     }
 }
+
+/// What a failed disk operation means, in words that name no path and no internals.
+pub fn disk_trouble(e: &std::io::Error) -> Msg {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull => msg!("disk-full"),
+        ErrorKind::ReadOnlyFilesystem => msg!("disk-read-only"),
+        ErrorKind::PermissionDenied => msg!("disk-permission"),
+        _ => msg!("disk-failed"),
+    }
+}
+
+/// The language a request asks for (`Accept-Language`; English when it names neither).
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or(Lang::En)
+}
+
+/// An error answer's code and message, kept on the response so [`normalize_errors`] can
+/// render the message in the request's language.
+#[derive(Clone, Debug)]
+struct Localizable(ErrorCode, Msg);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let mut resp = (self.status(), Json(self.body())).into_response();
+        let mut resp = (self.status(), Json(self.body(Lang::En))).into_response();
+        resp.extensions_mut()
+            .insert(Localizable(self.code(), self.msg()));
         if let AppError::TooManyAttempts(secs) = self {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -148,20 +187,30 @@ impl From<crate::store::AccountError> for AppError {
 
 impl From<firecheck_shared::validate::ValidationError> for AppError {
     fn from(e: firecheck_shared::validate::ValidationError) -> Self {
-        AppError::Unprocessable(e.to_string())
+        AppError::Unprocessable(e.msg())
     }
 }
 
 /// Turn axum's own rejections (bad JSON, wrong content type, body too large, bad query or
-/// path) into the one error shape.
+/// path) into the one error shape, and every error's message into the request's language.
 pub async fn normalize_errors(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    let lang = lang_of(req.headers());
     let resp = next.run(req).await;
     let status = resp.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
+    }
+    if let Some(Localizable(code, msg)) = resp.extensions().get::<Localizable>().cloned() {
+        if lang == Lang::En {
+            return resp;
+        }
+        let (mut parts, _) = resp.into_parts();
+        let body = serde_json::to_vec(&error_body(code, &msg, lang)).unwrap_or_default();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, axum::body::Body::from(body));
     }
     let is_json = resp
         .headers()
@@ -177,30 +226,36 @@ pub async fn normalize_errors(
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    let message = if text.trim().is_empty() {
-        parts
-            .status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_string()
-    } else {
-        text.trim().to_string()
-    };
+    // axum's own words (serde's, mostly) name the exact problem: kept as a detail.
+    let detail = text.trim().to_string();
     let err = match parts.status {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::PayloadTooLarge(format!("request body too large: {message}"))
+            AppError::PayloadTooLarge(msg!("error-body-too-large", detail = detail))
         }
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(message),
-        StatusCode::NOT_FOUND => AppError::NotFound(if message == "Not Found" {
-            "no such endpoint".into()
-        } else {
-            message
-        }),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::UnsupportedMediaType(msg!("error-media-type-detail", detail = detail))
+        }
+        StatusCode::NOT_FOUND if detail.is_empty() || detail == "Not Found" => {
+            AppError::NotFound(msg!("error-no-endpoint"))
+        }
+        StatusCode::NOT_FOUND => {
+            AppError::NotFound(msg!("error-not-found-detail", detail = detail))
+        }
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
-        StatusCode::UNPROCESSABLE_ENTITY => AppError::Unprocessable(message),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            AppError::Unprocessable(msg!("error-unreadable-request", detail = detail))
+        }
         StatusCode::REQUEST_TIMEOUT => AppError::Timeout,
-        s if s.is_server_error() => AppError::Internal(message),
-        _ => AppError::BadRequest(message),
+        s if s.is_server_error() => AppError::Internal(detail),
+        _ => AppError::BadRequest(msg!("error-unreadable-request", detail = detail)),
     };
-    err.into_response()
+    let (code, msg) = (err.code(), err.msg());
+    let mut resp = err.into_response();
+    if lang != Lang::En {
+        *resp.body_mut() = axum::body::Body::from(
+            serde_json::to_vec(&error_body(code, &msg, lang)).unwrap_or_default(),
+        );
+        resp.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    resp
 }

@@ -93,21 +93,20 @@ pub enum ExportFormat {
 pub fn parse_file(file: &str) -> Result<(&str, ExportFormat), AppError> {
     let (name, ext) = file
         .rsplit_once('.')
-        .ok_or_else(|| AppError::NotFound(format!("no export {file}")))?;
+        .ok_or_else(|| AppError::NotFound(msg!("export-unknown", file = file)))?;
     let format = match ext {
         "csv" => ExportFormat::Csv,
         "xlsx" => ExportFormat::Xlsx,
         _ => {
-            return Err(AppError::NotFound(format!(
-                "no export {file}; use .csv or .xlsx"
+            return Err(AppError::NotFound(msg!(
+                "export-bad-extension",
+                file = file
             )))
         }
     };
     match name {
         "hazards" | "inspections" | "coverage" => Ok((name, format)),
-        _ => Err(AppError::NotFound(format!(
-            "no export {file}; there are hazards, inspections and coverage"
-        ))),
+        _ => Err(AppError::NotFound(msg!("export-bad-name", file = file))),
     }
 }
 
@@ -219,7 +218,9 @@ pub struct CoverageExportParams {
 
 /// The table an export `name` asks for, with the query string `uri` carries.
 pub async fn table(state: &State, org: OrgId, name: &str, uri: &Uri) -> Result<Table, AppError> {
-    let bad = |e: axum::extract::rejection::QueryRejection| AppError::BadRequest(e.body_text());
+    let bad = |e: axum::extract::rejection::QueryRejection| {
+        AppError::BadRequest(msg!("error-unreadable-request", detail = e.body_text()))
+    };
     match name {
         "hazards" => {
             let axum::extract::Query(p) =
@@ -240,10 +241,10 @@ pub async fn table(state: &State, org: OrgId, name: &str, uri: &Uri) -> Result<T
             let id: CampaignId = p
                 .campaign
                 .parse()
-                .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+                .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
             blocking(state, move |store| coverage_table(store, org, id)).await
         }
-        other => Err(AppError::NotFound(format!("no export {other}"))),
+        other => Err(AppError::NotFound(msg!("export-unknown", file = other))),
     }
 }
 
@@ -340,11 +341,11 @@ pub fn inspections_table(
         Some(v) => {
             let id: VenueId = v
                 .parse()
-                .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+                .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
             let state = store
                 .partition_state(org, &Partition::Venue(id))?
                 .and_then(|s| s.venue)
-                .ok_or_else(|| AppError::NotFound(format!("no venue {id} in this organisation")))?;
+                .ok_or_else(|| AppError::NotFound(msg!("review-no-venue", id = id.to_string())))?;
             vec![state]
         }
         None => {

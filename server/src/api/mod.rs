@@ -25,6 +25,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::Router;
+use firecheck_shared::i18n::words;
 use firecheck_shared::validate::MAX_SYNC_BYTES;
 use firecheck_shared::*;
 use tower_http::timeout::TimeoutLayer;
@@ -200,21 +201,18 @@ impl FromRequestParts<State> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
-            AppError::Unauthorized("missing Authorization: Bearer token; log in first".into())
-        })?;
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| AppError::Unauthorized(msg!("auth-missing-token")))?;
         let token = header
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                AppError::Unauthorized("Authorization must be `Bearer <token>`".into())
-            })?;
+            .ok_or_else(|| AppError::Unauthorized(msg!("auth-bad-header")))?;
         let claims = state.keys.verify(token.trim()).map_err(|e| match e {
-            TokenError::Expired => AppError::Unauthorized(e.to_string()),
-            TokenError::Invalid(_) => {
-                AppError::Unauthorized("the access token is not valid; log in again".into())
-            }
+            TokenError::Expired => AppError::Unauthorized(msg!("auth-token-expired")),
+            TokenError::Invalid(_) => AppError::Unauthorized(msg!("auth-token-invalid")),
         })?;
         let (dev, usr) = (claims.dev, claims.usr.clone());
         let (device, account) = blocking(state, move |store| {
@@ -224,36 +222,23 @@ impl FromRequestParts<State> for Caller {
         match device {
             Some(d) if !d.revoked && d.user == claims.sub => {}
             Some(d) if d.revoked => {
-                return Err(AppError::Unauthorized(
-                    "this device has been revoked; ask the administrator".into(),
-                ))
+                return Err(AppError::Unauthorized(msg!("auth-device-revoked")))
             }
-            _ => {
-                return Err(AppError::Unauthorized(
-                    "this device is not registered; log in again".into(),
-                ))
-            }
+            _ => return Err(AppError::Unauthorized(msg!("auth-device-unknown"))),
         }
         let mut claims = claims;
         match account {
             Some(u) if u.user.id == claims.sub && u.user.org == claims.org => {
                 if u.status.disabled {
-                    return Err(AppError::Unauthorized(
-                        "this account has been disabled; ask the administrator".into(),
-                    ));
+                    return Err(AppError::Unauthorized(msg!("auth-account-disabled")));
                 }
                 if u.status.sessions != claims.gen {
-                    return Err(AppError::Unauthorized(
-                        "this login has ended (the password was changed or reset); log in again"
-                            .into(),
-                    ));
+                    return Err(AppError::Unauthorized(msg!("auth-session-ended")));
                 }
                 claims.role = u.user.role;
                 Ok(Caller(claims))
             }
-            _ => Err(AppError::Unauthorized(
-                "this account no longer exists; log in again".into(),
-            )),
+            _ => Err(AppError::Unauthorized(msg!("auth-account-gone"))),
         }
     }
 }
@@ -276,9 +261,9 @@ impl Caller {
         if roles.contains(&self.0.role) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "{} may not do this",
-                self.0.role.with_article()
+            Err(AppError::Forbidden(msg!(
+                "auth-role-may-not",
+                role = words::role(self.0.role)
             )))
         }
     }

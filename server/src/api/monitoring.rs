@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use firecheck_shared::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -65,12 +66,15 @@ pub async fn readyz(AxState(state): AxState<State>) -> Result<Json<Ready>, AppEr
     super::run_blocking(move || {
         store
             .probe_write()
-            .map_err(|e| AppError::Unavailable(format!("storage does not take writes: {e}")))
+            .map_err(|e| AppError::Unavailable(msg!("ready-storage", detail = e.to_string())))
     })
     .await?;
     if let Err((org, covered, head)) = state.views.healed() {
-        return Err(AppError::Unavailable(format!(
-            "the views are catching up with the log after a start: organisation {org} at {covered} of {head}"
+        return Err(AppError::Unavailable(msg!(
+            "ready-views-behind",
+            org = org.to_string(),
+            covered = covered,
+            head = head
         )));
     }
     Ok(Json(Ready { status: "ready" }))
@@ -92,18 +96,11 @@ pub async fn metrics(
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            AppError::Unauthorized(
-                "/metrics needs `Authorization: Bearer <operator key or FIRECHECK_METRICS_TOKEN>`"
-                    .into(),
-            )
-        })?;
+        .ok_or_else(|| AppError::Unauthorized(msg!("metrics-key-missing")))?;
     let allowed =
         state.operator.verify(token) || state.metrics_key.as_ref().is_some_and(|k| k.verify(token));
     if !allowed {
-        return Err(AppError::Unauthorized(
-            "that is neither the operator key nor the metrics token of this server".into(),
-        ));
+        return Err(AppError::Unauthorized(msg!("metrics-key-wrong")));
     }
     let text =
         super::run_blocking(move || Ok(state.metrics.render(&state.store, &state.views)?)).await?;

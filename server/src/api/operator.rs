@@ -30,17 +30,11 @@ impl FromRequestParts<State> for Operator {
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                AppError::Unauthorized(
-                    "the operator's endpoints need `Authorization: Bearer <operator key>` (the operator-token file in the server's data dir)".into(),
-                )
-            })?;
+            .ok_or_else(|| AppError::Unauthorized(msg!("operator-key-missing")))?;
         if state.operator.verify(token) {
             Ok(Operator)
         } else {
-            Err(AppError::Unauthorized(
-                "that is not the operator key of this server".into(),
-            ))
+            Err(AppError::Unauthorized(msg!("operator-key-wrong")))
         }
     }
 }

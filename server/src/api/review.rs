@@ -86,16 +86,10 @@ pub(crate) fn paging(
 ) -> Result<Paging, AppError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(AppError::BadRequest(format!(
-            "limit must be 1 to {MAX_PAGE}"
-        )));
+        return Err(AppError::BadRequest(msg!("review-limit", max = MAX_PAGE)));
     }
     let after = after
-        .map(|a| {
-            parse_cursor(a).ok_or_else(|| {
-                AppError::BadRequest("after must be the `next` value of the page before".into())
-            })
-        })
+        .map(|a| parse_cursor(a).ok_or_else(|| AppError::BadRequest(msg!("review-bad-after"))))
         .transpose()?;
     Ok(Paging {
         offset: offset.unwrap_or(0),
@@ -115,9 +109,10 @@ pub(crate) async fn wait_seq(state: &State, org: OrgId, seq: Option<u64>) -> Res
     if state.views.wait_for(org, seq, VIEW_WAIT).await {
         return Ok(());
     }
-    Err(AppError::Unavailable(format!(
-        "views do not cover sequence number {seq} yet (they cover {}); retry shortly",
-        state.views.covered(org)
+    Err(AppError::Unavailable(msg!(
+        "review-views-behind",
+        seq = seq,
+        covered = state.views.covered(org)
     )))
 }
 
@@ -129,11 +124,12 @@ pub(crate) fn missing_partition(
     p: &Partition,
 ) -> Result<AppError, AppError> {
     Ok(match store.failed(org, p)? {
-        Some(f) => AppError::Unavailable(format!(
-            "the views of {p} could not be built (since sequence number {}); its records are kept — ask the administrator to restart the server or run `firecheck-server rebuild`",
-            f.since_seq
+        Some(f) => AppError::Unavailable(msg!(
+            "review-partition-failed",
+            partition = p.to_string(),
+            since = f.since_seq
         )),
-        None => AppError::NotFound(format!("no {p} in this organisation")),
+        None => AppError::NotFound(msg!("review-no-partition", partition = p.to_string())),
     })
 }
 
@@ -240,7 +236,7 @@ pub async fn venue(
 ) -> Result<Json<VenueDetail>, AppError> {
     let id: VenueId = id
         .parse()
-        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
     blocking(&state, move |store| {
@@ -251,7 +247,7 @@ pub async fn venue(
         let venue = s
             .venue
             .clone()
-            .ok_or_else(|| AppError::NotFound(format!("no venue {id} in this organisation")))?;
+            .ok_or_else(|| AppError::NotFound(msg!("review-no-venue", id = id.to_string())))?;
         Ok(Json(VenueDetail {
             venue,
             inspections: s.inspections,
@@ -289,7 +285,7 @@ pub async fn inspections(
 ) -> Result<Json<Page<Inspection>>, AppError> {
     let id: VenueId = id
         .parse()
-        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
     let paging = paging(p.offset, p.limit, None)?;
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
@@ -419,7 +415,7 @@ pub async fn hazard(
 ) -> Result<Json<HazardDetail>, AppError> {
     let id: HazardId = id
         .parse()
-        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
     let paging = paging(p.offset, p.limit, None)?;
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
@@ -438,7 +434,7 @@ pub(crate) fn hazard_detail(
     offset: usize,
     limit: usize,
 ) -> Result<(Partition, HazardDetail), AppError> {
-    let missing = move || AppError::NotFound(format!("no hazard {id} in this organisation"));
+    let missing = move || AppError::NotFound(msg!("review-no-hazard", id = id.to_string()));
     // Its partition: the first (in key order) that holds it, as a hazard or an alias.
     let mut found = None;
     for home in store.hazard_homes(org, id)? {
@@ -533,8 +529,10 @@ pub(crate) fn board_period(
     let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
     let (from, to) = (from.unwrap_or(monday), to.unwrap_or(today));
     if from > to {
-        return Err(AppError::BadRequest(format!(
-            "from ({from}) is after to ({to})"
+        return Err(AppError::BadRequest(msg!(
+            "review-from-after-to",
+            from = from.to_string(),
+            to = to.to_string()
         )));
     }
     Ok((today, from, to))
@@ -647,7 +645,7 @@ pub async fn coverage(
 ) -> Result<Json<CoveragePage>, AppError> {
     let id: CampaignId = id
         .parse()
-        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))?;
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
     let paging = paging(p.offset, p.limit, None)?;
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
@@ -668,7 +666,7 @@ pub(crate) fn coverage_page(
     let campaign = store
         .partition_state(org, &Partition::Campaign(id))?
         .and_then(|s| s.campaign)
-        .ok_or_else(|| AppError::NotFound(format!("no campaign {id} in this organisation")))?;
+        .ok_or_else(|| AppError::NotFound(msg!("review-no-campaign", id = id.to_string())))?;
     let f = store.coverage(org, id, today(), offset, limit)?;
     Ok(CoveragePage {
         campaign,

@@ -6,10 +6,12 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::hlc::{skew_ms, skew_warning};
+use firecheck_shared::i18n::Lang;
 use firecheck_shared::sync::{Ack, AckResult, RejectCode, SyncRequest, SyncResponse};
 use firecheck_shared::validate::{self, ValidationError, MAX_OPS_PER_SYNC, MAX_PULL_LIMIT};
 use firecheck_shared::*;
 
+use super::error::lang_of;
 use super::{blocking, AppError, Caller, State};
 use crate::sequencer::SequencerError;
 
@@ -40,9 +42,9 @@ pub async fn sync(
 ) -> Result<Response, AppError> {
     let format = request_format(&headers)?;
     let answer = response_format(&headers, format);
-    let req: SyncRequest =
-        codec::decode(format, &body).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let resp = handle(&state, &caller, req).await?;
+    let req: SyncRequest = codec::decode(format, &body)
+        .map_err(|e| AppError::BadRequest(msg!("sync-undecodable", detail = e.to_string())))?;
+    let resp = handle(&state, &caller, req, lang_of(&headers)).await?;
     Ok((
         [(header::CONTENT_TYPE, answer.media_type())],
         codec::encode(answer, &resp),
@@ -63,36 +65,32 @@ fn request_format(headers: &HeaderMap) -> Result<Format, AppError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            AppError::UnsupportedMediaType(
-                "Content-Type must be application/json or application/x-firecheck-bincode".into(),
-            )
-        })?;
+        .ok_or_else(|| AppError::UnsupportedMediaType(msg!("sync-no-content-type")))?;
     Format::from_media_type(ct).ok_or_else(|| {
-        AppError::UnsupportedMediaType(format!(
-            "Content-Type {ct:?} is not supported; use application/json or application/x-firecheck-bincode"
-        ))
+        AppError::UnsupportedMediaType(msg!("sync-bad-content-type", content_type = ct))
     })
 }
 
-/// The sync itself, independent of the encoding.
+/// The sync itself, independent of the encoding; reasons and warnings in `lang`.
 pub async fn handle(
     state: &State,
     caller: &Caller,
     req: SyncRequest,
+    lang: Lang,
 ) -> Result<SyncResponse, AppError> {
     let claims = &caller.0;
     if req.ops.len() > MAX_OPS_PER_SYNC {
-        return Err(AppError::PayloadTooLarge(format!(
-            "{} ops in one sync; at most {MAX_OPS_PER_SYNC} are allowed — send the rest in the next round",
-            req.ops.len()
+        return Err(AppError::PayloadTooLarge(msg!(
+            "sync-too-many-ops",
+            count = req.ops.len(),
+            max = MAX_OPS_PER_SYNC
         )));
     }
     let now = Timestamp::now().0;
     let mut acks: Vec<Option<Ack>> = Vec::with_capacity(req.ops.len());
     let mut to_store = Vec::with_capacity(req.ops.len());
     for op in req.ops {
-        match check(claims, &op, now) {
+        match check(claims, &op, now, lang) {
             Ok(()) => {
                 acks.push(None);
                 to_store.push(op);
@@ -119,7 +117,23 @@ pub async fn handle(
         )));
     }
     // One result per stored op (checked above), in order.
-    let mut results = results.into_iter().zip(stored_ids);
+    let mut results = results
+        .into_iter()
+        .zip(stored_ids)
+        .map(|(result, (op_id, device_seq))| {
+            let result = match result {
+                // The sequencer words it in English; the device reads it in its language.
+                AckResult::Rejected {
+                    code: RejectCode::DeviceSeqReused,
+                    ..
+                } => AckResult::Rejected {
+                    code: RejectCode::DeviceSeqReused,
+                    reason: t!(lang, "reject-device-seq-reused", position = device_seq),
+                },
+                r => r,
+            };
+            (result, (op_id, device_seq))
+        });
     let acks: Vec<Ack> = acks
         .into_iter()
         .filter_map(|a| {
@@ -183,7 +197,8 @@ pub async fn handle(
     let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
     let clock_warning = (req.device_time_ms > 0)
         .then(|| skew_warning(skew_ms(req.device_time_ms.max(0) as u64, now as u64)))
-        .flatten();
+        .flatten()
+        .map(|w| w.render(lang));
     Ok(SyncResponse {
         acks,
         ops: entries.into_iter().map(|(_, e)| e.op).collect(),
@@ -199,36 +214,48 @@ pub async fn handle(
 /// the ops and retries (503). The storage error itself was logged by the sequencer.
 fn refused_push(e: SequencerError) -> AppError {
     match e {
-        SequencerError::Closed => AppError::Unavailable(e.to_string()),
-        SequencerError::Storage(e) => AppError::Unavailable(format!(
-            "the server could not store the ops durably ({}); nothing was acknowledged — retry later",
-            match e.io_error() {
+        SequencerError::Closed => AppError::Unavailable(msg!("sync-shutting-down")),
+        SequencerError::Storage(e) => AppError::Unavailable(msg!(
+            "sync-not-stored",
+            trouble = match e.io_error() {
                 Some(io) => super::error::disk_trouble(io),
-                None => "its storage failed; the operator can see why in its log",
+                None => msg!("sync-storage-failed"),
             }
         )),
     }
 }
 
 /// Identity, role and shape checks for one pushed op.
-fn check(claims: &crate::auth::Claims, op: &Op, now: i64) -> Result<(), (RejectCode, String)> {
+fn check(
+    claims: &crate::auth::Claims,
+    op: &Op,
+    now: i64,
+    lang: Lang,
+) -> Result<(), (RejectCode, String)> {
     if op.author != claims.sub {
         return Err((
             RejectCode::WrongIdentity,
-            format!(
-                "op author {} is not the logged-in user {}",
-                op.author, claims.usr
+            t!(
+                lang,
+                "reject-wrong-author",
+                author = op.author.to_string(),
+                user = &claims.usr
             ),
         ));
     }
     if op.device != claims.dev {
         return Err((
             RejectCode::WrongIdentity,
-            format!("op device {} is not this device {}", op.device, claims.dev),
+            t!(
+                lang,
+                "reject-wrong-device",
+                device = op.device.to_string(),
+                this_device = claims.dev.to_string()
+            ),
         ));
     }
     validate::authorize(claims.role, &op.body)
-        .map_err(|e| (RejectCode::Forbidden, e.to_string()))?;
+        .map_err(|e| (RejectCode::Forbidden, e.msg().render(lang)))?;
     validate::op(op, now).map_err(|e| {
         let code = match e {
             ValidationError::InFuture { .. } | ValidationError::BadTimestamp { .. } => {
@@ -236,6 +263,6 @@ fn check(claims: &crate::auth::Claims, op: &Op, now: i64) -> Result<(), (RejectC
             }
             _ => RejectCode::Invalid,
         };
-        (code, e.to_string())
+        (code, e.msg().render(lang))
     })
 }

@@ -44,7 +44,7 @@ pub async fn list(
 
 fn unit_id(id: &str) -> Result<UnitId, AppError> {
     id.parse()
-        .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))
 }
 
 /// Add a unit.

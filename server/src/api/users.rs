@@ -24,9 +24,9 @@ fn keeps_an_admin(rec: &UserRecord, org_users: &[UserRecord]) -> Result<(), Acco
         .iter()
         .any(|u| u.user.id != rec.user.id && u.user.role == Role::Admin && !u.status.disabled);
     if rec.user.role == Role::Admin && !rec.status.disabled && !another {
-        return Err(AccountError::Conflict(format!(
-            "{} is the organisation's only enabled admin; make another account admin first",
-            rec.user.username
+        return Err(AccountError::Conflict(msg!(
+            "admin-last-admin",
+            username = &rec.user.username
         )));
     }
     Ok(())

@@ -57,16 +57,13 @@ pub async fn act(
     body: OpBody,
     seen: Hlc,
 ) -> Result<Done, AppError> {
-    validate::authorize(session.user.role, &body)
-        .map_err(|e| AppError::Forbidden(e.to_string()))?;
-    let op_id: OpId = form.parse().map_err(|_| {
-        AppError::BadRequest("the form has no valid form id; reload the page".into())
-    })?;
+    validate::authorize(session.user.role, &body).map_err(|e| AppError::Forbidden(e.msg()))?;
+    let op_id: OpId = form
+        .parse()
+        .map_err(|_| AppError::BadRequest(msg!("console-form-no-id")))?;
     let now = Timestamp::now().0;
     if !drawn_recently(op_id, now) {
-        return Err(AppError::BadRequest(
-            "this form is too old; reload the page and submit it again".into(),
-        ));
+        return Err(AppError::BadRequest(msg!("console-form-too-old")));
     }
     let (org, device, author) = (session.user.org, session.device, session.user.id);
     let lock = state.console.device(device);
@@ -92,12 +89,17 @@ pub async fn act(
         .sequencer
         .push(org, vec![op], now)
         .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        .map_err(|_| AppError::Unavailable(msg!("sync-shutting-down")))?;
     drop(clock);
     let done = match acks.into_iter().next() {
         Some(AckResult::Accepted { seq }) => Done::Stored(seq),
         Some(AckResult::Duplicate { seq }) => Done::Again(seq),
-        Some(AckResult::Rejected { reason, .. }) => return Err(AppError::Unprocessable(reason)),
+        Some(AckResult::Rejected { reason, .. }) => {
+            return Err(AppError::Unprocessable(msg!(
+                "console-op-rejected",
+                reason = reason
+            )))
+        }
         None => return Err(AppError::Internal("the sequencer answered no ack".into())),
     };
     let seq = match done {

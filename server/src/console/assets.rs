@@ -44,13 +44,13 @@ pub async fn photo(
 ) -> PageResult {
     let hash: BlobHash = hash
         .parse()
-        .map_err(|_| PageError(AppError::NotFound("not an attachment name".into())))?;
+        .map_err(|_| PageError(AppError::NotFound(msg!("blob-bad-hash"))))?;
     let org = session.user.org;
     let bytes = blocking(&state, move |store| {
         if !store.org_refers_to(org, &hash)? {
-            return Err(AppError::NotFound(format!(
-                "no attachment {}",
-                hash.to_hex()
+            return Err(AppError::NotFound(msg!(
+                "blob-not-found",
+                hash = hash.to_hex()
             )));
         }
         store

@@ -105,7 +105,7 @@ pub async fn page(
             .items
             .into_iter()
             .find(|d| d.id == id)
-            .ok_or_else(|| AppError::NotFound(format!("no drill {id} in this organisation")))?;
+            .ok_or_else(|| AppError::NotFound(msg!("review-no-drill", id = id.to_string())))?;
         let names = user_names(store, org)?;
         let venue = match d.venue {
             Some(v) => store

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State as AxState};
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
+use firecheck_shared::i18n::Msg;
 use firecheck_shared::merge::Records;
 use firecheck_shared::query::{HazardDetail, SourceKind};
 use firecheck_shared::*;
@@ -308,33 +309,38 @@ pub struct ActForm {
 
 impl ActForm {
     fn body(&self) -> Result<OpBody, AppError> {
-        let need = |v: &str, what: &str| {
+        let need = |v: &str, what: Msg| {
             if v.trim().is_empty() {
-                Err(AppError::BadRequest(format!("{what}不能为空")))
+                Err(AppError::BadRequest(msg!("console-required", what = what)))
             } else {
                 Ok(v.trim().to_string())
             }
         };
         Ok(match self.action.as_str() {
             "dispatch" => OpBody::HazardDispatched {
-                unit: need(&self.unit, "责任单位")?,
+                unit: need(&self.unit, msg!("field-unit"))?,
                 due: NaiveDate::parse_from_str(self.due.trim(), "%Y-%m-%d")
-                    .map_err(|_| AppError::BadRequest("整改期限应为日期（YYYY-MM-DD）".into()))?,
+                    .map_err(|_| AppError::BadRequest(msg!("console-bad-due")))?,
                 note: self.note.trim().to_string(),
             },
             "verify" => OpBody::HazardVerified {
                 note: self.note.trim().to_string(),
             },
             "close" => OpBody::HazardClosed {
-                reason: need(&self.reason, "关闭理由")?,
+                reason: need(&self.reason, msg!("console-close-reason"))?,
             },
             "reopen" => OpBody::HazardReopened {
-                reason: need(&self.reason, "重新打开的理由")?,
+                reason: need(&self.reason, msg!("console-reopen-reason"))?,
             },
             "comment" => OpBody::HazardCommented {
-                text: need(&self.text, "备注")?,
+                text: need(&self.text, msg!("field-comment"))?,
             },
-            other => return Err(AppError::BadRequest(format!("未知的操作 {other}"))),
+            other => {
+                return Err(AppError::BadRequest(msg!(
+                    "console-unknown-action",
+                    action = other
+                )))
+            }
         })
     }
 }

@@ -33,6 +33,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use firecheck_shared::i18n::Lang;
 use firecheck_shared::*;
 
 use crate::api::{AppError, State};
@@ -184,7 +185,7 @@ impl IntoResponse for PageError {
             AppError::BadRequest(m) | AppError::Unprocessable(m) => (
                 StatusCode::BAD_REQUEST,
                 "输入有误",
-                format!("请检查后重试：{m}"),
+                format!("请检查后重试：{}", m.render(Lang::Zh)),
             ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -211,7 +212,7 @@ pub fn parse_id<T: std::str::FromStr<Err = validate::ValidationError>>(
     id: &str,
 ) -> Result<T, PageError> {
     id.parse()
-        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.to_string())))
+        .map_err(|e: validate::ValidationError| PageError(AppError::NotFound(e.msg())))
 }
 
 /// Percent-encode a query-string value (UTF-8, everything but unreserved characters).

@@ -16,6 +16,7 @@ use axum::extract::{Form, FromRequestParts, Query, State as AxState};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use firecheck_shared::i18n::words;
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 use serde::Deserialize;
@@ -64,9 +65,9 @@ impl Session {
         if self.user.role == Role::Officer {
             Ok(())
         } else {
-            Err(PageError(AppError::Forbidden(format!(
-                "{} may not act on hazards",
-                self.user.role.with_article()
+            Err(PageError(AppError::Forbidden(msg!(
+                "console-role-may-not",
+                role = words::role(self.user.role)
             ))))
         }
     }

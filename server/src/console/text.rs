@@ -1,18 +1,30 @@
-//! The console's words for the domain's codes, in Chinese: one place, so every page and
-//! every export names a status, a severity or an action the same way.
+//! The console's words for the domain's codes: one place, so every page and every export
+//! names a status, a severity or an action the same way. The words themselves are the
+//! catalogs' (`shared/locales/*/domain.ftl`, `console.ftl`), in [`LANG`].
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use firecheck_shared::i18n::{words, Lang, Msg};
 use firecheck_shared::query::SourceKind;
 use firecheck_shared::*;
 
+/// The console's language. DESIGN.md: the office console is in Chinese.
+pub const LANG: Lang = Lang::Zh;
+
+/// `m` in [`LANG`], for the fixed words that take no values: rendered once per key and kept
+/// for the life of the process (a few dozen short strings), so pages keep `&'static str`.
+fn word(m: Msg) -> &'static str {
+    static WORDS: LazyLock<Mutex<HashMap<&'static str, &'static str>>> =
+        LazyLock::new(Default::default);
+    let mut words = WORDS.lock().unwrap_or_else(|p| p.into_inner());
+    words
+        .entry(m.key())
+        .or_insert_with(|| Box::leak(m.render(LANG).into_boxed_str()))
+}
+
 pub fn status(s: HazardStatus) -> &'static str {
-    match s {
-        HazardStatus::Open => "待交办",
-        HazardStatus::Dispatched => "已交办",
-        HazardStatus::ReportedFixed => "整改完成待复查",
-        HazardStatus::Verified => "复查销项",
-        HazardStatus::Closed => "已关闭",
-        HazardStatus::Reopened => "重新打开",
-    }
+    word(words::status(s))
 }
 
 pub const STATUSES: [HazardStatus; 6] = [
@@ -25,71 +37,80 @@ pub const STATUSES: [HazardStatus; 6] = [
 ];
 
 pub fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "重大",
-        Severity::Major => "较大",
-        Severity::Minor => "一般",
-    }
+    word(words::severity(s))
 }
 
 pub const SEVERITIES: [Severity; 3] = [Severity::Critical, Severity::Major, Severity::Minor];
 
 pub fn source(s: SourceKind) -> &'static str {
-    match s {
-        SourceKind::Inspection => "巡查发现",
-        SourceKind::CitizenReport => "市民报告",
-    }
+    word(words::source(s))
 }
 
 pub const SOURCES: [SourceKind; 2] = [SourceKind::Inspection, SourceKind::CitizenReport];
 
 pub fn role(r: Role) -> &'static str {
-    match r {
-        Role::Inspector => "巡查员",
-        Role::Officer => "平安办",
-        Role::Admin => "管理员",
-    }
+    word(words::role(r))
 }
 
 pub fn outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Pass => "合格",
-        Outcome::Fail => "不合格",
-        Outcome::NotApplicable => "不适用",
-    }
+    word(words::outcome(o))
 }
 
 /// What happened, in a few words, and its detail (unit and deadline, note, reason).
 pub fn action(a: &HazardAction) -> (&'static str, String) {
     match a {
-        HazardAction::Found { note } => ("发现", note.clone()),
-        HazardAction::FoundAgain { note, .. } => ("再次发现", note.clone()),
-        HazardAction::PassedReinspection { .. } => ("复查合格", String::new()),
+        HazardAction::Found { note } => (word(msg!("console-action-found")), note.clone()),
+        HazardAction::FoundAgain { note, .. } => {
+            (word(msg!("console-action-found-again")), note.clone())
+        }
+        HazardAction::PassedReinspection { .. } => {
+            (word(msg!("console-action-passed")), String::new())
+        }
         HazardAction::Dispatched { unit, due, note } => {
-            let mut s = format!("交办 {unit}，限 {due} 前整改");
-            if !note.is_empty() {
-                s.push('；');
-                s.push_str(note);
-            }
-            ("交办", s)
+            let detail = if note.is_empty() {
+                t!(
+                    LANG,
+                    "console-dispatched-detail",
+                    unit = unit,
+                    due = due.to_string()
+                )
+            } else {
+                t!(
+                    LANG,
+                    "console-dispatched-detail-note",
+                    unit = unit,
+                    due = due.to_string(),
+                    note = note
+                )
+            };
+            (word(msg!("console-action-dispatched")), detail)
         }
         HazardAction::ReportedFixed { note, evidence } => (
-            "报告整改完成",
+            word(msg!("console-action-fixed")),
             if evidence.is_empty() {
                 note.clone()
             } else {
-                format!("{note}（附照片 {} 张）", evidence.len())
+                t!(
+                    LANG,
+                    "console-fixed-detail",
+                    note = note,
+                    photos = evidence.len()
+                )
             },
         ),
-        HazardAction::Verified { note } => ("复查销项", note.clone()),
-        HazardAction::Reopened { reason } => ("重新打开", reason.clone()),
-        HazardAction::Closed { reason } => ("关闭", reason.clone()),
-        HazardAction::Commented { text } => ("备注", text.clone()),
+        HazardAction::Verified { note } => {
+            (word(words::status(HazardStatus::Verified)), note.clone())
+        }
+        HazardAction::Reopened { reason } => {
+            (word(words::status(HazardStatus::Reopened)), reason.clone())
+        }
+        HazardAction::Closed { reason } => (word(msg!("console-action-closed")), reason.clone()),
+        HazardAction::Commented { text } => (word(msg!("console-action-comment")), text.clone()),
     }
 }
 
 /// The units hazards are dispatched to in Xietu (DOMAIN.md), offered before any the
-/// organisation has used.
+/// organisation has used. Names, not words: the same in every language.
 pub const UNITS: [&str; 5] = [
     "城管斜土中队",
     "斜土路派出所",

@@ -161,7 +161,7 @@ fn venue_state(
     let venue = state
         .venue
         .clone()
-        .ok_or_else(|| AppError::NotFound(format!("no venue {id} in this organisation")))?;
+        .ok_or_else(|| AppError::NotFound(msg!("review-no-venue", id = id.to_string())))?;
     Ok((state, venue))
 }
 

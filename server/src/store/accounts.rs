@@ -70,10 +70,10 @@ pub enum AccountError {
     /// Nothing of that name in the caller's organisation (another organisation's records
     /// are reported the same way, so none is revealed).
     #[error("{0}")]
-    NotFound(String),
+    NotFound(firecheck_shared::i18n::Msg),
     /// The change contradicts what is stored (a taken name, the last admin).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(firecheck_shared::i18n::Msg),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -149,9 +149,9 @@ impl Store {
         let _one_at_a_time = crate::lock(&self.account_writes);
         let k = user_key(&admin.user.username);
         if self.accounts.contains_key(&k)? {
-            return Err(AccountError::Conflict(format!(
-                "username {} is taken",
-                admin.user.username
+            return Err(AccountError::Conflict(firecheck_shared::msg!(
+                "store-username-taken",
+                username = &admin.user.username
             )));
         }
         let mut b = sled::Batch::default();
@@ -195,9 +195,9 @@ impl Store {
         let _one_at_a_time = crate::lock(&self.account_writes);
         let k = user_key(&rec.user.username);
         if self.accounts.contains_key(&k)? {
-            return Err(AccountError::Conflict(format!(
-                "username {} is taken",
-                rec.user.username
+            return Err(AccountError::Conflict(firecheck_shared::msg!(
+                "store-username-taken",
+                username = &rec.user.username
             )));
         }
         let mut b = sled::Batch::default();
@@ -228,7 +228,10 @@ impl Store {
             .user(username)?
             .filter(|r| r.user.org == stamp.org)
             .ok_or_else(|| {
-                AccountError::NotFound(format!("no account {username} in this organisation"))
+                AccountError::NotFound(firecheck_shared::msg!(
+                    "store-no-account",
+                    username = username
+                ))
             })?;
         let org_users: Vec<UserRecord> = self
             .users()?
@@ -276,7 +279,10 @@ impl Store {
             .device(id)?
             .filter(|d| d.org == stamp.org)
             .ok_or_else(|| {
-                AccountError::NotFound(format!("no device {id} in this organisation"))
+                AccountError::NotFound(firecheck_shared::msg!(
+                    "store-no-device",
+                    device = id.to_string()
+                ))
             })?;
         if !d.revoked {
             d.revoked = true;

@@ -42,7 +42,7 @@ impl Store {
             .get(unit_key(org, id))?
             .map(|v| decode("unit", &v))
             .transpose()?
-            .ok_or_else(|| AccountError::NotFound(format!("no unit {id} in this organisation")))
+            .ok_or_else(|| AccountError::NotFound(msg!("store-no-unit", unit = id.to_string())))
     }
 
     /// A name no other unit in service has.
@@ -57,8 +57,9 @@ impl Store {
             .into_iter()
             .any(|u| u.retired_ms.is_none() && Some(u.id) != except && same_name(&u.name, name));
         if taken {
-            return Err(AccountError::Conflict(format!(
-                "a unit in service is already called {name}"
+            return Err(AccountError::Conflict(msg!(
+                "store-unit-name-taken",
+                name = name
             )));
         }
         Ok(())
@@ -70,8 +71,9 @@ impl Store {
         let name = name.trim();
         self.check_free(stamp.org, name, None)?;
         if self.units(stamp.org)?.len() >= MAX_UNITS {
-            return Err(AccountError::Conflict(format!(
-                "an organisation may have at most {MAX_UNITS} units"
+            return Err(AccountError::Conflict(msg!(
+                "store-too-many-units",
+                max = MAX_UNITS
             )));
         }
         let unit = Unit {
@@ -104,9 +106,9 @@ impl Store {
         let name = name.trim();
         let mut unit = self.org_unit(stamp.org, id)?;
         if unit.retired_ms.is_some() {
-            return Err(AccountError::Conflict(format!(
-                "{} is retired; a retired unit keeps its name",
-                unit.name
+            return Err(AccountError::Conflict(msg!(
+                "store-unit-retired",
+                name = &unit.name
             )));
         }
         if unit.name == name {
