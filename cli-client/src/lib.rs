@@ -388,7 +388,9 @@ impl CliError {
                 RemoteError::Unauthorized { .. } => 3,
                 RemoteError::Unreachable { .. } | RemoteError::Tls { .. } => 4,
                 RemoteError::CaCert { .. } => 6,
-                RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => 1,
+                RemoteError::Refused { .. }
+                | RemoteError::BadAnswer(_)
+                | RemoteError::LogRestored { .. } => 1,
             },
             CliError::PhotosNotSent { cause, .. } => match cause.exit_code() {
                 code @ (3 | 4) => code,
@@ -425,9 +427,10 @@ fn remote_message(e: &remote::RemoteError) -> String {
         RemoteError::Unauthorized { message } => {
             format!("{message}; run `firecheck login USER` — queued ops stay queued")
         }
-        RemoteError::CaCert { .. } | RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => {
-            e.to_string()
-        }
+        RemoteError::CaCert { .. }
+        | RemoteError::Refused { .. }
+        | RemoteError::BadAnswer(_)
+        | RemoteError::LogRestored { .. } => e.to_string(),
     }
 }
 

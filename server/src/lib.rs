@@ -11,6 +11,8 @@
 //! - `testing` (feature `testing`, for tests and the demo only): `TestServer`, an RAII server
 //!   on 127.0.0.1:0 with fixed test credentials.
 //! - [`tls`]: https on the server's own listener (`--tls-cert`, `--tls-key`).
+//! - [`backup`]: `backup` and `restore`; the control socket in the data dir through which a
+//!   running server hands out a consistent snapshot.
 //!
 //! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
 //! [`Server::open`] and [`Server::serve`] (or [`Server::serve_tls`]).
@@ -26,6 +28,7 @@ use firecheck_shared::*;
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod demo;
 pub mod sequencer;
 pub mod store;
@@ -202,6 +205,9 @@ pub struct Startup {
 pub struct Server {
     state: Arc<AppState>,
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// Answers `firecheck-server backup` while the server runs (Unix only).
+    #[cfg(unix)]
+    control: Option<backup::ControlSocket>,
 }
 
 impl Server {
@@ -239,9 +245,19 @@ impl Server {
             request_timeout: config.request_timeout,
             max_blob_bytes: config.max_blob_bytes,
         });
+        #[cfg(unix)]
+        let control = match backup::ControlSocket::start(dir, state.store.clone()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::warn!(error = %e, "no control socket: `firecheck-server backup` needs the server stopped");
+                None
+            }
+        };
         let server = Server {
             state,
             threads: vec![seq_thread, view_thread],
+            #[cfg(unix)]
+            control,
         };
         let mut startup = server.bootstrap(config).await?;
         startup.operator_key_file = operator_key_file;
@@ -348,6 +364,11 @@ impl Server {
     /// Stop the writer threads and flush. Used by `serve`, and by tests that open a server
     /// without listening.
     pub async fn close(self) -> Result<(), ServerError> {
+        #[cfg(unix)]
+        if let Some(control) = self.control {
+            // Waits for a snapshot under way: on the blocking pool, off the async workers.
+            let _ = tokio::task::spawn_blocking(move || control.stop()).await;
+        }
         self.state.sequencer.stop().await;
         self.state.views.stop();
         let state = self.state;

@@ -14,6 +14,9 @@
 //! - [`index`] — the review indexes and counts kept in the same batches, and the reads
 //!   through them; [`coverage`] — campaign coverage kept the same way.
 //! - [`blobs`] — attachment files under `blobs/`.
+//! - [`backup`] — consistent snapshots of `db/` taken while the server runs, restoring one
+//!   into a new data dir, and the log's identity and lineage that tell a device its cursor
+//!   belongs to a log the server no longer has.
 //!
 //! # Formats
 //! Each database records its format in a `meta` tree. The log's ([`DATA_FORMAT`]) is the
@@ -31,6 +34,7 @@ use firecheck_shared::*;
 use serde::de::DeserializeOwned;
 
 pub mod accounts;
+pub mod backup;
 pub mod blobs;
 pub mod coverage;
 pub mod index;
@@ -38,6 +42,7 @@ pub mod log;
 pub mod views;
 
 pub use accounts::{DeviceRecord, RefreshRecord, UserRecord};
+pub use backup::{BackupError, LogIdentity, SnapshotSummary};
 pub use blobs::{BlobError, BlobState};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
@@ -159,6 +164,8 @@ pub struct Store {
     /// A commit failed after its batch may have reached sled's memory; the next successful
     /// flush makes those entries durable as well, so `durable` is reloaded then.
     durable_stale: Arc<AtomicBool>,
+    /// Which log this is (read at open; only a restore, offline, changes it).
+    log: Arc<LogIdentity>,
 }
 
 impl Store {
@@ -207,7 +214,9 @@ impl Store {
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let log = Arc::new(Self::load_log_identity(&db)?);
         let store = Self {
+            log,
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,

@@ -12,6 +12,13 @@
 //!   indexes, counts and coverage kept as ops arrive equal a rebuild, and every listing read
 //!   through them equals the same question answered by a full scan of the folded partitions.
 //! - `isolation`: organisations never see each other's ops; paging with `has_more`.
+//! - `backup`: a backup taken while three devices push holds every op acknowledged before
+//!   it began, cut cleanly (the restored log is the original's prefix, op for op); restored
+//!   into a fresh data dir, the folded views equal a rebuild and the log has a new id with
+//!   its lineage; a device naming the old log, or past the restored log's end, gets 409
+//!   `log_restored` with how far the logs agree and nothing stored; its ops sent again are
+//!   stored once (duplicates answered as such) and its outbox positions go on; damaged or
+//!   cut snapshots, and non-empty data dirs, restore nothing.
 //! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats);
 //!   organisations are created with the operator key only, which opens no organisation.
 //! - `auth`: roles per op kind, the token's identity on every op, revoked devices, forged
@@ -46,6 +53,7 @@
 mod util;
 
 mod auth;
+mod backup;
 mod bad_input;
 mod disk;
 mod durability;
