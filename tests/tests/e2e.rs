@@ -13,6 +13,11 @@
 //!   from its cursor and ends with exactly the server's ops.
 //! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
 //!   shown by `status`; logging in again registers the device and sends it.
+//! - `restore`: the server backed up while it runs, then devices sync more, then it is
+//!   restored from that backup: each device's next sync hears the log is not the one it
+//!   pulled from, sends again its ops acknowledged after the backup, pulls again from where
+//!   the logs agree; every op of every outbox ends on the server exactly once, at the place
+//!   its ack names, and every replica shows the server's hazards.
 //! - `photos`: evidence photos travel apart from ops: records first, then photos; an
 //!   upload cut mid-way resumes; corrupted, oversized and wrong-type uploads are refused
 //!   with nothing stored; the same photo from two devices is stored once; another
@@ -45,5 +50,7 @@ mod interrupted;
 mod photos;
 #[path = "e2e/rejected.rs"]
 mod rejected;
+#[path = "e2e/restore.rs"]
+mod restore;
 #[path = "e2e/tls.rs"]
 mod tls;
