@@ -269,6 +269,44 @@ impl Remote {
             .to_vec())
     }
 
+    /// A JSON request to the API: `GET` (no body) or `POST` with `body`, with a bearer
+    /// `token` (an access token, or the operator key). The answer's JSON, or `Null` for an
+    /// answer without a body (204).
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, RemoteError> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = self.send(req).await?;
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
+        if bytes.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+
+    /// Whether the server's OpenAPI document lists `method` on the path template `path`
+    /// (e.g. `post`, `/v1/admin/users/{username}/role`): what tells an endpoint this server
+    /// does not have from a thing it does not know.
+    pub async fn offers(&self, method: &str, path: &str) -> Result<bool, RemoteError> {
+        let doc = self
+            .json(reqwest::Method::GET, "/v1/openapi.json", None, None)
+            .await?;
+        Ok(doc["paths"][path][method.to_ascii_lowercase()].is_object())
+    }
+
     /// One sync round trip in bincode, naming no log (see [`Self::sync_from`]).
     pub async fn sync(&self, token: &str, req: &SyncRequest) -> Result<SyncResponse, RemoteError> {
         self.sync_from(token, req, None).await.map(|a| a.resp)

@@ -14,6 +14,9 @@
 //! - [`validate`]: bounds, op shapes and role rules, checked on both sides.
 //! - [`sync`]: the sync, login and error messages; [`codec`]: their bincode and JSON forms.
 //! - [`fixtures`]: typed loading of the seed data in `fixtures/`.
+//! - [`listing`]: the office's reference lists (venue spreadsheet, template files,
+//!   campaigns): the ids that make loading one again change nothing, and venue kinds as
+//!   people write them.
 //!
 //! This crate does no I/O and knows nothing of axum or sled.
 
@@ -27,6 +30,7 @@ pub mod fold;
 pub mod fuzzing;
 pub mod hlc;
 pub mod ids;
+pub mod listing;
 pub mod merge;
 pub mod op;
 pub mod query;
