@@ -793,7 +793,8 @@ pub fn password(
     let username = user
         .or_else(|| login.as_ref().map(|l| l.user.username.clone()))
         .ok_or_else(|| CliError::Invalid("whose password? give --user USERNAME".into()))?;
-    let server = session::server_url(ctx)?;
+    // Which server, before asking for any password.
+    session::server_url(ctx)?;
     let (old, new) = if password_stdin || !std::io::stdin().is_terminal() {
         (stdin_line()?, stdin_line()?)
     } else {
@@ -809,11 +810,24 @@ pub fn password(
         }
         (old, new)
     };
+    change_password(ctx, &username, old, new, out)
+}
+
+/// Change `username`'s password from `old` (or the one-time password an admin set) to `new`,
+/// then log in with it: what `firecheck password` does once it has the passwords.
+pub fn change_password(
+    ctx: &Ctx,
+    username: &str,
+    old: String,
+    new: String,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     if new.chars().count() < 8 {
         return Err(CliError::Invalid(
             "the new password must be at least 8 characters; nothing changed".into(),
         ));
     }
+    let server = session::server_url(ctx)?;
     let remote = session::remote(ctx, &server)?;
     let rt = session::runtime()?;
     let body = json!({"username": username, "old_password": old, "new_password": new});
@@ -834,7 +848,7 @@ pub fn password(
     }
     drop(rt);
     writeln!(out, "password of {username} changed")?;
-    session::login_with_password(ctx, &username, new, out)
+    session::login_with_password(ctx, username, new, out)
 }
 
 /// `firecheck org create`: the operator creates an organisation with its first admin.

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use calamine::Reader as _;
 
+/// A row's number (1-based, as the spreadsheet shows it) and its cells.
+pub type Row = (usize, Vec<String>);
+
 /// One sheet's rows, empty rows left out. Which row holds the headers is the reader's to
 /// decide (an office's sheet often has a title row above them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +18,7 @@ pub struct Sheet {
     pub name: Option<String>,
     /// Each row with its number (1-based, as the spreadsheet shows it), cells as text
     /// (trimmed).
-    pub rows: Vec<(usize, Vec<String>)>,
+    pub rows: Vec<Row>,
 }
 
 /// Why a file cannot be read as a spreadsheet.
@@ -56,7 +59,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet, SheetError> {
         let (name, rows) = workbook_rows(path, sheet)?;
         (Some(name), rows)
     };
-    let rows: Vec<(usize, Vec<String>)> = rows
+    let rows: Vec<Row> = rows
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
         .collect();
@@ -77,7 +80,7 @@ fn csv_text(bytes: &[u8]) -> String {
     }
 }
 
-fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
+fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
     let text = csv_text(bytes);
     // Excel in some locales separates with semicolons, exports of other tools with tabs.
     let first = text.lines().next().unwrap_or("");
@@ -107,7 +110,7 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, Shee
 fn workbook_rows(
     path: &Path,
     sheet: Option<&str>,
-) -> Result<(String, Vec<(usize, Vec<String>)>), SheetError> {
+) -> Result<(String, Vec<Row>), SheetError> {
     let format = |detail: String| SheetError::Format {
         path: path.to_path_buf(),
         detail,

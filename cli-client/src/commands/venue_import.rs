@@ -117,9 +117,9 @@ pub struct RowError {
     pub problem: String,
 }
 
-/// What became (or would become) of one row.
+/// What became (or would become) of one row: `{"outcome": "changed", "fields": […]}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     New,
     Changed { fields: Vec<String> },
