@@ -107,10 +107,7 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
     Ok(rows)
 }
 
-fn workbook_rows(
-    path: &Path,
-    sheet: Option<&str>,
-) -> Result<(String, Vec<Row>), SheetError> {
+fn workbook_rows(path: &Path, sheet: Option<&str>) -> Result<(String, Vec<Row>), SheetError> {
     let format = |detail: String| SheetError::Format {
         path: path.to_path_buf(),
         detail,
