@@ -99,9 +99,17 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
-        let line = record
-            .position()
-            .map_or(rows.len() + 1, |p| p.line() as usize);
+        // The line the record starts on, counted from its byte offset (the reader's own line
+        // count skips blank lines, which a spreadsheet numbers; its offset is where it began
+        // reading, before the blank lines it skipped).
+        let line = record.position().map_or(rows.len() + 1, |p| {
+            let bytes = text.as_bytes();
+            let mut at = (p.byte() as usize).min(bytes.len());
+            while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+                at += 1;
+            }
+            bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+        });
         rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok(rows)
