@@ -345,8 +345,9 @@ pub enum CampaignCommand {
     /// List campaigns.
     List,
     /// Define a campaign (office): its period, target streets and venue kinds, and its goal.
-    /// Defining it again under the same name (or --id) replaces its definition; running the
-    /// same command twice changes nothing. Sync afterwards to send it.
+    /// Its targets are every venue on those streets of those kinds. Defining it again under
+    /// the same name (or --id) replaces its definition; running the same command twice
+    /// changes nothing. Sync afterwards to send it.
     Define {
         /// e.g. 进博会“三合一”场所夜查整治
         #[arg(long)]
