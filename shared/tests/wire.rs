@@ -1023,7 +1023,7 @@ fn error_codes_keep_their_wire_strings_and_unknown_ones_still_decode() {
         }
     }
     let newer: ErrorBody = serde_json::from_value(
-        json!({"error": {"code": "quota_exceeded", "message": "ask the office"}}),
+        json!({"error": {"code": "sheet_too_large", "message": "ask the office"}}),
     )
     .unwrap();
     assert_eq!(newer.error.code, ErrorCode::Unknown);
