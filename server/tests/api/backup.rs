@@ -106,7 +106,12 @@ async fn a_backup_under_load_restores_every_acked_op_and_views_equal_a_rebuild()
         .expect("backup while the server runs");
     // The load goes on after the backup too.
     let after = acked.lock().unwrap().len();
+    let deadline = Instant::now() + Duration::from_secs(60);
     while acked.lock().unwrap().len() < after + 100 {
+        assert!(
+            Instant::now() < deadline,
+            "the pushers stopped getting acks"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     stop.store(true, Ordering::SeqCst);
