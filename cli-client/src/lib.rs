@@ -7,9 +7,12 @@
 //! - [`commands`]: the offline field commands, one module per family — venue, inspect,
 //!   hazard, drill, campaign.
 //! - [`session`]: login, logout, status, fetching an attachment; the login's tokens.
+//! - [`admin`]: administration over the API — accounts, devices, units, the audit log
+//!   (`firecheck admin`), one's own password, organisations (the operator's).
 //! - [`sync`]: `firecheck sync` — the protocol rounds, the photo upload, and what the
 //!   person sees (progress, summary) apart from them.
 //! - [`table`]: aligned tables for Chinese text.
+//! - [`sheet`]: the office's spreadsheets (`.xlsx`, `.csv`) as rows of text.
 //!
 //! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
 
@@ -20,10 +23,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod admin;
 pub mod commands;
 pub mod remote;
 pub mod replica;
 pub mod session;
+pub mod sheet;
 pub mod sync;
 pub mod table;
 
@@ -120,6 +125,9 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// List checklist templates and their items.
     Templates,
+    /// Load checklist templates from a file (office).
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Attachments (photos, PDFs) by their SHA-256.
     #[command(subcommand)]
     Blob(BlobCommand),
@@ -127,6 +135,29 @@ pub enum Command {
     Sync,
     /// What is queued, sent, acknowledged or rejected; last sync; clock warnings.
     Status,
+    /// Administer the organisation (online, logged in as an admin): accounts, devices,
+    /// units, the audit log.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Change your password (online) — also the one-time password an admin gave you — then
+    /// log in with the new one. Asks for the current and the new password; with
+    /// --password-stdin reads them as two lines.
+    Password {
+        /// Whose [default: the user logged in on this device].
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Organisations, for the server's operator (with the operator key).
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation (a subdistrict's safety office) with its first admin.
+    Create(admin::OrgCreate),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +184,36 @@ pub enum VenueCommand {
         street: String,
         #[arg(long)]
         address: String,
+    },
+    /// Import the office's venue spreadsheet (office): .xlsx or .csv, Chinese or English
+    /// column headers (名称/场所名称, 类型/场所类型, 地址, 街道/路段, 经度, 纬度, 编号 — or
+    /// name, kind, address, street, lon, lat, id). Each row becomes a new venue, changes an
+    /// existing one (only the changed fields), or is unchanged; rows with mistakes are
+    /// reported (row, column, what is wrong) and not imported, and the command then exits 6.
+    /// Importing the same file again changes nothing. Sync afterwards to send the venues.
+    Import {
+        /// The spreadsheet (.xlsx, .xls, .ods, or .csv in UTF-8 or GB18030).
+        file: PathBuf,
+        /// The workbook's sheet [default: its first].
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Show what would change (new, changed fields, unchanged, errors); record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Load checklist templates from a JSON or TOML file (see fixtures/import/templates.toml).
+    /// A version already defined is unchanged if the file says the same and refused if it
+    /// says something else: a changed template is a new, higher version, and inspections made
+    /// against an older one keep it. Sync afterwards to send them.
+    Load {
+        file: PathBuf,
+        /// Show what would be loaded; record nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -283,6 +344,33 @@ pub enum CampaignCommand {
     },
     /// List campaigns.
     List,
+    /// Define a campaign (office): its period, target streets and venue kinds, and its goal.
+    /// Its targets are every venue on those streets of those kinds. Defining it again under
+    /// the same name (or --id) replaces its definition; running the same command twice
+    /// changes nothing. Sync afterwards to send it.
+    Define {
+        /// e.g. 进博会“三合一”场所夜查整治
+        #[arg(long)]
+        name: String,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// Target streets, comma-separated or repeated [default: every street].
+        #[arg(long = "street", value_name = "STREET")]
+        streets: Vec<String>,
+        /// Target venue kinds (codes or Chinese names), comma-separated or repeated
+        /// [default: every kind].
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        #[arg(long, default_value = "")]
+        goal: String,
+        /// Redefine this campaign (id, id prefix or name) instead of the one named --name.
+        #[arg(long)]
+        id: Option<String>,
+    },
 }
 
 /// What went wrong, for a person, with the exit code it maps to ([`CliError::exit_code`]).
@@ -315,6 +403,9 @@ pub enum CliError {
     /// No such venue, hazard, template, campaign or attachment (exit 5).
     #[error("{0}")]
     NotFound(String),
+    /// The server does not have the endpoint a command needs: an older server (exit 1).
+    #[error("this server does not offer `firecheck {command}` yet (it has no {endpoint}); it needs a newer firecheck-server")]
+    NotOffered { command: String, endpoint: String },
     /// Input that cannot be used, with how to put it (exit 6).
     #[error("{0}")]
     Invalid(String),
@@ -330,6 +421,13 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A spreadsheet that cannot be read (exit 6).
+    #[error(transparent)]
+    Sheet(#[from] sheet::SheetError),
+    /// Rows of an imported spreadsheet had mistakes and were not imported (exit 6); the
+    /// others were.
+    #[error("{rows} row(s) of {} were not imported (see above); correct them and import the file again — the rows already imported stay unchanged", file.display())]
+    RowsRefused { rows: usize, file: PathBuf },
     /// An answers file (`inspect --from`) is not the JSON it should be (exit 6).
     #[error("{}: {source}", path.display())]
     AnswerFile {
@@ -388,7 +486,9 @@ impl CliError {
                 RemoteError::Unauthorized { .. } => 3,
                 RemoteError::Unreachable { .. } | RemoteError::Tls { .. } => 4,
                 RemoteError::CaCert { .. } => 6,
-                RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => 1,
+                RemoteError::Refused { .. }
+                | RemoteError::BadAnswer(_)
+                | RemoteError::LogRestored { .. } => 1,
             },
             CliError::PhotosNotSent { cause, .. } => match cause.exit_code() {
                 code @ (3 | 4) => code,
@@ -399,10 +499,13 @@ impl CliError {
             | CliError::Validation(_)
             | CliError::Usage(_)
             | CliError::Unreadable { .. }
+            | CliError::Sheet(_)
+            | CliError::RowsRefused { .. }
             | CliError::AnswerFile { .. }
             | CliError::AttachmentTooLarge { .. }
             | CliError::Attachment { .. } => 6,
             CliError::Replica(_)
+            | CliError::NotOffered { .. }
             | CliError::Home { .. }
             | CliError::Io(_)
             | CliError::Output(_)
@@ -425,9 +528,10 @@ fn remote_message(e: &remote::RemoteError) -> String {
         RemoteError::Unauthorized { message } => {
             format!("{message}; run `firecheck login USER` — queued ops stay queued")
         }
-        RemoteError::CaCert { .. } | RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => {
-            e.to_string()
-        }
+        RemoteError::CaCert { .. }
+        | RemoteError::Refused { .. }
+        | RemoteError::BadAnswer(_)
+        | RemoteError::LogRestored { .. } => e.to_string(),
     }
 }
 
@@ -456,6 +560,10 @@ pub fn home_dir(cli: &Cli) -> PathBuf {
 
 /// Run one command, writing what it says to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    // The operator's command needs no replica (and no login).
+    if let Command::Org(OrgCommand::Create(o)) = cli.command {
+        return admin::org_create(cli.server, cli.ca_cert.as_deref(), cli.json, o, out);
+    }
     let home = home_dir(&cli);
     std::fs::create_dir_all(&home).map_err(|source| CliError::Home {
         path: home.clone(),
@@ -483,6 +591,35 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             street,
             address,
         }) => commands::venue::add(&ctx, name, kind, street, address, out),
+        Command::Venue(VenueCommand::Import {
+            file,
+            sheet,
+            dry_run,
+        }) => commands::venue_import::import(&ctx, &file, sheet.as_deref(), dry_run, out),
+        Command::Template(TemplateCommand::Load { file, dry_run }) => {
+            commands::template::load(&ctx, &file, dry_run, out)
+        }
+        Command::Campaign(CampaignCommand::Define {
+            name,
+            from,
+            to,
+            streets,
+            kinds,
+            goal,
+            id,
+        }) => commands::campaign::define(
+            &ctx,
+            commands::campaign::Define {
+                name,
+                from,
+                to,
+                streets,
+                kinds,
+                goal,
+                id,
+            },
+            out,
+        ),
         Command::Inspect(args) => commands::inspect::inspect(&ctx, args, out),
         Command::Hazards {
             open,
@@ -501,6 +638,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Templates => commands::inspect::templates(&ctx, out),
         Command::Blob(BlobCommand::Get { hash, output }) => {
             session::blob_get(&ctx, &hash, &output, out)
+        }
+        Command::Admin(cmd) => admin::admin(&ctx, cmd, out),
+        Command::Password {
+            user,
+            password_stdin,
+        } => admin::password(&ctx, user, password_stdin, out),
+        Command::Org(OrgCommand::Create(o)) => {
+            admin::org_create(ctx.server.clone(), ctx.ca_cert.as_deref(), ctx.json, o, out)
         }
     }
 }

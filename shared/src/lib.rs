@@ -15,6 +15,9 @@
 //! - [`sync`]: the sync, login and error messages; [`codec`]: their bincode and JSON forms.
 //! - [`admin`]: the administration messages (accounts, units, the audit and op logs).
 //! - [`fixtures`]: typed loading of the seed data in `fixtures/`.
+//! - [`listing`]: the office's reference lists (venue spreadsheet, template files,
+//!   campaigns): the ids that make loading one again change nothing, and venue kinds as
+//!   people write them.
 //!
 //! This crate does no I/O and knows nothing of axum or sled.
 
@@ -29,6 +32,7 @@ pub mod fold;
 pub mod fuzzing;
 pub mod hlc;
 pub mod ids;
+pub mod listing;
 pub mod merge;
 pub mod op;
 pub mod query;

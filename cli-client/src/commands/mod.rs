@@ -1,12 +1,13 @@
 //! The field commands, one module per family. Everything here works offline: reads come
 //! from the local replica, writes become ops queued in the outbox and folded locally at once.
 //!
-//! - [`venue`] — list venues, add one.
+//! - [`venue`] — list venues, add one; [`venue_import`] — the office's venue spreadsheet.
+//! - [`template`] — load checklist templates from a file.
 //! - [`inspect`] — record an inspection against a checklist; list the checklists.
 //! - [`hazard`] — list hazards, show one, act on one (dispatch, fixed, verify, reopen, close,
 //!   comment).
 //! - [`drill`] — log a drill, list drills.
-//! - [`campaign`] — list campaigns, a campaign's coverage.
+//! - [`campaign`] — list campaigns, a campaign's coverage, define one.
 //!
 //! Here: [`Ctx`] (what every command gets: the replica, the login, recording an op) and the
 //! look-ups the families share ([`find_venue`], [`find_hazard`], [`find_campaign`],
@@ -26,7 +27,9 @@ pub mod campaign;
 pub mod drill;
 pub mod hazard;
 pub mod inspect;
+pub mod template;
 pub mod venue;
+pub mod venue_import;
 
 /// What every command gets.
 #[derive(Debug)]

@@ -39,6 +39,13 @@ impl Progress {
 
 /// The summary as lines of text (`--json` prints the [`SyncSummary`] itself).
 pub fn summary(summary: &SyncSummary, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(r) = &summary.server_restored {
+        writeln!(
+            out,
+            "the server was restored from a backup (its log agrees with this device's up to #{}): sent again {} op(s) of this device it no longer had, pulled again from there",
+            r.shared, r.resent
+        )?;
+    }
     writeln!(
         out,
         "sync: sent {}, acked {}, rejected {}, pulled {}, conflicts {}",

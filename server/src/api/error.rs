@@ -45,6 +45,16 @@ pub enum AppError {
     PasswordChangeRequired(String),
     #[error("{0}")]
     AccountDisabled(String),
+    /// The device pulled from another log than the server's (it was restored from a
+    /// backup): `log` is the server's, `shared` how many of the organisation's entries the
+    /// two share. Sent with the headers of `shared::sync::LOG_HEADER` and
+    /// `LOG_SHARED_HEADER`.
+    #[error("{message}")]
+    LogRestored {
+        message: String,
+        log: uuid::Uuid,
+        shared: u64,
+    },
     /// A fault of the server's. The text is logged, never sent.
     #[error("internal error; the server logged what happened — retry, and tell the server's operator if it keeps happening")]
     Internal(String),
@@ -69,6 +79,7 @@ impl AppError {
             AppError::QuotaExceeded(_) => ErrorCode::QuotaExceeded,
             AppError::PasswordChangeRequired(_) => ErrorCode::PasswordChangeRequired,
             AppError::AccountDisabled(_) => ErrorCode::AccountDisabled,
+            AppError::LogRestored { .. } => ErrorCode::LogRestored,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -121,10 +132,25 @@ impl IntoResponse for AppError {
             tracing::error!(%detail, "internal error");
         }
         let mut resp = (self.status(), Json(self.body())).into_response();
-        if let AppError::TooManyAttempts(secs) = self {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
+        match self {
+            AppError::TooManyAttempts(secs) => {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
             }
+            AppError::LogRestored { log, shared, .. } => {
+                use firecheck_shared::sync::{LOG_HEADER, LOG_SHARED_HEADER};
+                let headers = resp.headers_mut();
+                for (name, value) in [
+                    (LOG_HEADER, log.to_string()),
+                    (LOG_SHARED_HEADER, shared.to_string()),
+                ] {
+                    if let Ok(v) = HeaderValue::from_str(&value) {
+                        headers.insert(name, v);
+                    }
+                }
+            }
+            _ => {}
         }
         resp
     }

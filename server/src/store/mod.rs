@@ -21,6 +21,9 @@
 //! - [`blobs`] — attachment files under `blobs/`, which organisations hold each one, and the
 //!   uploads no op refers to yet (tree `uploads` in `db/`).
 //! - [`migrate`] — the ordered migrations of `db/` from older formats.
+//! - [`backup`] — consistent snapshots of `db/` taken while the server runs, restoring one
+//!   into a new data dir, and the log's identity and lineage that tell a device its cursor
+//!   belongs to a log the server no longer has.
 //!
 //! # Formats
 //! Each database records its format in a `meta` tree. The log's ([`DATA_FORMAT`]) is the
@@ -39,6 +42,7 @@ use serde::de::DeserializeOwned;
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod console;
 pub mod coverage;
@@ -51,6 +55,7 @@ pub mod views;
 pub use accounts::{
     AccountError, AccountStatus, AuditStamp, DeviceRecord, RefreshRecord, UserRecord,
 };
+pub use backup::{BackupError, LogIdentity, SnapshotSummary};
 pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
 pub use console::{FormRecord, SessionRecord};
 pub use coverage::{CoverageFigures, VenueCoverage};
@@ -185,6 +190,8 @@ pub struct Store {
     /// A commit failed after its batch may have reached sled's memory; the next successful
     /// flush makes those entries durable as well, so `durable` is reloaded then.
     durable_stale: Arc<AtomicBool>,
+    /// Which log this is (read at open; only a restore, offline, changes it).
+    log: Arc<LogIdentity>,
 }
 
 impl Store {
@@ -235,7 +242,9 @@ impl Store {
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let log = Arc::new(Self::load_log_identity(&db)?);
         let store = Self {
+            log,
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,

@@ -15,6 +15,13 @@
 //! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats,
 //!   role changes, disabling, password resets, units, the audit and op logs);
 //!   organisations are created with the operator key only, which opens no organisation.
+//! - `backup`: a backup taken while three devices push holds every op acknowledged before
+//!   it began, cut cleanly (the restored log is the original's prefix, op for op); restored
+//!   into a fresh data dir, the folded views equal a rebuild and the log has a new id with
+//!   its lineage; a device naming the old log, or past the restored log's end, gets 409
+//!   `log_restored` with how far the logs agree and nothing stored; its ops sent again are
+//!   stored once (duplicates answered as such) and its outbox positions go on; damaged or
+//!   cut snapshots, and non-empty data dirs, restore nothing.
 //! - `blobs`: photos stay inside their organisation — HEAD, GET and PUT of another
 //!   organisation's photo, naming its hash in an op, and its upload in progress all find
 //!   nothing; uploads no record refers to are bounded per organisation and expire (the
@@ -63,6 +70,7 @@ mod util;
 
 mod administration;
 mod auth;
+mod backup;
 mod bad_input;
 mod blobs;
 mod console;
