@@ -5,7 +5,7 @@
 //!   and folded states), the outbox, attachments, the meta records, format migrations.
 //! - [`remote`]: HTTP to the server (login, refresh, bincode sync, attachments).
 //! - [`commands`]: the offline field commands, one module per family — venue, inspect,
-//!   hazard, drill, campaign.
+//!   inspection (corrections), hazard, drill, campaign, report (citizen reports), visit.
 //! - [`session`]: login, logout, status, fetching an attachment; the login's tokens.
 //! - [`sync`]: `firecheck sync` — the protocol rounds, the photo upload, and what the
 //!   person sees (progress, summary) apart from them.
@@ -35,7 +35,7 @@ Exit codes:
   3  not logged in, or the login expired: run `firecheck login USER` (queued ops wait)
   4  the server cannot be reached, or its https certificate is not trusted: everything
      stays queued; sync again later
-  5  not found: no such venue, hazard, template or campaign
+  5  not found: no such venue, hazard, template, campaign, inspection, drill, report or visit
   6  invalid input: a date, an item code, a value, or a change your role may not make";
 
 /// firecheck: record fire-safety inspections offline, sync them when there is a network.
@@ -106,11 +106,17 @@ pub enum Command {
         /// Only this status: open, dispatched, reported-fixed, verified, closed, reopened.
         #[arg(long)]
         status: Option<String>,
+        /// Only hazards from this source: inspection, citizen_report, drill, visit.
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Show or act on one hazard (ID: full id or its first characters).
     #[command(subcommand)]
     Hazard(HazardCommand),
-    /// Log an emergency drill.
+    /// Correct an inspection already recorded, or show one.
+    #[command(subcommand)]
+    Inspection(InspectionCommand),
+    /// Log an emergency drill, record its findings, show one.
     #[command(subcommand)]
     Drill(DrillCommand),
     /// List drills, most recent first.
@@ -120,6 +126,18 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// List checklist templates and their items.
     Templates,
+    /// Take a citizen report by phone (officers), or show, link or reply to one.
+    ///
+    /// `firecheck report --text … --street …` takes one; `report show|link|reply REPORT`
+    /// acts on one (REPORT: the platform's case number, or the report's id).
+    Report(ReportArgs),
+    /// List citizen reports, newest first, with how each is handled.
+    Reports,
+    /// Resident visits (走访): record one, or report back on an area's earlier problems.
+    #[command(subcommand)]
+    Visit(VisitCommand),
+    /// List resident visits, most recent first.
+    Visits,
     /// Attachments (photos, PDFs) by their SHA-256.
     #[command(subcommand)]
     Blob(BlobCommand),
@@ -154,6 +172,63 @@ pub enum VenueCommand {
         #[arg(long)]
         address: String,
     },
+    /// Change a venue's name, kind, street or address (only what is given changes).
+    Edit {
+        /// Venue id, id prefix, or name.
+        venue: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        street: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Mark a venue closed (关停), or moved away with --moved: no longer a campaign target;
+    /// its open hazards stay on the lists.
+    Close {
+        venue: String,
+        /// Why, e.g. 已关停 or 搬至斜土路 1101号.
+        #[arg(long)]
+        reason: String,
+        /// The business moved away from this address (rather than closed).
+        #[arg(long)]
+        moved: bool,
+    },
+    /// Mark a closed or moved venue active again.
+    Reopen {
+        venue: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectionCommand {
+    /// Correct an item's outcome or note, with a reason (the original stays; a failed item
+    /// corrected to pass or n/a closes the hazard it opened).
+    Amend {
+        /// Inspection id or its first characters (see `inspection show` or `hazard show`).
+        inspection: String,
+        /// Why it is corrected.
+        #[arg(long)]
+        reason: String,
+        /// An item's corrected answer: CODE=pass|fail|na, with a note after a colon
+        /// (CODE=fail:note). Repeatable.
+        #[arg(long = "item", value_name = "CODE=OUTCOME[:NOTE]")]
+        item: Vec<String>,
+        /// The corrected overall note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// An inspection's items and its amendments, the original answers beside them.
+    Show { inspection: String },
+    /// A venue's inspections, newest first.
+    List {
+        /// Venue id, id prefix, or name.
+        venue: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +256,10 @@ pub struct InspectArgs {
     /// Campaign id [default: the running campaign that targets this venue, if any].
     #[arg(long)]
     pub campaign: Option<String>,
+    /// When it took place, for an inspection typed in after the fact: YYYY-MM-DD HH:MM
+    /// (Shanghai time), at most 7 days ago [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
     /// A photo (JPEG, PNG, HEIC) or PDF for an item: CODE=PATH. Repeatable. Copied into this
     /// device at once; uploaded after the records on sync.
     #[arg(long = "photo", value_name = "CODE=PATH")]
@@ -232,12 +311,143 @@ pub enum HazardCommand {
     },
     /// Add a comment.
     Comment { id: String, text: String },
+    /// Reply to the citizen(s) who reported it (反馈; office): the city platform reads it back,
+    /// and every report linked to the hazard gets it.
+    Reply {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DrillCommand {
     /// Record a drill that took place.
     Log(DrillArgs),
+    /// Record a "must improve" point of a drill as a tracked item (assigned, fixed and
+    /// verified like any hazard).
+    Finding {
+        /// Drill id or its first characters (see `firecheck drills`).
+        drill: String,
+        /// The point, e.g. 出入口应急广播声音偏小.
+        #[arg(long)]
+        point: String,
+        /// critical, major or minor.
+        #[arg(long, default_value = "major")]
+        severity: String,
+        /// A photo or PDF. Repeatable.
+        #[arg(long = "photo", value_name = "PATH")]
+        photo: Vec<PathBuf>,
+    },
+    /// A drill with its findings and where each stands.
+    Show { drill: String },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+    #[command(flatten)]
+    pub take: TakeReport,
+}
+
+/// A citizen report taken by phone.
+#[derive(Debug, Args)]
+pub struct TakeReport {
+    /// What the citizen reports.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// The street, e.g. 斜土路.
+    #[arg(long)]
+    pub street: Option<String>,
+    #[arg(long, default_value = "")]
+    pub address: String,
+    /// The platform's case number, if the citizen has one (then the report is the platform's
+    /// case: a delivery of the same case meets it).
+    #[arg(long = "case")]
+    pub case: Option<String>,
+    /// The venue it is about (id, prefix or name); not with --case (link instead).
+    #[arg(long)]
+    pub venue: Option<String>,
+    /// How it came in.
+    #[arg(long, default_value = "电话")]
+    pub channel: String,
+    #[arg(long)]
+    pub contact_name: Option<String>,
+    #[arg(long)]
+    pub contact_phone: Option<String>,
+    /// critical, major or minor.
+    #[arg(long, default_value = "major")]
+    pub severity: String,
+    /// When the citizen reported it, YYYY-MM-DD HH:MM [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+    /// A photo or PDF. Repeatable.
+    #[arg(long = "photo", value_name = "PATH")]
+    pub photo: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The report, how it is handled, the reply; the reporter's contact for officers.
+    Show { report: String },
+    /// Link the report to the hazard that already tracks its problem (office): its own
+    /// hazard closes, and it follows that one (status and reply).
+    Link {
+        report: String,
+        /// The hazard (id or its first characters).
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reply to the citizen (反馈; office): on the hazard that follows the report.
+    Reply {
+        report: String,
+        #[arg(long)]
+        text: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VisitCommand {
+    /// Record a visit and the problems residents raised (each tracked as a hazard).
+    Log(VisitArgs),
+    /// Report back on an area: every visit there, newest first, with the problems raised and
+    /// how each was handled.
+    Report {
+        /// A residential venue (id, prefix or name), or the name of an area visited by name.
+        area: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VisitArgs {
+    /// A residential venue (id, prefix or name), or the name of an area with no venue.
+    #[arg(long)]
+    pub area: String,
+    /// YYYY-MM-DD [default: today].
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Team members, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub team: Vec<String>,
+    /// Partner units that came along, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub units: Vec<String>,
+    /// How many residents the team met.
+    #[arg(long, default_value_t = 0)]
+    pub residents: u32,
+    /// A topic explained. Repeatable.
+    #[arg(long = "topic")]
+    pub topic: Vec<String>,
+    /// A problem residents raised, optionally with its severity: TEXT or TEXT::SEVERITY.
+    /// Repeatable.
+    #[arg(long = "problem", value_name = "TEXT[::SEVERITY]")]
+    pub problem: Vec<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
 }
 
 #[derive(Debug, Args)]
@@ -483,6 +693,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             street,
             address,
         }) => commands::venue::add(&ctx, name, kind, street, address, out),
+        Command::Venue(cmd) => commands::venue::change(&ctx, cmd, out),
+        Command::Inspection(cmd) => commands::inspection::run(&ctx, cmd, out),
+        Command::Report(args) => commands::report::run(&ctx, args, out),
+        Command::Reports => commands::report::list(&ctx, out),
+        Command::Visit(VisitCommand::Log(args)) => commands::visit::log(&ctx, args, out),
+        Command::Visit(VisitCommand::Report { area }) => commands::visit::report(&ctx, &area, out),
+        Command::Visits => commands::visit::list(&ctx, out),
         Command::Inspect(args) => commands::inspect::inspect(&ctx, args, out),
         Command::Hazards {
             open,
@@ -490,9 +707,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             street,
             mine,
             status,
-        } => commands::hazard::list(&ctx, open, overdue, street, mine, status, out),
+            source,
+        } => commands::hazard::list(
+            &ctx,
+            commands::hazard::ListArgs {
+                open,
+                overdue,
+                street,
+                mine,
+                status,
+                source,
+            },
+            out,
+        ),
         Command::Hazard(cmd) => commands::hazard::act(&ctx, cmd, out),
         Command::Drill(DrillCommand::Log(args)) => commands::drill::log(&ctx, args, out),
+        Command::Drill(DrillCommand::Finding {
+            drill,
+            point,
+            severity,
+            photo,
+        }) => commands::drill::finding(&ctx, &drill, point, &severity, &photo, out),
+        Command::Drill(DrillCommand::Show { drill }) => commands::drill::show(&ctx, &drill, out),
         Command::Drills => commands::drill::list(&ctx, out),
         Command::Campaign(CampaignCommand::Coverage { id }) => {
             commands::campaign::coverage(&ctx, id, out)

@@ -282,6 +282,7 @@ impl Server {
             request_timeout: config.request_timeout,
             max_blob_bytes: config.max_blob_bytes,
             upload_limits: config.upload_limits,
+            intake: Default::default(),
         });
         let server = Server {
             state,

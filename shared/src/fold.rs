@@ -32,6 +32,36 @@
 //!   was ordered or reported (dispatched, reported fixed, reopened). While a hazard is merely
 //!   open, a pass is recorded in its history and the hazard stays open: two inspectors the
 //!   same night may disagree, and the office decides.
+//! - **Amendments** correct what was recorded, they are not new observations. An amendment
+//!   that turns a failed item into pass or n/a withdraws that finding: the hazard it opened
+//!   is closed ([`HazardAction::FindingCorrected`], with the amendment's reason) when that
+//!   finding was its only one and it still needed work, and the venue's item no longer points
+//!   at it (a later failure opens a new hazard; the same inspection amended back to fail
+//!   reopens it). When other findings were merged into it, or it was the alias of another
+//!   hazard, the withdrawal is recorded in the history and the status stays: the other
+//!   findings still stand. Any other change of an item is judged as before (a new failure is
+//!   a finding; n/a → pass is a pass). Every amendment keeps the changed items' earlier
+//!   outcomes ([`ItemChange`]), so the original stays readable beside the correction.
+//! - **Venue status** (active, closed, moved) is one more field, last writer wins; a change
+//!   for a venue this replica has not seen is unresolved. A closed or moved venue is no
+//!   campaign's target ([`Campaign::targets`]); its hazards stay as they are.
+//! - **Citizen reports with a case number** ([`OpBody::CitizenCaseReported`]) open a hazard
+//!   like the older reports; a second report with the same id (the platform delivered the
+//!   case twice and it slipped past the intake's check) is unresolved, never a second hazard.
+//!   The reporter's contact is never read here.
+//! - **Linking a report** ([`OpBody::CitizenReportLinked`], in the report's partition) points
+//!   it at the hazard that already tracks its problem, last link winning; its own hazard is
+//!   closed by the link ([`HazardAction::Linked`]) when it still needed work. The target may
+//!   live in another partition, which this fold never touches: readers follow the link.
+//! - **Replies** ([`OpBody::HazardReplied`]) are allowed in every status, like comments; the
+//!   hazard keeps the last one, and every report linked to it reads that one.
+//! - **Drill findings**: a "must improve" point of a drill recorded in the drill's partition
+//!   opens hazard `HazardId::for_drill_finding(drill, point)` (source: drill) and is listed
+//!   on the drill; the same point again, or a drill this replica has not seen, is unresolved.
+//! - **Visits** are immutable records; each problem raised opens hazard
+//!   `HazardId::for_visit_problem(visit, n)` (source: visit) in the visit's partition — the
+//!   residential venue's, or the named area's — so a later visit's report finds every
+//!   earlier problem of the area in one partition. A visit recorded twice is unresolved.
 
 use std::collections::BTreeMap;
 
@@ -73,6 +103,8 @@ pub struct PartitionState {
     /// Template versions, by version number.
     pub templates: BTreeMap<u32, ChecklistTemplate>,
     pub reports: BTreeMap<ReportId, CitizenReport>,
+    /// Resident visits folded here (a residential venue's, or a named area's).
+    pub visits: BTreeMap<VisitId, Visit>,
     /// Ops this partition could not place (each among the records).
     pub unresolved: u32,
     /// The greatest op applied: the next op may be applied incrementally only if it sorts after.
@@ -93,6 +125,7 @@ impl PartitionState {
             campaign: None,
             templates: BTreeMap::new(),
             reports: BTreeMap::new(),
+            visits: BTreeMap::new(),
             unresolved: 0,
             last: None,
             op_count: 0,
@@ -182,6 +215,21 @@ impl PartitionState {
             (EntityRef::CitizenReport { venue, report }, OpBody::CitizenReported(rec)) => {
                 fold.citizen_report(*venue, *report, op, rec)
             }
+            (EntityRef::CitizenReport { venue, report }, OpBody::CitizenCaseReported(rec)) => {
+                fold.citizen_case(*venue, *report, op, rec)
+            }
+            (EntityRef::CitizenReport { report, .. }, OpBody::CitizenReportLinked(link)) => {
+                fold.link_report(*report, op, link)
+            }
+            (EntityRef::Venue(id), OpBody::VenueStatusChanged(change)) => {
+                fold.venue_status(*id, op, change)
+            }
+            (EntityRef::Drill { drill, .. }, OpBody::DrillFindingRecorded(rec)) => {
+                fold.drill_finding(*drill, op, rec)
+            }
+            (EntityRef::Visit { visit, .. }, OpBody::VisitRecorded(rec)) => {
+                fold.record_visit(*visit, op, rec)
+            }
             (_, body) => fold.unresolved(
                 op,
                 format!(
@@ -214,6 +262,8 @@ impl PartitionState {
             created_by: op.author,
             created: op.hlc,
             updated: op.hlc,
+            status: VenueStatus::Active,
+            status_reason: String::new(),
         });
         if let Some(v) = &f.name {
             venue.name = v.clone();
@@ -268,8 +318,26 @@ impl<R: Records> Step<'_, R> {
         }
         hazard.updated = event.hlc;
         if event.outcome == EventOutcome::Applied {
-            if let HazardAction::Closed { reason } = &event.action {
-                hazard.closed_reason = Some(reason.clone());
+            match &event.action {
+                HazardAction::Closed { reason } => hazard.closed_reason = Some(reason.clone()),
+                HazardAction::FindingCorrected { reason, .. }
+                    if event.status == HazardStatus::Closed && hazard.status.is_active() =>
+                {
+                    hazard.closed_reason = Some(reason.clone())
+                }
+                HazardAction::Linked { hazard: to }
+                    if event.status == HazardStatus::Closed && hazard.status.is_active() =>
+                {
+                    hazard.closed_reason = Some(format!("the same problem as hazard {to}"))
+                }
+                HazardAction::Replied { text } => {
+                    hazard.reply = Some(CitizenReply {
+                        text: text.clone(),
+                        at: event.hlc.into(),
+                        by: event.author,
+                    })
+                }
+                _ => {}
             }
         }
         if event.status != HazardStatus::Verified {
@@ -330,37 +398,108 @@ impl<R: Records> Step<'_, R> {
                 format!("amends inspection {id}, which this replica has not seen"),
             );
         };
-        inspection.amendments.push(Amendment {
-            op: op.op_id,
-            author: op.author,
-            hlc: op.hlc,
-            reason: am.reason.clone(),
-        });
+        let mut changes = Vec::new();
         if let Some(note) = &am.note {
             inspection.note = note.clone();
         }
         // Only an item whose outcome or severity changed means something for its hazard; a
-        // corrected note does not.
+        // corrected note does not. A failure corrected away withdraws its finding.
         let mut changed = Vec::new();
+        let mut withdrawn = Vec::new();
         for new in &am.items {
             match inspection.items.iter_mut().find(|i| i.code == new.code) {
                 Some(old) => {
+                    if (old.outcome, &old.note) != (new.outcome, &new.note) {
+                        changes.push(ItemChange {
+                            code: new.code.clone(),
+                            from: Some(old.outcome),
+                            from_note: old.note.clone(),
+                            to: new.outcome,
+                            to_note: new.note.clone(),
+                        });
+                    }
                     if (old.outcome, old.severity) != (new.outcome, new.severity) {
-                        changed.push(new.clone());
+                        if old.outcome == Outcome::Fail && new.outcome != Outcome::Fail {
+                            withdrawn.push(new.code.clone());
+                        } else {
+                            changed.push(new.clone());
+                        }
                     }
                     *old = new.clone();
                 }
                 None => {
+                    changes.push(ItemChange {
+                        code: new.code.clone(),
+                        from: None,
+                        from_note: String::new(),
+                        to: new.outcome,
+                        to_note: new.note.clone(),
+                    });
                     inspection.items.push(new.clone());
                     changed.push(new.clone());
                 }
             }
         }
+        inspection.amendments.push(Amendment {
+            op: op.op_id,
+            author: op.author,
+            hlc: op.hlc,
+            reason: am.reason.clone(),
+            changes,
+        });
         self.records.put_inspection(&inspection)?;
+        for code in &withdrawn {
+            self.withdraw_finding(inspection.id, code, op, &am.reason)?;
+        }
         for item in &changed {
             self.observe_item(&inspection, item, op)?;
         }
         Ok(())
+    }
+
+    /// An amendment turned a failed item into pass or n/a: the hazard its finding opened is
+    /// closed when that finding was its only one; else the withdrawal is only recorded.
+    fn withdraw_finding(
+        &mut self,
+        inspection: InspectionId,
+        code: &str,
+        op: &Op,
+        reason: &str,
+    ) -> Result<(), R::Error> {
+        let derived = HazardId::for_finding(inspection, code);
+        let carrier = if self.state.hazards.contains_key(&derived) {
+            Some(derived)
+        } else {
+            self.records.alias(derived)?
+        };
+        let Some(hazard) = carrier.and_then(|c| self.state.hazards.get(&c)) else {
+            // The finding opened nothing here (its id was taken by another record).
+            return Ok(());
+        };
+        let id = hazard.id;
+        let sole = id == derived
+            && hazard.merged_findings == 0
+            && hazard.source == HazardSource::Inspection(inspection);
+        let status = if sole && hazard.status.is_active() {
+            if self.state.by_item.get(code) == Some(&id) {
+                self.state.by_item.remove(code);
+            }
+            HazardStatus::Closed
+        } else {
+            hazard.status
+        };
+        self.push_event(
+            id,
+            event(
+                op,
+                HazardAction::FindingCorrected {
+                    inspection,
+                    reason: reason.to_string(),
+                },
+                EventOutcome::Applied,
+                status,
+            ),
+        )
     }
 
     /// What a checklist result means for the venue's hazard for that item.
@@ -391,6 +530,24 @@ impl<R: Records> Step<'_, R> {
             .copied()
             .filter(|id| self.state.hazards.contains_key(id));
         let Some(current) = current else {
+            if let Some(h) = self.state.hazards.get(&derived).filter(|h| {
+                h.source == HazardSource::Inspection(inspection.id)
+                    && h.item.as_deref() == Some(item.code.as_str())
+            }) {
+                // The same inspection's finding, withdrawn by an amendment and now amended back
+                // to a failure: its hazard is the venue's again, reopened.
+                let status = if h.status.is_active() {
+                    h.status
+                } else {
+                    HazardStatus::Reopened
+                };
+                self.state.by_item.insert(item.code.clone(), derived);
+                let action = HazardAction::FoundAgain {
+                    inspection: inspection.id,
+                    note: item.note.clone(),
+                };
+                return self.push_event(derived, event(op, action, EventOutcome::Applied, status));
+            }
             if self.state.hazards.contains_key(&derived) {
                 // Only a forged id can clash (a report sharing this inspection's UUID): keep
                 // both records, never let one overwrite the other's hazard.
@@ -422,6 +579,7 @@ impl<R: Records> Step<'_, R> {
                     closed_reason: None,
                     inspection_finished: Some(inspection.finished_at),
                     inspection_campaign: inspection.campaign,
+                    reply: None,
                 },
             );
             return self.push_event(
@@ -561,6 +719,7 @@ impl<R: Records> Step<'_, R> {
                 recorded_by: op.author,
                 hlc: op.hlc,
                 amendments: Vec::new(),
+                findings: Vec::new(),
             },
         );
         Ok(())
@@ -590,6 +749,7 @@ impl<R: Records> Step<'_, R> {
             author: op.author,
             hlc: op.hlc,
             reason: am.reason.clone(),
+            changes: Vec::new(),
         });
         Ok(())
     }
@@ -601,69 +761,295 @@ impl<R: Records> Step<'_, R> {
         op: &Op,
         rec: &CitizenReportRecord,
     ) -> Result<(), R::Error> {
+        let report = CitizenReport {
+            id,
+            venue,
+            street: rec.street.clone(),
+            address: rec.address.clone(),
+            description: rec.description.clone(),
+            evidence: rec.evidence.clone(),
+            reported_at: rec.reported_at,
+            channel: rec.channel.clone(),
+            hazard: HazardId::for_report(id),
+            recorded_by: op.author,
+            case_number: None,
+            location: None,
+            linked_to: None,
+        };
+        self.open_report(report, rec.severity, op)
+    }
+
+    /// A report with the platform's case number. The contact is not read: the fold's result
+    /// is the same whether the op carries it or a non-officer's copy without it.
+    fn citizen_case(
+        &mut self,
+        venue: Option<VenueId>,
+        id: ReportId,
+        op: &Op,
+        rec: &CitizenCaseRecord,
+    ) -> Result<(), R::Error> {
+        let case = rec.case_number.trim();
+        let report = CitizenReport {
+            id,
+            venue,
+            street: rec.street.clone(),
+            address: rec.address.clone(),
+            description: rec.description.clone(),
+            evidence: rec.evidence.clone(),
+            reported_at: rec.reported_at,
+            channel: rec.channel.clone(),
+            hazard: HazardId::for_report(id),
+            recorded_by: op.author,
+            case_number: (!case.is_empty()).then(|| case.to_string()),
+            location: rec.location,
+            linked_to: None,
+        };
+        self.open_report(report, rec.severity, op)
+    }
+
+    /// A citizen report and the hazard it opens.
+    fn open_report(
+        &mut self,
+        report: CitizenReport,
+        severity: Severity,
+        op: &Op,
+    ) -> Result<(), R::Error> {
+        let id = report.id;
         if self.state.reports.contains_key(&id) {
             return self.unresolved(
                 op,
                 format!("citizen report {id} was already recorded by another op"),
             );
         }
-        let hazard = HazardId::for_report(id);
+        let hazard = report.hazard;
         if self.state.hazards.contains_key(&hazard) {
             return self.unresolved(
                 op,
                 format!("hazard id {hazard} is already taken by another record"),
             );
         }
-        self.state.reports.insert(
-            id,
-            CitizenReport {
-                id,
-                venue,
-                street: rec.street.clone(),
-                address: rec.address.clone(),
-                description: rec.description.clone(),
-                evidence: rec.evidence.clone(),
-                reported_at: rec.reported_at,
-                channel: rec.channel.clone(),
-                hazard,
-                recorded_by: op.author,
-            },
-        );
-        self.state.hazards.insert(
-            hazard,
-            Hazard {
-                id: hazard,
-                venue,
-                item: None,
-                severity: rec.severity,
-                source: HazardSource::CitizenReport(id),
-                status: HazardStatus::Open,
-                assignee: None,
-                deadline: None,
-                found_at: rec.reported_at,
-                found_by: op.author,
-                description: rec.description.clone(),
-                merged_findings: 0,
-                events: 0,
-                conflicts: 0,
-                updated: op.hlc,
-                verified_at: None,
-                closed_reason: None,
-                inspection_finished: None,
-                inspection_campaign: None,
-            },
-        );
+        let description = report.description.clone();
+        let (venue, found_at) = (report.venue, report.reported_at);
+        self.state.reports.insert(id, report);
+        self.open_hazard(Hazard {
+            id: hazard,
+            venue,
+            item: None,
+            severity,
+            source: HazardSource::CitizenReport(id),
+            status: HazardStatus::Open,
+            assignee: None,
+            deadline: None,
+            found_at,
+            found_by: op.author,
+            description,
+            merged_findings: 0,
+            events: 0,
+            conflicts: 0,
+            updated: op.hlc,
+            verified_at: None,
+            closed_reason: None,
+            inspection_finished: None,
+            inspection_campaign: None,
+            reply: None,
+        }, op)
+    }
+
+    /// A new hazard, with its "found" event.
+    fn open_hazard(&mut self, hazard: Hazard, op: &Op) -> Result<(), R::Error> {
+        let id = hazard.id;
+        let note = hazard.description.clone();
+        self.state.hazards.insert(id, hazard);
         self.push_event(
-            hazard,
+            id,
             event(
                 op,
-                HazardAction::Found {
-                    note: rec.description.clone(),
-                },
+                HazardAction::Found { note },
                 EventOutcome::Applied,
                 HazardStatus::Open,
             ),
         )
+    }
+
+    /// A hazard for a drill finding or a visit problem: venue, source, text, severity.
+    fn tracked_item(
+        &self,
+        id: HazardId,
+        source: HazardSource,
+        text: &str,
+        severity: Severity,
+        found_at: Timestamp,
+        op: &Op,
+    ) -> Hazard {
+        Hazard {
+            id,
+            venue: match self.state.partition {
+                Partition::Venue(v) => Some(v),
+                _ => None,
+            },
+            item: None,
+            severity,
+            source,
+            status: HazardStatus::Open,
+            assignee: None,
+            deadline: None,
+            found_at,
+            found_by: op.author,
+            description: text.trim().to_string(),
+            merged_findings: 0,
+            events: 0,
+            conflicts: 0,
+            updated: op.hlc,
+            verified_at: None,
+            closed_reason: None,
+            inspection_finished: None,
+            inspection_campaign: None,
+            reply: None,
+        }
+    }
+
+    fn link_report(&mut self, id: ReportId, op: &Op, link: &ReportLink) -> Result<(), R::Error> {
+        let Some(report) = self.state.reports.get_mut(&id) else {
+            return self.unresolved(
+                op,
+                format!("links citizen report {id}, which this replica has not seen"),
+            );
+        };
+        let own = report.hazard;
+        if link.hazard == own {
+            return self.unresolved(
+                op,
+                format!("links citizen report {id} to its own hazard"),
+            );
+        }
+        report.linked_to = Some(LinkedHazard {
+            hazard: link.hazard,
+            partition: link.partition,
+        });
+        let Some(hazard) = self.state.hazards.get(&own) else {
+            return Ok(());
+        };
+        let status = if hazard.status.is_active() {
+            HazardStatus::Closed
+        } else {
+            hazard.status
+        };
+        self.push_event(
+            own,
+            event(
+                op,
+                HazardAction::Linked {
+                    hazard: link.hazard,
+                },
+                EventOutcome::Applied,
+                status,
+            ),
+        )
+    }
+
+    fn venue_status(
+        &mut self,
+        id: VenueId,
+        op: &Op,
+        change: &VenueStatusChange,
+    ) -> Result<(), R::Error> {
+        let Some(venue) = self.state.venue.as_mut().filter(|v| v.id == id) else {
+            return self.unresolved(
+                op,
+                format!("changes the status of venue {id}, which this replica has not seen"),
+            );
+        };
+        venue.status = change.status;
+        venue.status_reason = change.reason.clone();
+        venue.updated = op.hlc;
+        Ok(())
+    }
+
+    fn drill_finding(
+        &mut self,
+        drill: DrillId,
+        op: &Op,
+        rec: &DrillFindingRecord,
+    ) -> Result<(), R::Error> {
+        let Some(held_at) = self.state.drills.get(&drill).map(|d| d.held_at) else {
+            return self.unresolved(
+                op,
+                format!("records a finding of drill {drill}, which this replica has not seen"),
+            );
+        };
+        let id = HazardId::for_drill_finding(drill, &rec.point);
+        if self.state.hazards.contains_key(&id) {
+            return self.unresolved(
+                op,
+                format!("this point of drill {drill} is already tracked as hazard {id}"),
+            );
+        }
+        let hazard = self.tracked_item(
+            id,
+            HazardSource::DrillFinding(drill),
+            &rec.point,
+            rec.severity,
+            held_at,
+            op,
+        );
+        if let Some(d) = self.state.drills.get_mut(&drill) {
+            d.findings.push(id);
+        }
+        self.open_hazard(hazard, op)
+    }
+
+    fn record_visit(&mut self, id: VisitId, op: &Op, rec: &VisitRecord) -> Result<(), R::Error> {
+        if self.state.visits.contains_key(&id) {
+            return self.unresolved(op, format!("visit {id} was already recorded by another op"));
+        }
+        let found_at = Timestamp::start_of(rec.visited_on);
+        let mut problems = Vec::with_capacity(rec.problems.len());
+        let mut hazards = Vec::with_capacity(rec.problems.len());
+        for (n, p) in rec.problems.iter().enumerate() {
+            let hid = HazardId::for_visit_problem(id, u32::try_from(n).unwrap_or(u32::MAX));
+            if self.state.hazards.contains_key(&hid) || hazards.iter().any(|h: &Hazard| h.id == hid)
+            {
+                // Only a forged id can clash: keep both records apart.
+                self.unresolved(
+                    op,
+                    format!("hazard id {hid} is already taken by another record"),
+                )?;
+                continue;
+            }
+            problems.push(hid);
+            hazards.push(self.tracked_item(
+                hid,
+                HazardSource::Visit(id),
+                &p.text,
+                p.severity,
+                found_at,
+                op,
+            ));
+        }
+        self.state.visits.insert(
+            id,
+            Visit {
+                id,
+                area: rec.area.trim().to_string(),
+                venue: match self.state.partition {
+                    Partition::Venue(v) => Some(v),
+                    _ => None,
+                },
+                visited_on: rec.visited_on,
+                team: rec.team.clone(),
+                units: rec.units.clone(),
+                residents_met: rec.residents_met,
+                topics: rec.topics.clone(),
+                note: rec.note.clone(),
+                problems,
+                recorded_by: op.author,
+                hlc: op.hlc,
+            },
+        );
+        for h in hazards {
+            self.open_hazard(h, op)?;
+        }
+        Ok(())
     }
 }
 
@@ -704,19 +1090,20 @@ pub fn hazard_action(body: &OpBody) -> Option<HazardAction> {
             reason: reason.clone(),
         },
         OpBody::HazardCommented { text } => HazardAction::Commented { text: text.clone() },
+        OpBody::HazardReplied { text } => HazardAction::Replied { text: text.clone() },
         _ => return None,
     })
 }
 
 /// The hazard state machine for explicit hazard ops.
 ///
-/// | from \ action   | dispatch | reported fixed | verify | reopen | close | comment |
-/// |-----------------|----------|----------------|--------|--------|-------|---------|
-/// | open, reopened  | ✓        | ✓              | ✗      | ✗      | ✓     | ✓       |
-/// | dispatched      | ✓ (re-)  | ✓              | ✗      | ✗      | ✓     | ✓       |
-/// | reported fixed  | ✓ (re-)  | ✓ (again)      | ✓      | ✓      | ✓     | ✓       |
-/// | verified        | ✗        | ✗              | ✗      | ✓      | ✗     | ✓       |
-/// | closed          | ✗        | ✗              | ✗      | ✓      | ✗     | ✓       |
+/// | from \ action   | dispatch | reported fixed | verify | reopen | close | comment, reply |
+/// |-----------------|----------|----------------|--------|--------|-------|----------------|
+/// | open, reopened  | ✓        | ✓              | ✗      | ✗      | ✓     | ✓              |
+/// | dispatched      | ✓ (re-)  | ✓              | ✗      | ✗      | ✓     | ✓              |
+/// | reported fixed  | ✓ (re-)  | ✓ (again)      | ✓      | ✓      | ✓     | ✓              |
+/// | verified        | ✗        | ✗              | ✗      | ✓      | ✗     | ✓              |
+/// | closed          | ✗        | ✗              | ✗      | ✓      | ✗     | ✓              |
 ///
 /// `Err` carries the conflict note shown in the history.
 pub fn transition(from: HazardStatus, action: &HazardAction) -> Result<HazardStatus, String> {
@@ -728,7 +1115,7 @@ pub fn transition(from: HazardStatus, action: &HazardAction) -> Result<HazardSta
         ))
     };
     match action {
-        HazardAction::Commented { .. } => Ok(from),
+        HazardAction::Commented { .. } | HazardAction::Replied { .. } => Ok(from),
         HazardAction::Dispatched { .. } => match from {
             Open | Reopened | Dispatched | ReportedFixed => Ok(Dispatched),
             Verified | Closed => done("a dispatch"),
@@ -755,6 +1142,9 @@ pub fn transition(from: HazardStatus, action: &HazardAction) -> Result<HazardSta
         },
         HazardAction::Found { .. } | HazardAction::FoundAgain { .. } | HazardAction::PassedReinspection { .. } => {
             Err("findings come from inspections, not from hazard ops".to_string())
+        }
+        HazardAction::Linked { .. } | HazardAction::FindingCorrected { .. } => {
+            Err("links and corrections come from report and inspection ops, not from hazard ops".to_string())
         }
     }
 }

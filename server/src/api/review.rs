@@ -44,7 +44,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    fn of(p: IndexPage<T>, paging: &Paging) -> Self {
+    pub(super) fn of(p: IndexPage<T>, paging: &Paging) -> Self {
         Self {
             items: p.items,
             total: p.total,
@@ -73,13 +73,13 @@ impl<T> Page<T> {
 
 /// Paging parameters, checked.
 #[derive(Debug)]
-struct Paging {
-    offset: usize,
-    limit: usize,
+pub(super) struct Paging {
+    pub(super) offset: usize,
+    pub(super) limit: usize,
     after: Option<Vec<u8>>,
 }
 
-fn paging(
+pub(super) fn paging(
     offset: Option<usize>,
     limit: Option<usize>,
     after: Option<&str>,
@@ -105,7 +105,11 @@ fn paging(
 }
 
 /// Wait until the caller's organisation's views cover `seq`.
-async fn wait_views(state: &State, caller: &Caller, seq: Option<u64>) -> Result<(), AppError> {
+pub(super) async fn wait_views(
+    state: &State,
+    caller: &Caller,
+    seq: Option<u64>,
+) -> Result<(), AppError> {
     let Some(seq) = seq else { return Ok(()) };
     if state.views.wait_for(caller.0.org, seq, VIEW_WAIT).await {
         return Ok(());
@@ -118,7 +122,11 @@ async fn wait_views(state: &State, caller: &Caller, seq: Option<u64>) -> Result<
 
 /// Why a partition has no state: it is unknown (404), or its views could not be built
 /// (503, with what the office can do about it).
-fn missing_partition(store: &Store, org: OrgId, p: &Partition) -> Result<AppError, AppError> {
+pub(super) fn missing_partition(
+    store: &Store,
+    org: OrgId,
+    p: &Partition,
+) -> Result<AppError, AppError> {
     Ok(match store.failed(org, p)? {
         Some(f) => AppError::Unavailable(format!(
             "the views of {p} could not be built (since sequence number {}); its records are kept — ask the administrator to restart the server or run `firecheck-server rebuild`",
@@ -128,7 +136,7 @@ fn missing_partition(store: &Store, org: OrgId, p: &Partition) -> Result<AppErro
     })
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     Timestamp::now().local_date()
 }
 
@@ -315,7 +323,7 @@ pub struct HazardParams {
     pub assignee: Option<String>,
     /// Comma-separated severities: critical, major, minor.
     pub severity: Option<String>,
-    /// Comma-separated sources: inspection, citizen_report.
+    /// Comma-separated sources: inspection, citizen_report, drill, visit.
     pub source: Option<String>,
     /// Only hazards a campaign counts (found by an inspection it counts at one of its
     /// targets).

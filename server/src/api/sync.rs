@@ -181,12 +181,18 @@ pub async fn handle(
     })
     .await?;
     let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
+    // A citizen's contact is for the safety office's officers only: every other role's
+    // device gets the report without it (the fold never reads it, so replicas stay equal).
+    let officer = claims.role == Role::Officer;
     let clock_warning = (req.device_time_ms > 0)
         .then(|| skew_warning(skew_ms(req.device_time_ms.max(0) as u64, now as u64)))
         .flatten();
     Ok(SyncResponse {
         acks,
-        ops: entries.into_iter().map(|(_, e)| e.op).collect(),
+        ops: entries
+            .into_iter()
+            .map(|(_, e)| if officer { e.op } else { e.op.without_contact() })
+            .collect(),
         cursor,
         has_more,
         server_time_ms: now,
