@@ -831,28 +831,31 @@ impl<R: Records> Step<'_, R> {
         let description = report.description.clone();
         let (venue, found_at) = (report.venue, report.reported_at);
         self.state.reports.insert(id, report);
-        self.open_hazard(Hazard {
-            id: hazard,
-            venue,
-            item: None,
-            severity,
-            source: HazardSource::CitizenReport(id),
-            status: HazardStatus::Open,
-            assignee: None,
-            deadline: None,
-            found_at,
-            found_by: op.author,
-            description,
-            merged_findings: 0,
-            events: 0,
-            conflicts: 0,
-            updated: op.hlc,
-            verified_at: None,
-            closed_reason: None,
-            inspection_finished: None,
-            inspection_campaign: None,
-            reply: None,
-        }, op)
+        self.open_hazard(
+            Hazard {
+                id: hazard,
+                venue,
+                item: None,
+                severity,
+                source: HazardSource::CitizenReport(id),
+                status: HazardStatus::Open,
+                assignee: None,
+                deadline: None,
+                found_at,
+                found_by: op.author,
+                description,
+                merged_findings: 0,
+                events: 0,
+                conflicts: 0,
+                updated: op.hlc,
+                verified_at: None,
+                closed_reason: None,
+                inspection_finished: None,
+                inspection_campaign: None,
+                reply: None,
+            },
+            op,
+        )
     }
 
     /// A new hazard, with its "found" event.
@@ -917,10 +920,7 @@ impl<R: Records> Step<'_, R> {
         };
         let own = report.hazard;
         if link.hazard == own {
-            return self.unresolved(
-                op,
-                format!("links citizen report {id} to its own hazard"),
-            );
+            return self.unresolved(op, format!("links citizen report {id} to its own hazard"));
         }
         report.linked_to = Some(LinkedHazard {
             hazard: link.hazard,

@@ -411,7 +411,10 @@ impl<'a> Builder<'a> {
             9 => {
                 let n = self.byte();
                 let k = u32::from(self.byte() % 3);
-                (Self::visit_home(n), HazardId::for_visit_problem(visit(n), k))
+                (
+                    Self::visit_home(n),
+                    HazardId::for_visit_problem(visit(n), k),
+                )
             }
             _ => {
                 let n = self.byte();

@@ -330,7 +330,10 @@ mod tests {
             HazardId::for_visit_problem(visit, 0),
             HazardId::for_visit_problem(visit, 1)
         );
-        assert_eq!(AreaId::for_name("恒益居民区"), AreaId::for_name("恒益居民区 "));
+        assert_eq!(
+            AreaId::for_name("恒益居民区"),
+            AreaId::for_name("恒益居民区 ")
+        );
         // Pinned, like the finding ids: stored reports, hazards and areas depend on them.
         assert_eq!(
             ReportId::for_case(org, "XH2026-0001").to_string(),

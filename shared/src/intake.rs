@@ -125,9 +125,10 @@ impl CitizenReportIntake {
             evidence,
             reported_at: Timestamp(self.reported_at.timestamp_millis()),
             severity: self.severity.unwrap_or(Severity::Major),
-            contact: self.reporter.clone().filter(|c| {
-                !(c.name.trim().is_empty() && c.phone.trim().is_empty())
-            }),
+            contact: self
+                .reporter
+                .clone()
+                .filter(|c| !(c.name.trim().is_empty() && c.phone.trim().is_empty())),
         })
     }
 }

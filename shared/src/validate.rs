@@ -371,7 +371,8 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
             if let Partition::Area(area) = partition {
                 if *area != crate::ids::AreaId::for_name(&v.area) {
                     return Err(ValidationError::Invalid(
-                        "a visit to a named area must name the area its partition is derived from".into(),
+                        "a visit to a named area must name the area its partition is derived from"
+                            .into(),
                     ));
                 }
             }

@@ -163,7 +163,11 @@ fn linked_reports_follow_one_hazard_and_both_get_its_reply() {
         let r = &f.state.reports[&report];
         assert_eq!(r.linked_to.map(|l| l.hazard), Some(tracked));
         let own = &f.state.hazards[&r.hazard];
-        assert_eq!(own.status, HazardStatus::Closed, "one problem stays one hazard");
+        assert_eq!(
+            own.status,
+            HazardStatus::Closed,
+            "one problem stays one hazard"
+        );
         assert!(own
             .closed_reason
             .as_deref()
@@ -186,8 +190,10 @@ fn linked_reports_follow_one_hazard_and_both_get_its_reply() {
     }
     // The reply stays in the tracked hazard's history, with the status unchanged.
     let h = w.history(Partition::Venue(v), tracked);
-    assert!(h.iter().any(|e| matches!(&e.action, HazardAction::Replied { .. })
-        && e.status == HazardStatus::Dispatched));
+    assert!(h
+        .iter()
+        .any(|e| matches!(&e.action, HazardAction::Replied { .. })
+            && e.status == HazardStatus::Dispatched));
 }
 
 #[test]
@@ -264,10 +270,18 @@ fn drill_findings_are_tracked_items_listed_on_the_drill() {
     );
     let [a, b] = points.map(|p| HazardId::for_drill_finding(d, p));
     let he = |h| hazard_entity(v, h);
-    w.push(hlc(5, 0, 2), he(a), dispatched("城管斜土中队", date(2023, 11, 20)));
+    w.push(
+        hlc(5, 0, 2),
+        he(a),
+        dispatched("城管斜土中队", date(2023, 11, 20)),
+    );
     w.push(hlc(6, 0, 3), he(a), reported_fixed());
     w.push(hlc(7, 0, 2), he(a), verified());
-    w.push(hlc(8, 0, 2), he(b), dispatched("龙华中路站", date(2023, 11, 10)));
+    w.push(
+        hlc(8, 0, 2),
+        he(b),
+        dispatched("龙华中路站", date(2023, 11, 10)),
+    );
 
     let f = w.part(Partition::Venue(v));
     assert_eq!(f.state.unresolved, 1);
@@ -280,7 +294,10 @@ fn drill_findings_are_tracked_items_listed_on_the_drill() {
         .collect();
     assert_eq!(
         statuses,
-        [(HazardStatus::Verified, false), (HazardStatus::Dispatched, true)]
+        [
+            (HazardStatus::Verified, false),
+            (HazardStatus::Dispatched, true)
+        ]
     );
     for r in &detail.findings {
         assert_eq!(r.hazard.source, HazardSource::DrillFinding(d));
@@ -366,10 +383,18 @@ fn the_next_visit_reports_back_on_the_problems_raised_before() {
             partition,
             hazard: h,
         };
-        w.push(hlc(2, 0, 2), he(ids[0]), dispatched("物业", date(2023, 11, 20)));
+        w.push(
+            hlc(2, 0, 2),
+            he(ids[0]),
+            dispatched("物业", date(2023, 11, 20)),
+        );
         w.push(hlc(3, 0, 4), he(ids[0]), reported_fixed());
         w.push(hlc(4, 0, 2), he(ids[0]), verified());
-        w.push(hlc(5, 0, 2), he(ids[1]), dispatched("城管斜土中队", date(2023, 11, 30)));
+        w.push(
+            hlc(5, 0, 2),
+            he(ids[1]),
+            dispatched("城管斜土中队", date(2023, 11, 30)),
+        );
         let mut next = visit_record("恒益居民区", &[]);
         next.visited_on = date(2023, 12, 3);
         w.push(
@@ -405,13 +430,21 @@ fn the_next_visit_reports_back_on_the_problems_raised_before() {
         assert_eq!(handled[2].0, HazardStatus::Open);
         assert!(handled[2].1.as_deref().unwrap().starts_with("Found"));
         assert_eq!(
-            (report.raised, report.resolved, report.in_progress, report.open),
+            (
+                report.raised,
+                report.resolved,
+                report.in_progress,
+                report.open
+            ),
             (3, 1, 1, 1)
         );
         for p in &earlier.problems {
             assert_eq!(p.problem.hazard.source, HazardSource::Visit(first));
             assert_eq!(p.problem.street, "恒益居民区");
-            assert_eq!(p.problem.hazard.found_at, Timestamp::start_of(date(2023, 11, 5)));
+            assert_eq!(
+                p.problem.hazard.found_at,
+                Timestamp::start_of(date(2023, 11, 5))
+            );
         }
     }
 }
@@ -516,7 +549,11 @@ fn an_amendment_back_to_fail_reopens_and_a_withdrawal_leaves_other_findings_stan
         })
     };
     // Inspector B withdraws theirs: A's finding still stands.
-    w.push(hlc(3, 0, 2), inspection_entity(v, b), amend(Outcome::NotApplicable));
+    w.push(
+        hlc(3, 0, 2),
+        inspection_entity(v, b),
+        amend(Outcome::NotApplicable),
+    );
     let f = w.part(Partition::Venue(v));
     assert_eq!(f.state.hazards[&carrier].status, HazardStatus::Open);
     assert!(matches!(

@@ -13,7 +13,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::*;
-use firecheck_shared::domain::{EventOutcome, HazardAction, HazardSource, HazardStatus, VenueStatus};
+use firecheck_shared::domain::{
+    EventOutcome, HazardAction, HazardSource, HazardStatus, VenueStatus,
+};
 use firecheck_shared::op::*;
 use firecheck_shared::replica::Applied;
 use firecheck_shared::*;
@@ -459,10 +461,7 @@ impl Scenario {
                         let d = drills[target % drills.len()];
                         (
                             drill_partition(d),
-                            HazardId::for_drill_finding(
-                                d.0,
-                                POINTS[*n as usize % POINTS.len()],
-                            ),
+                            HazardId::for_drill_finding(d.0, POINTS[*n as usize % POINTS.len()]),
                         )
                     } else {
                         if visits.is_empty() {
@@ -843,8 +842,7 @@ fn generator_reaches_the_interesting_cases() {
                 .iter()
                 .filter(|u| u.kind == "citizen_case_reported")
                 .count();
-            if s
-                .venue
+            if s.venue
                 .as_ref()
                 .is_some_and(|v| v.status != VenueStatus::Active)
             {

@@ -700,7 +700,10 @@ fn closing_a_venue_needs_a_reason_reopening_does_not() {
     ));
     assert!(check(&status(VenueStatus::Moved, " ")).is_err());
     assert_eq!(check(&status(VenueStatus::Active, "")), Ok(()));
-    assert_eq!(check(&status(VenueStatus::Moved, "搬至斜土路 1101号")), Ok(()));
+    assert_eq!(
+        check(&status(VenueStatus::Moved, "搬至斜土路 1101号")),
+        Ok(())
+    );
 }
 
 #[test]
@@ -715,7 +718,10 @@ fn a_report_links_only_to_a_hazard_of_a_partition_that_holds_hazards() {
         })
     };
     assert_eq!(check(&link(Partition::Report(report_id(1)))), Ok(()));
-    assert_eq!(check(&link(Partition::Area(AreaId::for_name("恒益居民区")))), Ok(()));
+    assert_eq!(
+        check(&link(Partition::Area(AreaId::for_name("恒益居民区")))),
+        Ok(())
+    );
     assert!(check(&link(Partition::Campaign(campaign_id(1)))).is_err());
     assert!(check(&link(Partition::Template(template_id(1)))).is_err());
 }
@@ -746,9 +752,10 @@ fn a_case_report_and_its_contact_are_bounded() {
     ));
     assert_eq!(check(&case(&|r| r.contact = None)), Ok(()));
     assert!(matches!(
-        check(&with_body("hazard_replied", |b| *b = OpBody::HazardReplied {
-            text: "\u{7}".into()
-        })),
+        check(&with_body("hazard_replied", |b| *b =
+            OpBody::HazardReplied {
+                text: "\u{7}".into()
+            })),
         Err(E::ControlCharacters { .. })
     ));
 }

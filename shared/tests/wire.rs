@@ -152,13 +152,12 @@ fn arb_channel_body() -> impl Strategy<Value = OpBody> {
     let location = prop::option::of(
         (any::<i32>(), any::<i32>()).prop_map(|(lat_e6, lon_e6)| GeoPoint { lat_e6, lon_e6 }),
     );
-    let problem = (text(), severity(), hashes()).prop_map(|(text, severity, evidence)| {
-        VisitProblem {
+    let problem =
+        (text(), severity(), hashes()).prop_map(|(text, severity, evidence)| VisitProblem {
             text,
             severity,
             evidence,
-        }
-    });
+        });
     prop_oneof![
         (
             (text(), text(), text(), text()),
@@ -205,7 +204,11 @@ fn arb_channel_body() -> impl Strategy<Value = OpBody> {
         (
             (text(), day(), prop::collection::vec(text(), 0..3)),
             (prop::collection::vec(text(), 0..3), any::<u32>()),
-            (prop::collection::vec(text(), 0..3), prop::collection::vec(problem, 0..3), text())
+            (
+                prop::collection::vec(text(), 0..3),
+                prop::collection::vec(problem, 0..3),
+                text()
+            )
         )
             .prop_map(
                 |((area, visited_on, team), (units, residents_met), (topics, problems, note))| {
@@ -229,10 +232,9 @@ fn arb_channel_body() -> impl Strategy<Value = OpBody> {
             ]),
             text()
         )
-            .prop_map(|(status, reason)| OpBody::VenueStatusChanged(VenueStatusChange {
-                status,
-                reason
-            })),
+            .prop_map(
+                |(status, reason)| OpBody::VenueStatusChanged(VenueStatusChange { status, reason })
+            ),
     ]
 }
 

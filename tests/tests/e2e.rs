@@ -9,6 +9,11 @@
 //!   server stopped, the office online; merged findings, dispatch, a close that conflicts
 //!   with a later finding, a verified fix, a drill, coverage; every replica (and the
 //!   server) ends with the same hazards.
+//! - `channels`: a 一网统管 case delivered twice (one hazard) dispatched to the 居委, fixed,
+//!   verified, replied to and read back by the platform, the contact for officers only; the
+//!   龙华中路站 drill's two findings (one verified, one overdue on the board); a visit to
+//!   恒益居民区 raising three problems and the next visit's report on them; an amended
+//!   inspection closing the hazard its wrong item opened; a late entry; a venue closed.
 //! - `interrupted`: a pull broken after two pages (the server stopped mid-sync) resumes
 //!   from its cursor and ends with exactly the server's ops.
 //! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
@@ -35,6 +40,8 @@ mod util;
 
 #[path = "e2e/campaign.rs"]
 mod campaign;
+#[path = "e2e/channels.rs"]
+mod channels;
 #[path = "e2e/errors.rs"]
 mod errors;
 #[path = "e2e/faults.rs"]

@@ -259,7 +259,11 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
     if let Some(r) = &h.reply {
         writeln!(out, "  reply:     {} — {}", r.at, r.text)?;
     }
-    if let Some(reason) = h.closed_reason.as_deref().filter(|_| h.status == HazardStatus::Closed) {
+    if let Some(reason) = h
+        .closed_reason
+        .as_deref()
+        .filter(|_| h.status == HazardStatus::Closed)
+    {
         writeln!(out, "  closed:    {reason}")?;
     }
     if h.merged_findings > 0 {
@@ -293,7 +297,10 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
             HazardAction::Commented { text } => format!("comment: {text}"),
             HazardAction::Replied { text } => format!("replied to the citizen: {text}"),
             HazardAction::Linked { hazard } => {
-                format!("the same problem as hazard {}: followed there", hazard.short())
+                format!(
+                    "the same problem as hazard {}: followed there",
+                    hazard.short()
+                )
             }
             HazardAction::FindingCorrected { inspection, reason } => format!(
                 "finding corrected by an amendment of inspection {}: {reason}",

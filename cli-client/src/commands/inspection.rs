@@ -178,7 +178,12 @@ fn show(ctx: &Ctx, q: &str, out: &mut dyn Write) -> Result<(), CliError> {
     if ctx.json {
         return ctx.print_json(i, out);
     }
-    let venue = part.state.venue.as_ref().map(|v| v.name.as_str()).unwrap_or("-");
+    let venue = part
+        .state
+        .venue
+        .as_ref()
+        .map(|v| v.name.as_str())
+        .unwrap_or("-");
     writeln!(
         out,
         "inspection {}  {}  finished {}  (recorded {})",
@@ -224,7 +229,11 @@ fn list(ctx: &Ctx, venue: &str, out: &mut dyn Write) -> Result<(), CliError> {
         .find(|f| f.state.partition == Partition::Venue(v.id))
         .map(query::inspections_of)
         .unwrap_or_default();
-    if !ctx.table_wanted(&list, &format!("no inspections of {} on this device", v.name), out)? {
+    if !ctx.table_wanted(
+        &list,
+        &format!("no inspections of {} on this device", v.name),
+        out,
+    )? {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list

@@ -71,7 +71,10 @@ fn take(ctx: &Ctx, t: TakeReport, out: &mut dyn Write) -> Result<(), CliError> {
         ));
     };
     let states = ctx.states()?;
-    let case = t.case.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    let case = t
+        .case
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
     let (report, venue) = match (&case, &t.venue) {
         (Some(_), Some(_)) => {
             return Err(CliError::Invalid(
@@ -205,7 +208,10 @@ fn show(ctx: &Ctx, q: &str, out: &mut dyn Write) -> Result<(), CliError> {
     )?;
     match &p.reply {
         Some(reply) => writeln!(out, "  reply:     {} — {}", reply.at, reply.text)?,
-        None => writeln!(out, "  reply:     none yet (`firecheck report reply {q} --text …`)")?,
+        None => writeln!(
+            out,
+            "  reply:     none yet (`firecheck report reply {q} --text …`)"
+        )?,
     }
     Ok(())
 }

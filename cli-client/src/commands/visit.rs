@@ -68,7 +68,9 @@ pub fn log(ctx: &Ctx, args: VisitArgs, out: &mut dyn Write) -> Result<(), CliErr
     let (partition, area) = resolve_area(&states, &args.area)?;
     let visited_on = match &args.date {
         Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
-            CliError::Invalid(format!("could not read the date {d:?}; write it as YYYY-MM-DD"))
+            CliError::Invalid(format!(
+                "could not read the date {d:?}; write it as YYYY-MM-DD"
+            ))
         })?,
         None => Timestamp::now().local_date(),
     };
@@ -99,7 +101,13 @@ pub fn log(ctx: &Ctx, args: VisitArgs, out: &mut dyn Write) -> Result<(), CliErr
     )?;
     for (n, p) in problems.iter().enumerate() {
         let id = HazardId::for_visit_problem(visit, n as u32);
-        writeln!(out, "  opens hazard {} {} {}", id.short(), p.severity, p.text)?;
+        writeln!(
+            out,
+            "  opens hazard {} {} {}",
+            id.short(),
+            p.severity,
+            p.text
+        )?;
     }
     ctx.saved(out)
 }

@@ -14,7 +14,9 @@ use super::review::{missing_partition, paging, today, wait_views, Page, PagePara
 use super::{blocking, AppError, Caller, State};
 use crate::store::{Result as StoreResult, Store};
 
-fn not_found<T: std::str::FromStr<Err = validate::ValidationError>>(id: &str) -> Result<T, AppError> {
+fn not_found<T: std::str::FromStr<Err = validate::ValidationError>>(
+    id: &str,
+) -> Result<T, AppError> {
     id.parse()
         .map_err(|e: validate::ValidationError| AppError::NotFound(e.to_string()))
 }
@@ -208,15 +210,25 @@ pub(super) fn progress(
 }
 
 /// The reporter's contact, from the op that recorded the report (the first, in merge order).
-fn contact(store: &Store, org: OrgId, p: &Partition, id: ReportId) -> StoreResult<Option<ReporterContact>> {
+fn contact(
+    store: &Store,
+    org: OrgId,
+    p: &Partition,
+    id: ReportId,
+) -> StoreResult<Option<ReporterContact>> {
     let mut ops = store.partition_ops(org, p)?;
     ops.sort_by_key(Op::key);
-    Ok(ops.into_iter().find_map(|op| match (op.entity, op.body) {
-        (EntityRef::CitizenReport { report, .. }, OpBody::CitizenCaseReported(r)) if report == id => {
-            Some(r.contact)
-        }
-        _ => None,
-    }).flatten())
+    Ok(ops
+        .into_iter()
+        .find_map(|op| match (op.entity, op.body) {
+            (EntityRef::CitizenReport { report, .. }, OpBody::CitizenCaseReported(r))
+                if report == id =>
+            {
+                Some(r.contact)
+            }
+            _ => None,
+        })
+        .flatten())
 }
 
 /// One citizen report: the report, the hazard that follows it (the one it was linked to,

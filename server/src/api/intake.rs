@@ -81,7 +81,9 @@ impl FromRequestParts<State> for IntakeCaller {
 }
 
 /// The photos of a delivery: their hashes, and the bytes of those sent inline.
-fn photos(req: &CitizenReportIntake) -> Result<(Vec<BlobHash>, Vec<(BlobHash, Vec<u8>)>), AppError> {
+fn photos(
+    req: &CitizenReportIntake,
+) -> Result<(Vec<BlobHash>, Vec<(BlobHash, Vec<u8>)>), AppError> {
     if req.photos.len() > MAX_INTAKE_PHOTOS {
         return Err(AppError::Unprocessable(format!(
             "{} photos; at most {MAX_INTAKE_PHOTOS} are taken",

@@ -53,10 +53,9 @@ pub async fn create(
     let key = format!("{KEY_PREFIX}{}", random_token());
     let hash = token_hash(&key);
     let stamp = caller.stamp();
-    let intake_key = super::run_blocking(move || {
-        Ok(state.store.create_intake_key(&stamp, &req.name, hash)?)
-    })
-    .await?;
+    let intake_key =
+        super::run_blocking(move || Ok(state.store.create_intake_key(&stamp, &req.name, hash)?))
+            .await?;
     tracing::info!(key = %intake_key.id, name = %intake_key.name, by = %caller.0.usr, "intake key created");
     Ok((StatusCode::CREATED, Json(NewIntakeKey { intake_key, key })))
 }

@@ -109,10 +109,7 @@ pub fn app(state: State) -> Router {
                 firecheck_shared::intake::MAX_INTAKE_BODY_BYTES,
             )),
         )
-        .route(
-            "/v1/intake/citizen-reports/{case}",
-            get(intake::read_back),
-        )
+        .route("/v1/intake/citizen-reports/{case}", get(intake::read_back))
         .route(
             "/v1/admin/intake-keys",
             get(intake_keys::list).post(intake_keys::create),

@@ -191,7 +191,13 @@ pub async fn handle(
         acks,
         ops: entries
             .into_iter()
-            .map(|(_, e)| if officer { e.op } else { e.op.without_contact() })
+            .map(|(_, e)| {
+                if officer {
+                    e.op
+                } else {
+                    e.op.without_contact()
+                }
+            })
             .collect(),
         cursor,
         has_more,

@@ -825,7 +825,11 @@ impl Store {
     /// A drill by id, and the partition it folds in (a scan of the drills: an
     /// organisation has few).
     pub fn drill(&self, org: OrgId, id: DrillId) -> Result<Option<(Drill, Partition)>> {
-        for v in self.views.scan_prefix(key(b'G', &[org.as_bytes()])).values() {
+        for v in self
+            .views
+            .scan_prefix(key(b'G', &[org.as_bytes()]))
+            .values()
+        {
             let d: Drill = decode("drill", &v?)?;
             if d.id == id {
                 let p = match d.venue {
