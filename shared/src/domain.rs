@@ -3,7 +3,7 @@
 //! Records here are *derived state* (what a replica shows); what travels is [`crate::op`].
 //! Text is UTF-8 throughout; street and venue names are usually Chinese.
 //!
-//! One file of about 600 lines on purpose: every type is short, and the whole domain — who,
+//! One file of about 750 lines on purpose: every type is short, and the whole domain — who,
 //! where, what is checked, what the fold derives — reads best in one place.
 
 use std::fmt;

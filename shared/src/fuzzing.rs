@@ -6,7 +6,7 @@
 //! - [`apply_ops`]: arbitrary op sequences applied to replicas in different orders.
 //!
 //! Not part of the crate's API: hidden from the docs, and free to change. One file (about
-//! 600 lines) because the targets share one op builder, which is most of it.
+//! 800 lines) because the targets share one op builder, which is most of it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;

@@ -80,10 +80,11 @@ impl FromRequestParts<State> for IntakeCaller {
     }
 }
 
+/// Photos sent inline: each hash with its bytes.
+type Inline = Vec<(BlobHash, Vec<u8>)>;
+
 /// The photos of a delivery: their hashes, and the bytes of those sent inline.
-fn photos(
-    req: &CitizenReportIntake,
-) -> Result<(Vec<BlobHash>, Vec<(BlobHash, Vec<u8>)>), AppError> {
+fn photos(req: &CitizenReportIntake) -> Result<(Vec<BlobHash>, Inline), AppError> {
     if req.photos.len() > MAX_INTAKE_PHOTOS {
         return Err(AppError::Unprocessable(format!(
             "{} photos; at most {MAX_INTAKE_PHOTOS} are taken",

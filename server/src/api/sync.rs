@@ -241,6 +241,22 @@ fn check(claims: &crate::auth::Claims, op: &Op, now: i64) -> Result<(), (RejectC
     }
     validate::authorize(claims.role, &op.body)
         .map_err(|e| (RejectCode::Forbidden, e.to_string()))?;
+    // A report with the platform's case number is the case's report in this organisation,
+    // so an officer's typing of a case and the platform's delivery meet in one report.
+    if let (OpBody::CitizenCaseReported(r), EntityRef::CitizenReport { report, .. }) =
+        (&op.body, &op.entity)
+    {
+        let case = r.case_number.trim();
+        if !case.is_empty() && *report != ReportId::for_case(claims.org, case) {
+            return Err((
+                RejectCode::Invalid,
+                format!(
+                    "a report with case number {case} must carry the case's report id {}",
+                    ReportId::for_case(claims.org, case)
+                ),
+            ));
+        }
+    }
     validate::op(op, now).map_err(|e| {
         let code = match e {
             ValidationError::InFuture { .. } | ValidationError::BadTimestamp { .. } => {

@@ -44,7 +44,7 @@ impl Store {
             .values()
             .map(|v| decode("intake key", &v?))
             .collect::<Result<_>>()?;
-        keys.sort_by(|a, b| (b.key.created_ms, b.key.id).cmp(&(a.key.created_ms, a.key.id)));
+        keys.sort_by_key(|k| std::cmp::Reverse((k.key.created_ms, k.key.id)));
         Ok(keys)
     }
 

@@ -751,3 +751,57 @@ async fn drill_findings_and_visit_reports_read_through_the_api() {
     let by_source = office.get_json("/v1/hazards?source=visit").await;
     assert_eq!(by_source["total"], 3, "{by_source}");
 }
+
+/// An officer who types in a case the platform delivered names the same report: the fold
+/// keeps one hazard. A case number with another report id is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officers_copy_of_a_delivered_case_is_no_second_hazard() {
+    let server = TestServer::demo();
+    let admin = admin(&server.url).await;
+    let (_, key) = intake_key(&admin, "一网统管").await;
+    let http = http();
+    deliver(&http, &server.url, Some(&key), &case("XH-9"))
+        .await
+        .expect_status(StatusCode::CREATED);
+    let mut office = Device::login(&server.url, "wangfang").await;
+    let report = ReportId::for_case(admin.org(), "XH-9");
+    let record = CitizenCaseRecord {
+        case_number: "XH-9".into(),
+        channel: "电话".into(),
+        street: "斜土路".into(),
+        address: String::new(),
+        location: None,
+        description: "楼道里电动车充电（电话）".into(),
+        evidence: Vec::new(),
+        reported_at: Timestamp::now(),
+        severity: Severity::Major,
+        contact: None,
+    };
+    let copy = office.op(
+        EntityRef::CitizenReport {
+            venue: None,
+            report,
+        },
+        OpBody::CitizenCaseReported(record.clone()),
+    );
+    let forged = office.op(
+        EntityRef::CitizenReport {
+            venue: None,
+            report: ReportId::new(),
+        },
+        OpBody::CitizenCaseReported(record),
+    );
+    let acks = office.push(vec![copy, forged]).await;
+    let seq = accepted(&acks.acks[0]);
+    let (code, reason) = rejected(&acks.acks[1]);
+    assert_eq!(
+        code,
+        firecheck_shared::sync::RejectCode::Invalid,
+        "{reason}"
+    );
+    assert!(reason.contains("case number"), "{reason}");
+    let listed = office
+        .get_json(&format!("/v1/hazards?source=citizen_report&min_seq={seq}"))
+        .await;
+    assert_eq!(listed["total"], 1, "one hazard: {listed}");
+}
