@@ -805,3 +805,77 @@ async fn an_officers_copy_of_a_delivered_case_is_no_second_hazard() {
         .await;
     assert_eq!(listed["total"], 1, "one hazard: {listed}");
 }
+
+/// The OpenAPI document lists every new endpoint with each status it answers, the intake's
+/// security scheme and messages, and the new op kinds.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_document_lists_the_new_endpoints_and_op_kinds() {
+    let server = TestServer::demo();
+    let doc = get(&http(), &server.url, "/v1/openapi.json", None)
+        .await
+        .expect_ok()
+        .json();
+    let documented: [(&str, &str, &[&str]); 9] = [
+        (
+            "/v1/intake/citizen-reports",
+            "post",
+            &["200", "201", "400", "401", "413", "415", "422", "503"],
+        ),
+        (
+            "/v1/intake/citizen-reports/{case}",
+            "get",
+            &["200", "401", "404", "503"],
+        ),
+        ("/v1/admin/intake-keys", "get", &["200", "401", "403"]),
+        (
+            "/v1/admin/intake-keys",
+            "post",
+            &["201", "400", "401", "403", "409", "415", "422", "503"],
+        ),
+        (
+            "/v1/admin/intake-keys/{id}/revoke",
+            "post",
+            &["200", "401", "403", "404", "503"],
+        ),
+        ("/v1/drills/{id}", "get", &["200", "404", "503"]),
+        ("/v1/visits", "get", &["200", "400"]),
+        ("/v1/visits/report", "get", &["200", "400", "404", "503"]),
+        ("/v1/citizen-reports/{id}", "get", &["200", "404"]),
+    ];
+    for (path, method, statuses) in documented {
+        let responses = &doc["paths"][path][method]["responses"];
+        for status in statuses {
+            assert!(
+                responses[*status].is_object(),
+                "{method} {path} documents {status}: {responses}"
+            );
+        }
+    }
+    assert!(doc["components"]["securitySchemes"]["intake"].is_object());
+    for schema in [
+        "CitizenReportIntake",
+        "IntakeReceipt",
+        "CaseStatus",
+        "IntakeKey",
+        "NewIntakeKey",
+        "DrillDetail",
+        "VisitReport",
+        "CitizenReportDetail",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema} is documented"
+        );
+    }
+    let kinds = doc["components"]["schemas"]["OpBody"].to_string();
+    for kind in [
+        "citizen_case_reported",
+        "citizen_report_linked",
+        "hazard_replied",
+        "drill_finding_recorded",
+        "visit_recorded",
+        "venue_status_changed",
+    ] {
+        assert!(kinds.contains(kind), "op kind {kind} is documented");
+    }
+}
