@@ -256,6 +256,23 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
             .map(|d| d.to_string())
             .unwrap_or_else(|| "-".into())
     )?;
+    // The citizen reports it follows: its own, and those linked to it.
+    let reports: Vec<String> = states
+        .iter()
+        .flat_map(|f| f.state.reports.values())
+        .filter(|r| {
+            r.linked_to.map(|l| l.hazard) == Some(h.id)
+                || (r.hazard == h.id && r.linked_to.is_none())
+        })
+        .map(|r| {
+            r.case_number
+                .clone()
+                .unwrap_or_else(|| format!("report {}", r.id.short()))
+        })
+        .collect();
+    if !reports.is_empty() {
+        writeln!(out, "  reports:   {}", reports.join(", "))?;
+    }
     if let Some(r) = &h.reply {
         writeln!(out, "  reply:     {} — {}", r.at, r.text)?;
     }
