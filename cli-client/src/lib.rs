@@ -5,7 +5,7 @@
 //!   and folded states), the outbox, attachments, the meta records, format migrations.
 //! - [`remote`]: HTTP to the server (login, refresh, bincode sync, attachments).
 //! - [`commands`]: the offline field commands, one module per family — venue, inspect,
-//!   hazard, drill, campaign.
+//!   inspection (corrections), hazard, drill, campaign, report (citizen reports), visit.
 //! - [`session`]: login, logout, status, fetching an attachment; the login's tokens.
 //! - [`admin`]: administration over the API — accounts, devices, units, the audit log
 //!   (`firecheck admin`), one's own password, organisations (the operator's).
@@ -13,6 +13,10 @@
 //!   person sees (progress, summary) apart from them.
 //! - [`table`]: aligned tables for Chinese text.
 //! - [`sheet`]: the office's spreadsheets (`.xlsx`, `.csv`) as rows of text.
+//! - `channels`: the command line of corrections, citizen reports and visits (re-exported).
+//!
+//! The field commands' command line is declared here (clap's derive, about 600 lines with
+//! the error type) so it reads as one piece beside `run`.
 //!
 //! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
 
@@ -24,6 +28,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub mod admin;
+pub use channels::{
+    InspectionCommand, ReportArgs, ReportCommand, TakeReport, VisitArgs, VisitCommand,
+};
+
+mod channels;
 pub mod commands;
 pub mod remote;
 pub mod replica;
@@ -40,7 +49,7 @@ Exit codes:
   3  not logged in, or the login expired: run `firecheck login USER` (queued ops wait)
   4  the server cannot be reached, or its https certificate is not trusted: everything
      stays queued; sync again later
-  5  not found: no such venue, hazard, template or campaign
+  5  not found: no such venue, hazard, template, campaign, inspection, drill, report or visit
   6  invalid input: a date, an item code, a value, or a change your role may not make";
 
 /// firecheck: record fire-safety inspections offline, sync them when there is a network.
@@ -111,11 +120,17 @@ pub enum Command {
         /// Only this status: open, dispatched, reported-fixed, verified, closed, reopened.
         #[arg(long)]
         status: Option<String>,
+        /// Only hazards from this source: inspection, citizen_report, drill, visit.
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Show or act on one hazard (ID: full id or its first characters).
     #[command(subcommand)]
     Hazard(HazardCommand),
-    /// Log an emergency drill.
+    /// Correct an inspection already recorded, or show one.
+    #[command(subcommand)]
+    Inspection(InspectionCommand),
+    /// Log an emergency drill, record its findings, show one.
     #[command(subcommand)]
     Drill(DrillCommand),
     /// List drills, most recent first.
@@ -128,6 +143,18 @@ pub enum Command {
     /// Load checklist templates from a file (office).
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Take a citizen report by phone (officers), or show, link or reply to one.
+    ///
+    /// `firecheck report --text … --street …` takes one; `report show|link|reply REPORT`
+    /// acts on one (REPORT: the platform's case number, or the report's id).
+    Report(ReportArgs),
+    /// List citizen reports, newest first, with how each is handled.
+    Reports,
+    /// Resident visits (走访): record one, or report back on an area's earlier problems.
+    #[command(subcommand)]
+    Visit(VisitCommand),
+    /// List resident visits, most recent first.
+    Visits,
     /// Attachments (photos, PDFs) by their SHA-256.
     #[command(subcommand)]
     Blob(BlobCommand),
@@ -184,6 +211,36 @@ pub enum VenueCommand {
         street: String,
         #[arg(long)]
         address: String,
+    },
+    /// Change a venue's name, kind, street or address (only what is given changes).
+    Edit {
+        /// Venue id, id prefix, or name.
+        venue: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        street: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Mark a venue closed (关停), or moved away with --moved: no longer a campaign target;
+    /// its open hazards stay on the lists.
+    Close {
+        venue: String,
+        /// Why, e.g. 已关停 or 搬至斜土路 1101号.
+        #[arg(long)]
+        reason: String,
+        /// The business moved away from this address (rather than closed).
+        #[arg(long)]
+        moved: bool,
+    },
+    /// Mark a closed or moved venue active again.
+    Reopen {
+        venue: String,
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Import the office's venue spreadsheet (office): .xlsx or .csv, Chinese or English
     /// column headers (名称/场所名称, 类型/场所类型, 地址, 街道/路段, 经度, 纬度, 编号 — or
@@ -242,6 +299,10 @@ pub struct InspectArgs {
     /// Campaign id [default: the running campaign that targets this venue, if any].
     #[arg(long)]
     pub campaign: Option<String>,
+    /// When it took place, for an inspection typed in after the fact: YYYY-MM-DD HH:MM
+    /// (Shanghai time), at most 7 days ago [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
     /// A photo (JPEG, PNG, HEIC) or PDF for an item: CODE=PATH. Repeatable. Copied into this
     /// device at once; uploaded after the records on sync.
     #[arg(long = "photo", value_name = "CODE=PATH")]
@@ -293,12 +354,36 @@ pub enum HazardCommand {
     },
     /// Add a comment.
     Comment { id: String, text: String },
+    /// Reply to the citizen(s) who reported it (反馈; office): the city platform reads it back,
+    /// and every report linked to the hazard gets it.
+    Reply {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DrillCommand {
     /// Record a drill that took place.
     Log(DrillArgs),
+    /// Record a "must improve" point of a drill as a tracked item (assigned, fixed and
+    /// verified like any hazard).
+    Finding {
+        /// Drill id or its first characters (see `firecheck drills`).
+        drill: String,
+        /// The point, e.g. 出入口应急广播声音偏小.
+        #[arg(long)]
+        point: String,
+        /// critical, major or minor.
+        #[arg(long, default_value = "major")]
+        severity: String,
+        /// A photo or PDF. Repeatable.
+        #[arg(long = "photo", value_name = "PATH")]
+        photo: Vec<PathBuf>,
+    },
+    /// A drill with its findings and where each stands.
+    Show { drill: String },
 }
 
 #[derive(Debug, Args)]
@@ -620,6 +705,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             },
             out,
         ),
+        Command::Venue(cmd) => commands::venue::change(&ctx, cmd, out),
+        Command::Inspection(cmd) => commands::inspection::run(&ctx, cmd, out),
+        Command::Report(args) => commands::report::run(&ctx, args, out),
+        Command::Reports => commands::report::list(&ctx, out),
+        Command::Visit(VisitCommand::Log(args)) => commands::visit::log(&ctx, args, out),
+        Command::Visit(VisitCommand::Report { area }) => commands::visit::report(&ctx, &area, out),
+        Command::Visits => commands::visit::list(&ctx, out),
         Command::Inspect(args) => commands::inspect::inspect(&ctx, args, out),
         Command::Hazards {
             open,
@@ -627,9 +719,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             street,
             mine,
             status,
-        } => commands::hazard::list(&ctx, open, overdue, street, mine, status, out),
+            source,
+        } => commands::hazard::list(
+            &ctx,
+            commands::hazard::ListArgs {
+                open,
+                overdue,
+                street,
+                mine,
+                status,
+                source,
+            },
+            out,
+        ),
         Command::Hazard(cmd) => commands::hazard::act(&ctx, cmd, out),
         Command::Drill(DrillCommand::Log(args)) => commands::drill::log(&ctx, args, out),
+        Command::Drill(DrillCommand::Finding {
+            drill,
+            point,
+            severity,
+            photo,
+        }) => commands::drill::finding(&ctx, &drill, point, &severity, &photo, out),
+        Command::Drill(DrillCommand::Show { drill }) => commands::drill::show(&ctx, &drill, out),
         Command::Drills => commands::drill::list(&ctx, out),
         Command::Campaign(CampaignCommand::Coverage { id }) => {
             commands::campaign::coverage(&ctx, id, out)

@@ -291,6 +291,7 @@ impl Server {
             max_blob_bytes: config.max_blob_bytes,
             upload_limits: config.upload_limits,
             console: Default::default(),
+            intake: Default::default(),
         });
         #[cfg(unix)]
         let control = match backup::ControlSocket::start(dir, state.store.clone()) {

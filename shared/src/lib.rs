@@ -3,7 +3,8 @@
 //! # Layout
 //! - [`ids`]: newtype ids (UUID v7; hazard ids derived with UUID v5) and evidence hashes.
 //! - [`hlc`]: the hybrid logical clock that orders ops across devices with wrong clocks.
-//! - [`domain`]: venues, checklists, inspections, hazards, drills, campaigns, reports.
+//! - [`domain`]: venues, checklists, inspections, hazards, drills, campaigns, reports,
+//!   visits.
 //! - [`op`]: operations — the only thing that changes state and the only thing that travels.
 //! - [`fold`]: the deterministic merge of one partition's ops into its bounded state and
 //!   its records.
@@ -13,7 +14,9 @@
 //! - [`query`]: the read-side questions both sides answer the same way.
 //! - [`validate`]: bounds, op shapes and role rules, checked on both sides.
 //! - [`sync`]: the sync, login and error messages; [`codec`]: their bincode and JSON forms.
-//! - [`admin`]: the administration messages (accounts, units, the audit and op logs).
+//! - [`admin`]: the administration messages (accounts, units, intake keys, the audit and op
+//!   logs).
+//! - [`intake`]: what the city platform (一网统管) delivers and reads back.
 //! - [`fixtures`]: typed loading of the seed data in `fixtures/`.
 //! - [`listing`]: the office's reference lists (venue spreadsheet, template files,
 //!   campaigns): the ids that make loading one again change nothing, and venue kinds as
@@ -32,6 +35,7 @@ pub mod fold;
 pub mod fuzzing;
 pub mod hlc;
 pub mod ids;
+pub mod intake;
 pub mod listing;
 pub mod merge;
 pub mod op;

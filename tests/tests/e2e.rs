@@ -17,6 +17,11 @@
 //! - `console`: the office console in headless Chromium (chromedriver, fantoccini): log in,
 //!   filter the board, open the conflicted hazard, dispatch it, export the list as CSV,
 //!   screenshots that are not blank; an inspector's device pulls the dispatch.
+//! - `channels`: a 一网统管 case delivered twice (one hazard) dispatched to the 居委, fixed,
+//!   verified, replied to and read back by the platform, the contact for officers only; the
+//!   龙华中路站 drill's two findings (one verified, one overdue on the board); a visit to
+//!   恒益居民区 raising three problems and the next visit's report on them; an amended
+//!   inspection closing the hazard its wrong item opened; a late entry; a venue closed.
 //! - `interrupted`: a pull broken after two pages (the server stopped mid-sync) resumes
 //!   from its cursor and ends with exactly the server's ops.
 //! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
@@ -57,6 +62,8 @@ mod util;
 mod admin;
 #[path = "e2e/campaign.rs"]
 mod campaign;
+#[path = "e2e/channels.rs"]
+mod channels;
 #[path = "e2e/console.rs"]
 mod console;
 #[path = "e2e/errors.rs"]

@@ -10,27 +10,42 @@ use super::{attach, find_hazard, refs, Ctx};
 use crate::table::{clip, render};
 use crate::{CliError, HazardCommand};
 
+/// What `firecheck hazards` filters by.
+#[derive(Debug, Default)]
+pub struct ListArgs {
+    pub open: bool,
+    pub overdue: bool,
+    pub street: Option<String>,
+    pub mine: bool,
+    pub status: Option<String>,
+    pub source: Option<String>,
+}
+
 /// `firecheck hazards`: overdue first, then by deadline.
-pub fn list(
-    ctx: &Ctx,
-    open: bool,
-    overdue: bool,
-    street: Option<String>,
-    mine: bool,
-    status: Option<String>,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let me = if mine { Some(ctx.me()?.user.id) } else { None };
+pub fn list(ctx: &Ctx, args: ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let me = if args.mine {
+        Some(ctx.me()?.user.id)
+    } else {
+        None
+    };
     let filter = HazardFilter {
-        statuses: status
+        statuses: args
+            .status
             .as_deref()
             .map(str::parse)
             .transpose()?
             .into_iter()
             .collect(),
-        active: open,
-        overdue,
-        street,
+        sources: args
+            .source
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .into_iter()
+            .collect(),
+        active: args.open,
+        overdue: args.overdue,
+        street: args.street,
         ..Default::default()
     };
     let states = ctx.states()?;
@@ -47,6 +62,14 @@ pub fn list(
     if !ctx.table_wanted(&list, "no hazards match", out)? {
         return Ok(());
     }
+    print_rows(&list, out)?;
+    writeln!(out, "{} hazards", list.len())?;
+    Ok(())
+}
+
+/// Hazard rows as a table: id, status (overdue marked), severity, venue, street, what,
+/// deadline, unit, conflicts.
+pub fn print_rows(list: &[query::HazardRow], out: &mut dyn Write) -> Result<(), CliError> {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|r| {
@@ -61,7 +84,7 @@ pub fn list(
                 h.severity.to_string(),
                 clip(&r.venue_name, 20),
                 r.street.clone(),
-                h.item.clone().unwrap_or_else(|| "citizen report".into()),
+                what(h),
                 h.deadline
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "-".into()),
@@ -92,8 +115,20 @@ pub fn list(
             &rows
         )
     )?;
-    writeln!(out, "{} hazards", list.len())?;
     Ok(())
+}
+
+/// What a hazard is about in a listing: its checklist item, or where it came from and what
+/// was said.
+pub fn what(h: &Hazard) -> String {
+    let from = match (&h.item, &h.source) {
+        (Some(item), _) => return item.clone(),
+        (None, HazardSource::CitizenReport(_)) => "citizen report",
+        (None, HazardSource::DrillFinding(_)) => "drill",
+        (None, HazardSource::Visit(_)) => "visit",
+        (None, HazardSource::Inspection(_)) => "inspection",
+    };
+    format!("{from}: {}", clip(&h.description, 16))
 }
 
 /// A deadline: `YYYY-MM-DD` or `+N` days from today.
@@ -142,6 +177,7 @@ pub fn act(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), Cli
         HazardCommand::Reopen { id, reason } => (id, OpBody::HazardReopened { reason }),
         HazardCommand::Close { id, reason } => (id, OpBody::HazardClosed { reason }),
         HazardCommand::Comment { id, text } => (id, OpBody::HazardCommented { text }),
+        HazardCommand::Reply { id, text } => (id, OpBody::HazardReplied { text }),
     };
     let (state, h) = find_hazard(&states, &id)?;
     // Cannot fail: every arm above but `Show` (which returned) builds a `Hazard…` body, and
@@ -207,7 +243,7 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
     writeln!(
         out,
         "  item:      {} {}  severity {}",
-        h.item.as_deref().unwrap_or("citizen report"),
+        what(h),
         text,
         h.severity
     )?;
@@ -220,6 +256,33 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
             .map(|d| d.to_string())
             .unwrap_or_else(|| "-".into())
     )?;
+    // The citizen reports it follows: its own, and those linked to it.
+    let reports: Vec<String> = states
+        .iter()
+        .flat_map(|f| f.state.reports.values())
+        .filter(|r| {
+            r.linked_to.map(|l| l.hazard) == Some(h.id)
+                || (r.hazard == h.id && r.linked_to.is_none())
+        })
+        .map(|r| {
+            r.case_number
+                .clone()
+                .unwrap_or_else(|| format!("report {}", r.id.short()))
+        })
+        .collect();
+    if !reports.is_empty() {
+        writeln!(out, "  reports:   {}", reports.join(", "))?;
+    }
+    if let Some(r) = &h.reply {
+        writeln!(out, "  reply:     {} — {}", r.at, r.text)?;
+    }
+    if let Some(reason) = h
+        .closed_reason
+        .as_deref()
+        .filter(|_| h.status == HazardStatus::Closed)
+    {
+        writeln!(out, "  closed:    {reason}")?;
+    }
     if h.merged_findings > 0 {
         writeln!(
             out,
@@ -249,6 +312,17 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
             HazardAction::Reopened { reason } => format!("reopened: {reason}"),
             HazardAction::Closed { reason } => format!("closed: {reason}"),
             HazardAction::Commented { text } => format!("comment: {text}"),
+            HazardAction::Replied { text } => format!("replied to the citizen: {text}"),
+            HazardAction::Linked { hazard } => {
+                format!(
+                    "the same problem as hazard {}: followed there",
+                    hazard.short()
+                )
+            }
+            HazardAction::FindingCorrected { inspection, reason } => format!(
+                "finding corrected by an amendment of inspection {}: {reason}",
+                inspection.short()
+            ),
         };
         writeln!(
             out,

@@ -1,13 +1,13 @@
-//! `firecheck venues` and `firecheck venue add`.
+//! `firecheck venues` and `firecheck venue add|edit|close|reopen`.
 
 use std::io::Write;
 
 use firecheck_shared::query::{self, VenueFilter};
 use firecheck_shared::*;
 
-use super::{refs, Ctx};
+use super::{find_venue, refs, Ctx};
 use crate::table::{clip, render};
-use crate::CliError;
+use crate::{CliError, VenueCommand};
 
 /// `firecheck venues`: by street then address.
 pub fn list(
@@ -35,13 +35,17 @@ pub fn list(
                 v.kind.label().to_string(),
                 v.street.clone(),
                 v.address.clone(),
+                match v.status {
+                    VenueStatus::Active => String::new(),
+                    other => other.label().to_string(),
+                },
             ]
         })
         .collect();
     write!(
         out,
         "{}",
-        render(&["ID", "NAME", "KIND", "STREET", "ADDRESS"], &rows)
+        render(&["ID", "NAME", "KIND", "STREET", "ADDRESS", ""], &rows)
     )?;
     writeln!(out, "{} venues", list.len())?;
     Ok(())
@@ -75,5 +79,85 @@ pub fn add(
         kind.label(),
         id.short()
     )?;
+    ctx.saved(out)
+}
+
+/// `firecheck venue edit|close|reopen`: a change to a venue on the list.
+pub fn change(ctx: &Ctx, cmd: VenueCommand, out: &mut dyn Write) -> Result<(), CliError> {
+    let states = ctx.states()?;
+    let (query, body) = match cmd {
+        VenueCommand::Add { .. } | VenueCommand::Import { .. } => {
+            unreachable!("`venue add` and `venue import` have commands of their own (lib.rs `run`)")
+        }
+        VenueCommand::Edit {
+            venue,
+            name,
+            kind,
+            street,
+            address,
+        } => {
+            let kind: Option<VenueKind> = kind.as_deref().map(str::parse).transpose()?;
+            if name.is_none() && kind.is_none() && street.is_none() && address.is_none() {
+                return Err(CliError::Invalid(
+                    "nothing to change: give --name, --kind, --street or --address".into(),
+                ));
+            }
+            (
+                venue,
+                OpBody::VenueUpserted(VenueFields {
+                    name,
+                    kind,
+                    address,
+                    street,
+                    location: None,
+                }),
+            )
+        }
+        VenueCommand::Close {
+            venue,
+            reason,
+            moved,
+        } => (
+            venue,
+            OpBody::VenueStatusChanged(VenueStatusChange {
+                status: if moved {
+                    VenueStatus::Moved
+                } else {
+                    VenueStatus::Closed
+                },
+                reason,
+            }),
+        ),
+        VenueCommand::Reopen { venue, reason } => (
+            venue,
+            OpBody::VenueStatusChanged(VenueStatusChange {
+                status: VenueStatus::Active,
+                reason,
+            }),
+        ),
+    };
+    let v = find_venue(&states, &query)?.clone();
+    ctx.record(EntityRef::Venue(v.id), body)?;
+    let after = ctx
+        .replica
+        .partition(&Partition::Venue(v.id))?
+        .and_then(|f| f.state.venue);
+    if let Some(a) = after {
+        writeln!(
+            out,
+            "venue {} {} ({}, {} {}){}",
+            a.id.short(),
+            a.name,
+            a.kind.label(),
+            a.street,
+            a.address,
+            match a.status {
+                VenueStatus::Active => String::new(),
+                s => format!(
+                    " is now {s}: no longer a campaign target; its open hazards stay on the lists"
+                ),
+            }
+        )?;
+    }
     ctx.saved(out)
 }

@@ -250,12 +250,24 @@ pub async fn handle(
     })
     .await?;
     let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
+    // A citizen's contact is for the safety office's officers only: every other role's
+    // device gets the report without it (the fold never reads it, so replicas stay equal).
+    let officer = claims.role == Role::Officer;
     let clock_warning = (req.device_time_ms > 0)
         .then(|| skew_warning(skew_ms(req.device_time_ms.max(0) as u64, now as u64)))
         .flatten();
     Ok(SyncResponse {
         acks,
-        ops: entries.into_iter().map(|(_, e)| e.op).collect(),
+        ops: entries
+            .into_iter()
+            .map(|(_, e)| {
+                if officer {
+                    e.op
+                } else {
+                    e.op.without_contact()
+                }
+            })
+            .collect(),
         cursor,
         has_more,
         server_time_ms: now,
@@ -298,6 +310,22 @@ fn check(claims: &crate::auth::Claims, op: &Op, now: i64) -> Result<(), (RejectC
     }
     validate::authorize(claims.role, &op.body)
         .map_err(|e| (RejectCode::Forbidden, e.to_string()))?;
+    // A report with the platform's case number is the case's report in this organisation,
+    // so an officer's typing of a case and the platform's delivery meet in one report.
+    if let (OpBody::CitizenCaseReported(r), EntityRef::CitizenReport { report, .. }) =
+        (&op.body, &op.entity)
+    {
+        let case = r.case_number.trim();
+        if !case.is_empty() && *report != ReportId::for_case(claims.org, case) {
+            return Err((
+                RejectCode::Invalid,
+                format!(
+                    "a report with case number {case} must carry the case's report id {}",
+                    ReportId::for_case(claims.org, case)
+                ),
+            ));
+        }
+    }
     validate::op(op, now).map_err(|e| {
         let code = match e {
             ValidationError::InFuture { .. } | ValidationError::BadTimestamp { .. } => {

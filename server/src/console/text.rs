@@ -38,10 +38,17 @@ pub fn source(s: SourceKind) -> &'static str {
     match s {
         SourceKind::Inspection => "巡查发现",
         SourceKind::CitizenReport => "市民报告",
+        SourceKind::Drill => "演练发现",
+        SourceKind::Visit => "走访发现",
     }
 }
 
-pub const SOURCES: [SourceKind; 2] = [SourceKind::Inspection, SourceKind::CitizenReport];
+pub const SOURCES: [SourceKind; 4] = [
+    SourceKind::Inspection,
+    SourceKind::CitizenReport,
+    SourceKind::Drill,
+    SourceKind::Visit,
+];
 
 pub fn role(r: Role) -> &'static str {
     match r {
@@ -85,6 +92,9 @@ pub fn action(a: &HazardAction) -> (&'static str, String) {
         HazardAction::Reopened { reason } => ("重新打开", reason.clone()),
         HazardAction::Closed { reason } => ("关闭", reason.clone()),
         HazardAction::Commented { text } => ("备注", text.clone()),
+        HazardAction::Replied { text } => ("答复市民", text.clone()),
+        HazardAction::Linked { hazard } => ("并入", format!("并入隐患 {}", hazard.short())),
+        HazardAction::FindingCorrected { reason, .. } => ("检查更正", reason.clone()),
     }
 }
 

@@ -12,6 +12,7 @@
 //!   admin and operator action, written in the same batch as the change (tree `accounts`
 //!   in `db/`).
 //! - [`units`] — each organisation's units that hazards are dispatched to (tree `accounts`).
+//! - [`intake`] — each organisation's intake keys for the city platform (tree `accounts`).
 //! - [`audit`] — reading the audit log, newest first.
 //! - [`console`] — the office console's sessions and submitted forms (tree `console` in `db/`).
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
@@ -47,6 +48,7 @@ pub mod blobs;
 pub mod console;
 pub mod coverage;
 pub mod index;
+pub mod intake;
 pub mod log;
 mod migrate;
 pub mod units;
@@ -97,7 +99,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 ///    generation); the audit log `A` and units `N` in `accounts`; tree `uploads` records
 ///    which organisations hold each attachment and their pending uploads, and uploads in
 ///    progress are kept per organisation (`blobs/partial/{org}/`).
-pub const DATA_FORMAT: u32 = 2;
+/// 3. Intake keys `K` and `k` in `accounts`; the log may hold the op kinds of the other
+///    channels (citizen reports with case numbers, links, replies, drill findings, visits,
+///    venue status) and the audit log the intake keys' actions, which an older server cannot
+///    read — so it refuses the data dir instead of failing on them. Nothing stored changes.
+pub const DATA_FORMAT: u32 = 3;
 
 /// The format of the views (`views/`); any other is dropped and folded again.
 ///
@@ -105,7 +111,9 @@ pub const DATA_FORMAT: u32 = 2;
 /// 2. Bounded states; inspections, hazard histories, aliases and unresolved ops as records
 ///    of their own; the hazard-home index; partition failures.
 /// 3. The review indexes and counts (`store::index`) and campaign coverage.
-pub const VIEWS_FORMAT: u32 = 3;
+/// 4. States of the fold with the other channels (venue status, replies, drill findings,
+///    visits, case numbers and links, amendments' changes); the visits index `M`.
+pub const VIEWS_FORMAT: u32 = 4;
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());

@@ -38,6 +38,11 @@
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
 //!   timestamps — clear errors, and nothing stored changes.
 //! - `review`: the safety office's read API, `/healthz`, the OpenAPI document.
+//! - `intake`: the city platform's intake — keys made, listed and revoked by admins only,
+//!   audited; a case delivered twice is one hazard; wrong, missing and revoked keys 401;
+//!   another organisation's case numbers apart; bad deliveries 4xx with nothing stored; the
+//!   reporter's contact for officers only; the read-back following dispatch, link and reply;
+//!   drills with their findings and an area's visit report.
 //! - `handlers`: the review API without a socket (`api::app(state)` called with
 //!   `tower::ServiceExt::oneshot`): each route's status and JSON shape, 404 for another
 //!   organisation's ids, 401 without a token, 400 / 422 for bad query parameters, the error
@@ -80,6 +85,7 @@ mod formats;
 mod handlers;
 mod hostile;
 mod indexes;
+mod intake;
 mod isolation;
 mod monitoring;
 mod review;
