@@ -5,11 +5,18 @@
 //!   and folded states), the outbox, attachments, the meta records, format migrations.
 //! - [`remote`]: HTTP to the server (login, refresh, bincode sync, attachments).
 //! - [`commands`]: the offline field commands, one module per family — venue, inspect,
-//!   hazard, drill, campaign.
+//!   inspection (corrections), hazard, drill, campaign, report (citizen reports), visit.
 //! - [`session`]: login, logout, status, fetching an attachment; the login's tokens.
+//! - [`admin`]: administration over the API — accounts, devices, units, the audit log
+//!   (`firecheck admin`), one's own password, organisations (the operator's).
 //! - [`sync`]: `firecheck sync` — the protocol rounds, the photo upload, and what the
 //!   person sees (progress, summary) apart from them.
 //! - [`table`]: aligned tables for Chinese text.
+//! - [`sheet`]: the office's spreadsheets (`.xlsx`, `.csv`) as rows of text.
+//! - `channels`: the command line of corrections, citizen reports and visits (re-exported).
+//!
+//! The field commands' command line is declared here (clap's derive, about 600 lines with
+//! the error type) so it reads as one piece beside `run`.
 //!
 //! [`run`] takes parsed arguments and a writer, so tests drive real replicas in-process.
 
@@ -22,11 +29,18 @@ use clap::{Args, FromArgMatches, Parser, Subcommand};
 use firecheck_shared::i18n::{Lang, Msg};
 use firecheck_shared::msg;
 
+pub mod admin;
+pub use channels::{
+    InspectionCommand, ReportArgs, ReportCommand, TakeReport, VisitArgs, VisitCommand,
+};
+
+mod channels;
 pub mod commands;
 pub mod lang;
 pub mod remote;
 pub mod replica;
 pub mod session;
+pub mod sheet;
 pub mod sync;
 pub mod table;
 
@@ -101,11 +115,17 @@ pub enum Command {
         /// Only this status: open, dispatched, reported-fixed, verified, closed, reopened.
         #[arg(long)]
         status: Option<String>,
+        /// Only hazards from this source: inspection, citizen_report, drill, visit.
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Show or act on one hazard (ID: full id or its first characters).
     #[command(subcommand)]
     Hazard(HazardCommand),
-    /// Log an emergency drill.
+    /// Correct an inspection already recorded, or show one.
+    #[command(subcommand)]
+    Inspection(InspectionCommand),
+    /// Log an emergency drill, record its findings, show one.
     #[command(subcommand)]
     Drill(DrillCommand),
     /// List drills, most recent first.
@@ -115,6 +135,21 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// List checklist templates and their items.
     Templates,
+    /// Load checklist templates from a file (office).
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Take a citizen report by phone (officers), or show, link or reply to one.
+    ///
+    /// `firecheck report --text … --street …` takes one; `report show|link|reply REPORT`
+    /// acts on one (REPORT: the platform's case number, or the report's id).
+    Report(ReportArgs),
+    /// List citizen reports, newest first, with how each is handled.
+    Reports,
+    /// Resident visits (走访): record one, or report back on an area's earlier problems.
+    #[command(subcommand)]
+    Visit(VisitCommand),
+    /// List resident visits, most recent first.
+    Visits,
     /// Attachments (photos, PDFs) by their SHA-256.
     #[command(subcommand)]
     Blob(BlobCommand),
@@ -122,6 +157,29 @@ pub enum Command {
     Sync,
     /// What is queued, sent, acknowledged or rejected; last sync; clock warnings.
     Status,
+    /// Administer the organisation (online, logged in as an admin): accounts, devices,
+    /// units, the audit log.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Change your password (online) — also the one-time password an admin gave you — then
+    /// log in with the new one. Asks for the current and the new password; with
+    /// --password-stdin reads them as two lines.
+    Password {
+        /// Whose [default: the user logged in on this device].
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Organisations, for the server's operator (with the operator key).
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation (a subdistrict's safety office) with its first admin.
+    Create(admin::OrgCreate),
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +206,66 @@ pub enum VenueCommand {
         street: String,
         #[arg(long)]
         address: String,
+    },
+    /// Change a venue's name, kind, street or address (only what is given changes).
+    Edit {
+        /// Venue id, id prefix, or name.
+        venue: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        street: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Mark a venue closed (关停), or moved away with --moved: no longer a campaign target;
+    /// its open hazards stay on the lists.
+    Close {
+        venue: String,
+        /// Why, e.g. 已关停 or 搬至斜土路 1101号.
+        #[arg(long)]
+        reason: String,
+        /// The business moved away from this address (rather than closed).
+        #[arg(long)]
+        moved: bool,
+    },
+    /// Mark a closed or moved venue active again.
+    Reopen {
+        venue: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Import the office's venue spreadsheet (office): .xlsx or .csv, Chinese or English
+    /// column headers (名称/场所名称, 类型/场所类型, 地址, 街道/路段, 经度, 纬度, 编号 — or
+    /// name, kind, address, street, lon, lat, id). Each row becomes a new venue, changes an
+    /// existing one (only the changed fields), or is unchanged; rows with mistakes are
+    /// reported (row, column, what is wrong) and not imported, and the command then exits 6.
+    /// Importing the same file again changes nothing. Sync afterwards to send the venues.
+    Import {
+        /// The spreadsheet (.xlsx, .xls, .ods, or .csv in UTF-8 or GB18030).
+        file: PathBuf,
+        /// The workbook's sheet [default: its first].
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Show what would change (new, changed fields, unchanged, errors); record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Load checklist templates from a JSON or TOML file (see fixtures/import/templates.toml).
+    /// A version already defined is unchanged if the file says the same and refused if it
+    /// says something else: a changed template is a new, higher version, and inspections made
+    /// against an older one keep it. Sync afterwards to send them.
+    Load {
+        file: PathBuf,
+        /// Show what would be loaded; record nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -176,6 +294,10 @@ pub struct InspectArgs {
     /// Campaign id [default: the running campaign that targets this venue, if any].
     #[arg(long)]
     pub campaign: Option<String>,
+    /// When it took place, for an inspection typed in after the fact: YYYY-MM-DD HH:MM
+    /// (Shanghai time), at most 7 days ago [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
     /// A photo (JPEG, PNG, HEIC) or PDF for an item: CODE=PATH. Repeatable. Copied into this
     /// device at once; uploaded after the records on sync.
     #[arg(long = "photo", value_name = "CODE=PATH")]
@@ -227,12 +349,36 @@ pub enum HazardCommand {
     },
     /// Add a comment.
     Comment { id: String, text: String },
+    /// Reply to the citizen(s) who reported it (反馈; office): the city platform reads it back,
+    /// and every report linked to the hazard gets it.
+    Reply {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DrillCommand {
     /// Record a drill that took place.
     Log(DrillArgs),
+    /// Record a "must improve" point of a drill as a tracked item (assigned, fixed and
+    /// verified like any hazard).
+    Finding {
+        /// Drill id or its first characters (see `firecheck drills`).
+        drill: String,
+        /// The point, e.g. 出入口应急广播声音偏小.
+        #[arg(long)]
+        point: String,
+        /// critical, major or minor.
+        #[arg(long, default_value = "major")]
+        severity: String,
+        /// A photo or PDF. Repeatable.
+        #[arg(long = "photo", value_name = "PATH")]
+        photo: Vec<PathBuf>,
+    },
+    /// A drill with its findings and where each stands.
+    Show { drill: String },
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +424,33 @@ pub enum CampaignCommand {
     },
     /// List campaigns.
     List,
+    /// Define a campaign (office): its period, target streets and venue kinds, and its goal.
+    /// Its targets are every venue on those streets of those kinds. Defining it again under
+    /// the same name (or --id) replaces its definition; running the same command twice
+    /// changes nothing. Sync afterwards to send it.
+    Define {
+        /// e.g. 进博会“三合一”场所夜查整治
+        #[arg(long)]
+        name: String,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// Target streets, comma-separated or repeated [default: every street].
+        #[arg(long = "street", value_name = "STREET")]
+        streets: Vec<String>,
+        /// Target venue kinds (codes or Chinese names), comma-separated or repeated
+        /// [default: every kind].
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        #[arg(long, default_value = "")]
+        goal: String,
+        /// Redefine this campaign (id, id prefix or name) instead of the one named --name.
+        #[arg(long)]
+        id: Option<String>,
+    },
 }
 
 /// What went wrong, for a person, with the exit code it maps to ([`CliError::exit_code`]).
@@ -306,6 +479,8 @@ pub enum CliError {
     },
     /// No such venue, hazard, template, campaign or attachment (exit 5).
     NotFound(Msg),
+    /// The server does not have the endpoint a command needs: an older server (exit 1).
+    NotOffered { command: String, endpoint: String },
     /// Input that cannot be used, with how to put it (exit 6).
     Invalid(Msg),
     /// A value `shared`'s rules refuse: a kind, a status, a bound, a role (exit 6).
@@ -317,6 +492,11 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A spreadsheet that cannot be read (exit 6).
+    Sheet(sheet::SheetError),
+    /// Rows of an imported spreadsheet had mistakes and were not imported (exit 6); the
+    /// others were.
+    RowsRefused { rows: usize, file: PathBuf },
     /// An answers file (`inspect --from`) is not the JSON it should be (exit 6).
     AnswerFile {
         path: PathBuf,
@@ -353,6 +533,11 @@ pub enum CliError {
     BlobMissing(firecheck_shared::BlobHash),
 }
 
+impl From<sheet::SheetError> for CliError {
+    fn from(e: sheet::SheetError) -> Self {
+        CliError::Sheet(e)
+    }
+}
 impl From<remote::RemoteError> for CliError {
     fn from(e: remote::RemoteError) -> Self {
         CliError::Remote(e)
@@ -448,7 +633,8 @@ impl CliError {
                 }
                 RemoteError::CaCert { .. }
                 | RemoteError::Refused { .. }
-                | RemoteError::BadAnswer(_) => e.msg(),
+                | RemoteError::BadAnswer(_)
+                | RemoteError::LogRestored { .. } => e.msg(),
             },
             CliError::PhotosNotSent { waiting, cause } => {
                 let cause = cause.msg();
@@ -463,6 +649,15 @@ impl CliError {
                 }
             }
             CliError::NotFound(m) | CliError::Invalid(m) => m.clone(),
+            CliError::Sheet(e) => e.msg(),
+            CliError::RowsRefused { rows, file } => msg!(
+                "error-rows-refused",
+                rows = *rows,
+                file = file.display().to_string()
+            ),
+            CliError::NotOffered { command, endpoint } => {
+                msg!("error-not-offered", command = command, endpoint = endpoint)
+            }
             CliError::Validation(e) => e.msg(),
             CliError::Usage(e) => msg!("remote-server-says", message = e.to_string()),
             CliError::Unreadable { path: p, source } => {
@@ -507,7 +702,9 @@ impl CliError {
                 RemoteError::Unauthorized { .. } => 3,
                 RemoteError::Unreachable { .. } | RemoteError::Tls { .. } => 4,
                 RemoteError::CaCert { .. } => 6,
-                RemoteError::Refused { .. } | RemoteError::BadAnswer(_) => 1,
+                RemoteError::Refused { .. }
+                | RemoteError::BadAnswer(_)
+                | RemoteError::LogRestored { .. } => 1,
             },
             CliError::PhotosNotSent { cause, .. } => match cause.exit_code() {
                 code @ (3 | 4) => code,
@@ -518,10 +715,13 @@ impl CliError {
             | CliError::Validation(_)
             | CliError::Usage(_)
             | CliError::Unreadable { .. }
+            | CliError::Sheet(_)
+            | CliError::RowsRefused { .. }
             | CliError::AnswerFile { .. }
             | CliError::AttachmentTooLarge { .. }
             | CliError::Attachment { .. } => 6,
             CliError::Replica(_)
+            | CliError::NotOffered { .. }
             | CliError::Home { .. }
             | CliError::Io(_)
             | CliError::Output(_)
@@ -554,6 +754,10 @@ pub fn language(cli: &Cli) -> Lang {
 /// Run one command, writing what it says to `out` in [`language`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let lang = language(&cli);
+    // The operator's command needs no replica (and no login).
+    if let Command::Org(OrgCommand::Create(o)) = cli.command {
+        return admin::org_create(cli.server, cli.ca_cert.as_deref(), cli.json, lang, o, out);
+    }
     let home = home_dir(&cli);
     std::fs::create_dir_all(&home).map_err(|source| CliError::Home {
         path: home.clone(),
@@ -582,6 +786,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             street,
             address,
         }) => commands::venue::add(&ctx, name, kind, street, address, out),
+        Command::Venue(VenueCommand::Import {
+            file,
+            sheet,
+            dry_run,
+        }) => commands::venue_import::import(&ctx, &file, sheet.as_deref(), dry_run, out),
+        Command::Template(TemplateCommand::Load { file, dry_run }) => {
+            commands::template::load(&ctx, &file, dry_run, out)
+        }
+        Command::Campaign(CampaignCommand::Define {
+            name,
+            from,
+            to,
+            streets,
+            kinds,
+            goal,
+            id,
+        }) => commands::campaign::define(
+            &ctx,
+            commands::campaign::Define {
+                name,
+                from,
+                to,
+                streets,
+                kinds,
+                goal,
+                id,
+            },
+            out,
+        ),
+        Command::Venue(cmd) => commands::venue::change(&ctx, cmd, out),
+        Command::Inspection(cmd) => commands::inspection::run(&ctx, cmd, out),
+        Command::Report(args) => commands::report::run(&ctx, args, out),
+        Command::Reports => commands::report::list(&ctx, out),
+        Command::Visit(VisitCommand::Log(args)) => commands::visit::log(&ctx, args, out),
+        Command::Visit(VisitCommand::Report { area }) => commands::visit::report(&ctx, &area, out),
+        Command::Visits => commands::visit::list(&ctx, out),
         Command::Inspect(args) => commands::inspect::inspect(&ctx, args, out),
         Command::Hazards {
             open,
@@ -589,9 +829,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             street,
             mine,
             status,
-        } => commands::hazard::list(&ctx, open, overdue, street, mine, status, out),
+            source,
+        } => commands::hazard::list(
+            &ctx,
+            commands::hazard::ListArgs {
+                open,
+                overdue,
+                street,
+                mine,
+                status,
+                source,
+            },
+            out,
+        ),
         Command::Hazard(cmd) => commands::hazard::act(&ctx, cmd, out),
         Command::Drill(DrillCommand::Log(args)) => commands::drill::log(&ctx, args, out),
+        Command::Drill(DrillCommand::Finding {
+            drill,
+            point,
+            severity,
+            photo,
+        }) => commands::drill::finding(&ctx, &drill, point, &severity, &photo, out),
+        Command::Drill(DrillCommand::Show { drill }) => commands::drill::show(&ctx, &drill, out),
         Command::Drills => commands::drill::list(&ctx, out),
         Command::Campaign(CampaignCommand::Coverage { id }) => {
             commands::campaign::coverage(&ctx, id, out)
@@ -601,6 +860,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Blob(BlobCommand::Get { hash, output }) => {
             session::blob_get(&ctx, &hash, &output, out)
         }
+        Command::Admin(cmd) => admin::admin(&ctx, cmd, out),
+        Command::Password {
+            user,
+            password_stdin,
+        } => admin::password(&ctx, user, password_stdin, out),
+        Command::Org(OrgCommand::Create(o)) => admin::org_create(
+            ctx.server.clone(),
+            ctx.ca_cert.as_deref(),
+            ctx.json,
+            ctx.lang,
+            o,
+            out,
+        ),
     }
 }
 

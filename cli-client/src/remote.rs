@@ -11,6 +11,7 @@ use firecheck_shared::codec::{self, Format};
 use firecheck_shared::i18n::{Lang, Msg};
 use firecheck_shared::sync::{
     ErrorBody, ErrorCode, LoginRequest, RefreshRequest, SyncRequest, SyncResponse, TokenResponse,
+    LOG_HEADER, LOG_SHARED_HEADER,
 };
 use firecheck_shared::{msg, BlobHash};
 
@@ -39,6 +40,21 @@ pub enum RemoteError {
     },
     /// The answer cannot be read; the detail is the decoder's.
     BadAnswer(String),
+    /// The server's log is not the one this device pulled from: it was restored from a
+    /// backup (code `log_restored`). `log` is the server's log, `shared` how many of the
+    /// organisation's entries the two logs share. Nothing of the request was stored.
+    LogRestored {
+        log: uuid::Uuid,
+        shared: u64,
+        message: String,
+    },
+}
+
+/// One sync answer and the server log it came from (the `firecheck-log` header).
+#[derive(Debug, Clone)]
+pub struct SyncAnswer {
+    pub resp: SyncResponse,
+    pub log: Option<uuid::Uuid>,
 }
 
 impl std::fmt::Display for RemoteError {
@@ -68,6 +84,9 @@ impl RemoteError {
                 status, message, ..
             } => msg!("remote-refused", status = *status, message = message),
             RemoteError::BadAnswer(detail) => msg!("remote-bad-answer", detail = detail),
+            RemoteError::LogRestored { message, .. } => {
+                msg!("remote-server-says", message = message)
+            }
         }
     }
 
@@ -291,19 +310,103 @@ impl Remote {
             .to_vec())
     }
 
-    /// One sync round trip in bincode.
+    /// A JSON request to the API: `GET` (no body) or `POST` with `body`, with a bearer
+    /// `token` (an access token, or the operator key). The answer's JSON, or `Null` for an
+    /// answer without a body (204).
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, RemoteError> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = self.send(req).await?;
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
+        if bytes.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+
+    /// Whether the server's OpenAPI document lists `method` on the path template `path`
+    /// (e.g. `post`, `/v1/admin/users/{username}/role`): what tells an endpoint this server
+    /// does not have from a thing it does not know.
+    pub async fn offers(&self, method: &str, path: &str) -> Result<bool, RemoteError> {
+        let doc = self
+            .json(reqwest::Method::GET, "/v1/openapi.json", None, None)
+            .await?;
+        Ok(doc["paths"][path][method.to_ascii_lowercase()].is_object())
+    }
+
+    /// One sync round trip in bincode, naming no log (see [`Self::sync_from`]).
     pub async fn sync(&self, token: &str, req: &SyncRequest) -> Result<SyncResponse, RemoteError> {
+        self.sync_from(token, req, None).await.map(|a| a.resp)
+    }
+
+    /// One sync round trip in bincode from a device that last pulled from server log `log`
+    /// (none before its first answer). A server whose log is another one (restored from a
+    /// backup) refuses with [`RemoteError::LogRestored`].
+    pub async fn sync_from(
+        &self,
+        token: &str,
+        req: &SyncRequest,
+        log: Option<uuid::Uuid>,
+    ) -> Result<SyncAnswer, RemoteError> {
         let body = codec::encode(Format::Bincode, req);
-        let req = self
+        let mut builder = self
             .http
             .post(format!("{}/v1/sync", self.base))
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, codec::BINCODE_MEDIA_TYPE)
             .header(reqwest::header::ACCEPT, codec::BINCODE_MEDIA_TYPE)
             .body(body);
-        let resp = self.send(req).await?;
+        if let Some(log) = log {
+            builder = builder.header(LOG_HEADER, log.to_string());
+        }
+        let resp = builder.send().await.map_err(|e| self.unreachable(e))?;
+        let header = |name: &str| -> Option<String> {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let server_log = header(LOG_HEADER).and_then(|v| uuid::Uuid::parse_str(&v).ok());
+        let shared = header(LOG_SHARED_HEADER).and_then(|v| v.parse::<u64>().ok());
+        if !resp.status().is_success() {
+            return Err(match (Self::error_of(resp).await, server_log, shared) {
+                (
+                    RemoteError::Refused {
+                        code: ErrorCode::LogRestored,
+                        message,
+                        ..
+                    },
+                    Some(log),
+                    Some(shared),
+                ) => RemoteError::LogRestored {
+                    log,
+                    shared,
+                    message,
+                },
+                (other, ..) => other,
+            });
+        }
         let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
-        codec::decode(Format::Bincode, &bytes).map_err(|e| RemoteError::BadAnswer(e.to_string()))
+        let resp = codec::decode(Format::Bincode, &bytes)
+            .map_err(|e| RemoteError::BadAnswer(e.to_string()))?;
+        Ok(SyncAnswer {
+            resp,
+            log: server_log,
+        })
     }
 }
 

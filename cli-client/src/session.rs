@@ -19,7 +19,7 @@ use crate::CliError;
 /// Attempts per request on network errors, with doubling pauses in between.
 pub const ATTEMPTS: u32 = 6;
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     // One worker: a pull's next page downloads there while this thread takes in the last.
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -28,7 +28,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(CliError::Runtime)
 }
 
-fn server_url(ctx: &Ctx) -> Result<String, CliError> {
+pub(crate) fn server_url(ctx: &Ctx) -> Result<String, CliError> {
     if let Some(s) = &ctx.server {
         return Ok(s.clone());
     }
@@ -39,7 +39,7 @@ fn server_url(ctx: &Ctx) -> Result<String, CliError> {
 }
 
 /// A client for `server`, trusting `--ca-cert` too.
-fn remote(ctx: &Ctx, server: &str) -> Result<Remote, CliError> {
+pub(crate) fn remote(ctx: &Ctx, server: &str) -> Result<Remote, CliError> {
     Ok(Remote::connect_in(
         server,
         ctx.ca_cert.as_deref(),
@@ -181,6 +181,20 @@ pub fn login_with_password(
         Err(RemoteError::Unauthorized { message }) => {
             return Err(CliError::LoginRefused { message })
         }
+        // A one-time password an admin set: the user chooses their own first.
+        Err(RemoteError::Refused {
+            code: ErrorCode::PasswordChangeRequired,
+            ..
+        }) => {
+            return Err(CliError::LoginRefused {
+                message: t!(ctx.lang, "login-one-time", username = username),
+            })
+        }
+        Err(RemoteError::Refused {
+            code: ErrorCode::AccountDisabled,
+            message,
+            ..
+        }) => return Err(CliError::LoginRefused { message }),
         Err(e) => return Err(e.into()),
     };
     if let Some(prev) = ctx.replica.login()? {
@@ -219,7 +233,10 @@ pub fn logout(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 /// Run a request, retrying with doubling pauses while the failure is retryable.
-fn retrying<T, F, Fut>(rt: &tokio::runtime::Runtime, mut call: F) -> Result<T, RemoteError>
+pub(crate) fn retrying<T, F, Fut>(
+    rt: &tokio::runtime::Runtime,
+    mut call: F,
+) -> Result<T, RemoteError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, RemoteError>>,

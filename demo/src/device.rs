@@ -77,4 +77,31 @@ impl Device {
         session::login_with_password(&ctx, username, password.to_string(), &mut out)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
+
+    /// `firecheck password` with the passwords given directly (what `--password-stdin` does
+    /// for scripts): change `username`'s password, then log in with the new one.
+    pub fn change_password(
+        &self,
+        username: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<String, CliError> {
+        let replica = LocalReplica::open(&self.home)?;
+        let ctx = Ctx {
+            replica: &replica,
+            json: false,
+            lang: self.lang,
+            server: Some(self.server.clone()),
+            ca_cert: self.ca_cert.clone(),
+        };
+        let mut out = Vec::new();
+        firecheck_cli::admin::change_password(
+            &ctx,
+            username,
+            old.to_string(),
+            new.to_string(),
+            &mut out,
+        )?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
 }

@@ -15,6 +15,8 @@
 //! - [`metrics`]: the server's measurements for `GET /metrics` (Prometheus text).
 //! - [`upkeep`]: chores on a thread of their own — expiring uploads no record refers to,
 //!   the metrics recorder's upkeep.
+//! - [`backup`]: `backup` and `restore`; the control socket in the data dir through which a
+//!   running server hands out a consistent snapshot.
 //!
 //! The binary (`main.rs`) parses flags and environment, sets up tracing, binds, and calls
 //! [`Server::open`] and [`Server::serve`] (or [`Server::serve_tls`]).
@@ -30,6 +32,7 @@ use firecheck_shared::*;
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod console;
 pub mod demo;
 pub mod metrics;
@@ -232,6 +235,9 @@ pub struct Server {
     state: Arc<AppState>,
     upkeep: upkeep::Upkeep,
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// Answers `firecheck-server backup` while the server runs (Unix only).
+    #[cfg(unix)]
+    control: Option<backup::ControlSocket>,
 }
 
 impl Server {
@@ -285,11 +291,22 @@ impl Server {
             max_blob_bytes: config.max_blob_bytes,
             upload_limits: config.upload_limits,
             console: Default::default(),
+            intake: Default::default(),
         });
+        #[cfg(unix)]
+        let control = match backup::ControlSocket::start(dir, state.store.clone()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::warn!(error = %e, "no control socket: `firecheck-server backup` needs the server stopped");
+                None
+            }
+        };
         let server = Server {
             state,
             upkeep,
             threads: vec![seq_thread, view_thread, upkeep_thread],
+            #[cfg(unix)]
+            control,
         };
         let mut startup = server.bootstrap(config).await?;
         startup.operator_key_file = operator_key_file;
@@ -406,6 +423,11 @@ impl Server {
     /// Stop the writer threads and flush. Used by `serve`, and by tests that open a server
     /// without listening.
     pub async fn close(self) -> Result<(), ServerError> {
+        #[cfg(unix)]
+        if let Some(control) = self.control {
+            // Waits for a snapshot under way: on the blocking pool, off the async workers.
+            let _ = tokio::task::spawn_blocking(move || control.stop()).await;
+        }
         self.state.sequencer.stop().await;
         self.state.views.stop();
         self.upkeep.stop();

@@ -178,6 +178,17 @@ pub enum AuditAction {
         unit: UnitId,
         name: String,
     },
+    /// An intake key for the city platform (一网统管) was created (the key itself is never
+    /// recorded).
+    IntakeKeyCreated {
+        key: IntakeKeyId,
+        name: String,
+    },
+    /// An intake key was revoked: its deliveries are refused from now on.
+    IntakeKeyRevoked {
+        key: IntakeKeyId,
+        name: String,
+    },
 }
 
 /// One entry of an organisation's audit log: append-only, never edited.
@@ -190,6 +201,50 @@ pub struct AuditRecord {
     pub at_ms: i64,
     pub actor: Actor,
     pub action: AuditAction,
+}
+
+/// An intake key as its organisation's admin sees it (`GET /v1/admin/intake-keys`): never the
+/// key itself, which is shown once when it is created and stored only as a hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IntakeKey {
+    pub id: IntakeKeyId,
+    /// Who delivers with it, e.g. `一网统管（徐汇区城运中心）`.
+    pub name: String,
+    /// The server-side device its deliveries are ops of (with their own `device_seq`).
+    pub device: DeviceId,
+    /// The author its deliveries carry.
+    pub author: UserId,
+    pub created_ms: i64,
+    /// Set when it was revoked: its deliveries are refused (401).
+    pub revoked_ms: Option<i64>,
+}
+
+/// `POST /v1/admin/intake-keys`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IntakeKeyName {
+    pub name: String,
+}
+
+/// The answer to `POST /v1/admin/intake-keys`: the key, shown this once, to hand to the
+/// platform's integrators (`Authorization: Bearer <key>`).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewIntakeKey {
+    #[serde(flatten)]
+    pub intake_key: IntakeKey,
+    pub key: String,
+}
+
+impl std::fmt::Debug for NewIntakeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewIntakeKey")
+            .field("intake_key", &self.intake_key)
+            .field("key", &"<redacted>")
+            .finish()
+    }
 }
 
 /// `GET /v1/admin/audit`: newest first.
@@ -299,6 +354,14 @@ mod tests {
                 unit,
                 name: "徐汇城管斜土中队".into(),
             },
+            AuditAction::IntakeKeyCreated {
+                key: IntakeKeyId::new(),
+                name: "一网统管".into(),
+            },
+            AuditAction::IntakeKeyRevoked {
+                key: IntakeKeyId::new(),
+                name: "一网统管".into(),
+            },
         ]
     }
 
@@ -351,8 +414,10 @@ mod tests {
         let actions = every_action();
         let first = encode_unframed(&actions[0]);
         assert_eq!(first[0], 0, "OrgCreated is variant 0");
+        let retired = encode_unframed(&actions[10]);
+        assert_eq!(retired[0], 10, "UnitRetired is variant 10");
         let last = encode_unframed(actions.last().unwrap());
-        assert_eq!(last[0], 10, "UnitRetired is variant 10");
+        assert_eq!(last[0], 12, "IntakeKeyRevoked is variant 12");
     }
 
     #[test]
@@ -384,5 +449,18 @@ mod tests {
             new_password: "new-s3cret".into(),
         };
         assert!(!format!("{change:?}").contains("s3cret"));
+        let key = NewIntakeKey {
+            intake_key: IntakeKey {
+                id: IntakeKeyId::new(),
+                name: "一网统管".into(),
+                device: DeviceId::new(),
+                author: UserId::new(),
+                created_ms: 1,
+                revoked_ms: None,
+            },
+            key: "fcik_s3cret".into(),
+        };
+        assert!(!format!("{key:?}").contains("s3cret"));
+        assert_eq!(serde_json::to_value(&key).unwrap()["name"], "一网统管");
     }
 }

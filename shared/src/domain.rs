@@ -3,7 +3,7 @@
 //! Records here are *derived state* (what a replica shows); what travels is [`crate::op`].
 //! Text is UTF-8 throughout; street and venue names are usually Chinese.
 //!
-//! One file of about 600 lines on purpose: every type is short, and the whole domain — who,
+//! One file of about 750 lines on purpose: every type is short, and the whole domain — who,
 //! where, what is checked, what the fold derives — reads best in one place.
 
 use std::fmt;
@@ -48,6 +48,12 @@ impl Timestamp {
     /// The calendar day in Shanghai.
     pub fn local_date(&self) -> NaiveDate {
         self.local().date_naive()
+    }
+
+    /// The first moment of a Shanghai calendar day.
+    pub fn start_of(day: NaiveDate) -> Self {
+        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        Self(midnight.and_utc().timestamp_millis() - 8 * 3600 * 1000)
     }
 }
 
@@ -227,6 +233,38 @@ pub struct GeoPoint {
     pub lon_e6: i32,
 }
 
+/// Whether premises are still there to inspect.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum VenueStatus {
+    /// Trading (or lived in) at its address.
+    #[default]
+    Active,
+    /// Shut down (关停): no longer a campaign target; its open hazards stay on the lists.
+    Closed,
+    /// The business left this address (搬迁): no longer a target here.
+    Moved,
+}
+
+impl VenueStatus {
+    pub fn label(&self) -> &'static str {
+        match self {
+            VenueStatus::Active => "active",
+            VenueStatus::Closed => "closed",
+            VenueStatus::Moved => "moved",
+        }
+    }
+}
+
+impl fmt::Display for VenueStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 /// A venue as the fold shows it: each field is the last write to it, by (HLC, op id).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -242,6 +280,10 @@ pub struct Venue {
     pub created: Hlc,
     /// The newest write to any field.
     pub updated: Hlc,
+    /// Active, closed or moved: the last status change (by HLC, op id).
+    pub status: VenueStatus,
+    /// Why its status last changed ("已关停", "搬至斜土路 1101号").
+    pub status_reason: String,
 }
 
 /// How bad a failed checklist item is.
@@ -341,7 +383,7 @@ pub struct ItemResult {
     pub evidence: Vec<BlobHash>,
 }
 
-/// A correction to an immutable record: who, when, why.
+/// A correction to an immutable record: who, when, why, and what it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Amendment {
@@ -349,6 +391,21 @@ pub struct Amendment {
     pub author: UserId,
     pub hlc: Hlc,
     pub reason: String,
+    /// The checklist items it changed, each with the outcome it had before (an inspection's
+    /// amendments; empty for a drill's), so the original stays readable beside the correction.
+    pub changes: Vec<ItemChange>,
+}
+
+/// One checklist item an amendment changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ItemChange {
+    pub code: String,
+    /// The outcome and note before (none: the item was not in the inspection).
+    pub from: Option<Outcome>,
+    pub from_note: String,
+    pub to: Outcome,
+    pub to_note: String,
 }
 
 /// An inspection as recorded, with later amendments applied on top.
@@ -447,6 +504,10 @@ impl fmt::Display for HazardStatus {
 pub enum HazardSource {
     Inspection(InspectionId),
     CitizenReport(ReportId),
+    /// A "must improve" point of a drill.
+    DrillFinding(DrillId),
+    /// A problem residents raised at a visit (走访).
+    Visit(VisitId),
 }
 
 /// What happened to a hazard at one point of its history.
@@ -488,6 +549,29 @@ pub enum HazardAction {
     Commented {
         text: String,
     },
+    /// The office's reply to the citizen (反馈), read back by the city platform.
+    Replied {
+        text: String,
+    },
+    /// The citizen report that opened this hazard is about a problem another hazard tracks:
+    /// closed here, followed there.
+    Linked {
+        hazard: HazardId,
+    },
+    /// The failed item that opened it was corrected by an amendment of its inspection.
+    FindingCorrected {
+        inspection: InspectionId,
+        reason: String,
+    },
+}
+
+/// The office's reply to a citizen (反馈): what it said, when, who.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CitizenReply {
+    pub text: String,
+    pub at: Timestamp,
+    pub by: UserId,
 }
 
 /// Whether an action took effect where it stands in (HLC, op id) order.
@@ -553,6 +637,9 @@ pub struct Hazard {
     /// named — what campaign coverage counts it by.
     pub inspection_finished: Option<Timestamp>,
     pub inspection_campaign: Option<CampaignId>,
+    /// The last reply to the citizen(s) who reported it (反馈); every report linked to it
+    /// reads this one.
+    pub reply: Option<CitizenReply>,
 }
 
 impl Hazard {
@@ -581,6 +668,9 @@ pub struct Drill {
     pub recorded_by: UserId,
     pub hlc: Hlc,
     pub amendments: Vec<Amendment>,
+    /// Its "must improve" points recorded as tracked items (hazards of this partition), in
+    /// the order recorded.
+    pub findings: Vec<HazardId>,
 }
 
 /// An inspection campaign: a period, target premises (by street and kind), a goal.
@@ -598,9 +688,11 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    /// Whether a venue is one of the campaign's targets (empty lists match everything).
+    /// Whether a venue is one of the campaign's targets (empty lists match everything); a
+    /// closed or moved venue is no one's target.
     pub fn targets(&self, venue: &Venue) -> bool {
-        (self.streets.is_empty() || self.streets.iter().any(|s| s == &venue.street))
+        venue.status == VenueStatus::Active
+            && (self.streets.is_empty() || self.streets.iter().any(|s| s == &venue.street))
             && (self.kinds.is_empty() || self.kinds.contains(&venue.kind))
     }
 }
@@ -619,4 +711,45 @@ pub struct CitizenReport {
     pub channel: String,
     pub hazard: HazardId,
     pub recorded_by: UserId,
+    /// The platform's case number (none for reports made before case numbers were kept,
+    /// and for a report taken by phone with none).
+    pub case_number: Option<String>,
+    pub location: Option<GeoPoint>,
+    /// The hazard that follows the problem when an officer linked the report to one the
+    /// office already tracked (its own hazard is closed then): its status and reply are the
+    /// report's.
+    pub linked_to: Option<LinkedHazard>,
+}
+
+/// Where a linked citizen report's problem is followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LinkedHazard {
+    pub hazard: HazardId,
+    /// The partition it lives in (its venue's, a report's, a drill's, an area's).
+    pub partition: crate::op::Partition,
+}
+
+/// A resident visit (走访): who went where, whom they met, what they explained, and the
+/// problems residents raised (each a hazard of the visit's partition).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Visit {
+    pub id: VisitId,
+    /// The residential area's name (the venue's name when it is a venue).
+    pub area: String,
+    pub venue: Option<VenueId>,
+    pub visited_on: NaiveDate,
+    /// Team members (subdistrict leaders, a councillor, a lawyer, liaison staff).
+    pub team: Vec<String>,
+    /// Partner units that came along (城管斜土中队, 斜土路派出所 …).
+    pub units: Vec<String>,
+    pub residents_met: u32,
+    /// Topics explained to the residents.
+    pub topics: Vec<String>,
+    pub note: String,
+    /// The problems raised (hazards of this partition), in the order listed.
+    pub problems: Vec<HazardId>,
+    pub recorded_by: UserId,
+    pub hlc: Hlc,
 }

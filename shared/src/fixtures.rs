@@ -74,6 +74,8 @@ pub mod ids {
     pub const LONGHUA_METRO: VenueId = VenueId(fixture(0x04));
     /// 沪味早餐店, 小木桥路 203号: a street shop, a campaign target.
     pub const HUWEI_BREAKFAST: VenueId = VenueId(fixture(0x06));
+    /// 恒益居民区: a residential area, where the resident visits go.
+    pub const HENGYI_RESIDENTIAL: VenueId = VenueId(fixture(0x43));
 
     /// The checklist template `three-in-one`.
     pub const THREE_IN_ONE_TEMPLATE: TemplateId = TemplateId(fixture(0x0a_0001));

@@ -15,6 +15,12 @@
 //! which each replica keeps its own way (in memory, or as keyed records in its store). The
 //! fold reads back only what a decision needs: an inspection being amended, an alias.
 //!
+//! # Layout
+//! The inspection and hazard rules are this one file (about 900 lines, much of it these docs
+//! and the transition table) because they decide together: a finding, a pass and a hazard op
+//! all move the same hazards. The other channels' rules — citizen reports with case numbers
+//! and links, drill findings, visits, venue status, withdrawn findings — are in `channels`.
+//!
 //! # Merge rules
 //! - **Venues**: per-field last writer wins by (HLC, op id) — folding in order and
 //!   overwriting only the fields an upsert carries is exactly that.
@@ -32,6 +38,36 @@
 //!   was ordered or reported (dispatched, reported fixed, reopened). While a hazard is merely
 //!   open, a pass is recorded in its history and the hazard stays open: two inspectors the
 //!   same night may disagree, and the office decides.
+//! - **Amendments** correct what was recorded, they are not new observations. An amendment
+//!   that turns a failed item into pass or n/a withdraws that finding: the hazard it opened
+//!   is closed ([`HazardAction::FindingCorrected`], with the amendment's reason) when that
+//!   finding was its only one and it still needed work, and the venue's item no longer points
+//!   at it (a later failure opens a new hazard; the same inspection amended back to fail
+//!   reopens it). When other findings were merged into it, or it was the alias of another
+//!   hazard, the withdrawal is recorded in the history and the status stays: the other
+//!   findings still stand. Any other change of an item is judged as before (a new failure is
+//!   a finding; n/a → pass is a pass). Every amendment keeps the changed items' earlier
+//!   outcomes ([`ItemChange`]), so the original stays readable beside the correction.
+//! - **Venue status** (active, closed, moved) is one more field, last writer wins; a change
+//!   for a venue this replica has not seen is unresolved. A closed or moved venue is no
+//!   campaign's target ([`Campaign::targets`]); its hazards stay as they are.
+//! - **Citizen reports with a case number** ([`OpBody::CitizenCaseReported`]) open a hazard
+//!   like the older reports; a second report with the same id (the platform delivered the
+//!   case twice and it slipped past the intake's check) is unresolved, never a second hazard.
+//!   The reporter's contact is never read here.
+//! - **Linking a report** ([`OpBody::CitizenReportLinked`], in the report's partition) points
+//!   it at the hazard that already tracks its problem, last link winning; its own hazard is
+//!   closed by the link ([`HazardAction::Linked`]) when it still needed work. The target may
+//!   live in another partition, which this fold never touches: readers follow the link.
+//! - **Replies** ([`OpBody::HazardReplied`]) are allowed in every status, like comments; the
+//!   hazard keeps the last one, and every report linked to it reads that one.
+//! - **Drill findings**: a "must improve" point of a drill recorded in the drill's partition
+//!   opens hazard `HazardId::for_drill_finding(drill, point)` (source: drill) and is listed
+//!   on the drill; the same point again, or a drill this replica has not seen, is unresolved.
+//! - **Visits** are immutable records; each problem raised opens hazard
+//!   `HazardId::for_visit_problem(visit, n)` (source: visit) in the visit's partition — the
+//!   residential venue's, or the named area's — so a later visit's report finds every
+//!   earlier problem of the area in one partition. A visit recorded twice is unresolved.
 
 use std::collections::BTreeMap;
 
@@ -42,6 +78,8 @@ use crate::hlc::Hlc;
 use crate::ids::*;
 use crate::merge::Records;
 use crate::op::*;
+
+mod channels;
 
 /// An op this partition could not place (e.g. a fix reported for a hazard this replica has
 /// not seen). Kept visible; a later op may resolve it on the next fold.
@@ -73,6 +111,8 @@ pub struct PartitionState {
     /// Template versions, by version number.
     pub templates: BTreeMap<u32, ChecklistTemplate>,
     pub reports: BTreeMap<ReportId, CitizenReport>,
+    /// Resident visits folded here (a residential venue's, or a named area's).
+    pub visits: BTreeMap<VisitId, Visit>,
     /// Ops this partition could not place (each among the records).
     pub unresolved: u32,
     /// The greatest op applied: the next op may be applied incrementally only if it sorts after.
@@ -93,6 +133,7 @@ impl PartitionState {
             campaign: None,
             templates: BTreeMap::new(),
             reports: BTreeMap::new(),
+            visits: BTreeMap::new(),
             unresolved: 0,
             last: None,
             op_count: 0,
@@ -182,6 +223,21 @@ impl PartitionState {
             (EntityRef::CitizenReport { venue, report }, OpBody::CitizenReported(rec)) => {
                 fold.citizen_report(*venue, *report, op, rec)
             }
+            (EntityRef::CitizenReport { venue, report }, OpBody::CitizenCaseReported(rec)) => {
+                fold.citizen_case(*venue, *report, op, rec)
+            }
+            (EntityRef::CitizenReport { report, .. }, OpBody::CitizenReportLinked(link)) => {
+                fold.link_report(*report, op, link)
+            }
+            (EntityRef::Venue(id), OpBody::VenueStatusChanged(change)) => {
+                fold.venue_status(*id, op, change)
+            }
+            (EntityRef::Drill { drill, .. }, OpBody::DrillFindingRecorded(rec)) => {
+                fold.drill_finding(*drill, op, rec)
+            }
+            (EntityRef::Visit { visit, .. }, OpBody::VisitRecorded(rec)) => {
+                fold.record_visit(*visit, op, rec)
+            }
             (_, body) => fold.unresolved(
                 op,
                 format!(
@@ -214,6 +270,8 @@ impl PartitionState {
             created_by: op.author,
             created: op.hlc,
             updated: op.hlc,
+            status: VenueStatus::Active,
+            status_reason: String::new(),
         });
         if let Some(v) = &f.name {
             venue.name = v.clone();
@@ -268,8 +326,26 @@ impl<R: Records> Step<'_, R> {
         }
         hazard.updated = event.hlc;
         if event.outcome == EventOutcome::Applied {
-            if let HazardAction::Closed { reason } = &event.action {
-                hazard.closed_reason = Some(reason.clone());
+            match &event.action {
+                HazardAction::Closed { reason } => hazard.closed_reason = Some(reason.clone()),
+                HazardAction::FindingCorrected { reason, .. }
+                    if event.status == HazardStatus::Closed && hazard.status.is_active() =>
+                {
+                    hazard.closed_reason = Some(reason.clone())
+                }
+                HazardAction::Linked { hazard: to }
+                    if event.status == HazardStatus::Closed && hazard.status.is_active() =>
+                {
+                    hazard.closed_reason = Some(format!("the same problem as hazard {to}"))
+                }
+                HazardAction::Replied { text } => {
+                    hazard.reply = Some(CitizenReply {
+                        text: text.clone(),
+                        at: event.hlc.into(),
+                        by: event.author,
+                    })
+                }
+                _ => {}
             }
         }
         if event.status != HazardStatus::Verified {
@@ -330,33 +406,59 @@ impl<R: Records> Step<'_, R> {
                 format!("amends inspection {id}, which this replica has not seen"),
             );
         };
-        inspection.amendments.push(Amendment {
-            op: op.op_id,
-            author: op.author,
-            hlc: op.hlc,
-            reason: am.reason.clone(),
-        });
+        let mut changes = Vec::new();
         if let Some(note) = &am.note {
             inspection.note = note.clone();
         }
         // Only an item whose outcome or severity changed means something for its hazard; a
-        // corrected note does not.
+        // corrected note does not. A failure corrected away withdraws its finding.
         let mut changed = Vec::new();
+        let mut withdrawn = Vec::new();
         for new in &am.items {
             match inspection.items.iter_mut().find(|i| i.code == new.code) {
                 Some(old) => {
+                    if (old.outcome, &old.note) != (new.outcome, &new.note) {
+                        changes.push(ItemChange {
+                            code: new.code.clone(),
+                            from: Some(old.outcome),
+                            from_note: old.note.clone(),
+                            to: new.outcome,
+                            to_note: new.note.clone(),
+                        });
+                    }
                     if (old.outcome, old.severity) != (new.outcome, new.severity) {
-                        changed.push(new.clone());
+                        if old.outcome == Outcome::Fail && new.outcome != Outcome::Fail {
+                            withdrawn.push(new.code.clone());
+                        } else {
+                            changed.push(new.clone());
+                        }
                     }
                     *old = new.clone();
                 }
                 None => {
+                    changes.push(ItemChange {
+                        code: new.code.clone(),
+                        from: None,
+                        from_note: String::new(),
+                        to: new.outcome,
+                        to_note: new.note.clone(),
+                    });
                     inspection.items.push(new.clone());
                     changed.push(new.clone());
                 }
             }
         }
+        inspection.amendments.push(Amendment {
+            op: op.op_id,
+            author: op.author,
+            hlc: op.hlc,
+            reason: am.reason.clone(),
+            changes,
+        });
         self.records.put_inspection(&inspection)?;
+        for code in &withdrawn {
+            self.withdraw_finding(inspection.id, code, op, &am.reason)?;
+        }
         for item in &changed {
             self.observe_item(&inspection, item, op)?;
         }
@@ -391,6 +493,24 @@ impl<R: Records> Step<'_, R> {
             .copied()
             .filter(|id| self.state.hazards.contains_key(id));
         let Some(current) = current else {
+            if let Some(h) = self.state.hazards.get(&derived).filter(|h| {
+                h.source == HazardSource::Inspection(inspection.id)
+                    && h.item.as_deref() == Some(item.code.as_str())
+            }) {
+                // The same inspection's finding, withdrawn by an amendment and now amended back
+                // to a failure: its hazard is the venue's again, reopened.
+                let status = if h.status.is_active() {
+                    h.status
+                } else {
+                    HazardStatus::Reopened
+                };
+                self.state.by_item.insert(item.code.clone(), derived);
+                let action = HazardAction::FoundAgain {
+                    inspection: inspection.id,
+                    note: item.note.clone(),
+                };
+                return self.push_event(derived, event(op, action, EventOutcome::Applied, status));
+            }
             if self.state.hazards.contains_key(&derived) {
                 // Only a forged id can clash (a report sharing this inspection's UUID): keep
                 // both records, never let one overwrite the other's hazard.
@@ -422,6 +542,7 @@ impl<R: Records> Step<'_, R> {
                     closed_reason: None,
                     inspection_finished: Some(inspection.finished_at),
                     inspection_campaign: inspection.campaign,
+                    reply: None,
                 },
             );
             return self.push_event(
@@ -561,6 +682,7 @@ impl<R: Records> Step<'_, R> {
                 recorded_by: op.author,
                 hlc: op.hlc,
                 amendments: Vec::new(),
+                findings: Vec::new(),
             },
         );
         Ok(())
@@ -590,6 +712,7 @@ impl<R: Records> Step<'_, R> {
             author: op.author,
             hlc: op.hlc,
             reason: am.reason.clone(),
+            changes: Vec::new(),
         });
         Ok(())
     }
@@ -601,48 +724,61 @@ impl<R: Records> Step<'_, R> {
         op: &Op,
         rec: &CitizenReportRecord,
     ) -> Result<(), R::Error> {
+        let report = CitizenReport {
+            id,
+            venue,
+            street: rec.street.clone(),
+            address: rec.address.clone(),
+            description: rec.description.clone(),
+            evidence: rec.evidence.clone(),
+            reported_at: rec.reported_at,
+            channel: rec.channel.clone(),
+            hazard: HazardId::for_report(id),
+            recorded_by: op.author,
+            case_number: None,
+            location: None,
+            linked_to: None,
+        };
+        self.open_report(report, rec.severity, op)
+    }
+
+    /// A citizen report and the hazard it opens.
+    fn open_report(
+        &mut self,
+        report: CitizenReport,
+        severity: Severity,
+        op: &Op,
+    ) -> Result<(), R::Error> {
+        let id = report.id;
         if self.state.reports.contains_key(&id) {
             return self.unresolved(
                 op,
                 format!("citizen report {id} was already recorded by another op"),
             );
         }
-        let hazard = HazardId::for_report(id);
+        let hazard = report.hazard;
         if self.state.hazards.contains_key(&hazard) {
             return self.unresolved(
                 op,
                 format!("hazard id {hazard} is already taken by another record"),
             );
         }
-        self.state.reports.insert(
-            id,
-            CitizenReport {
-                id,
-                venue,
-                street: rec.street.clone(),
-                address: rec.address.clone(),
-                description: rec.description.clone(),
-                evidence: rec.evidence.clone(),
-                reported_at: rec.reported_at,
-                channel: rec.channel.clone(),
-                hazard,
-                recorded_by: op.author,
-            },
-        );
-        self.state.hazards.insert(
-            hazard,
+        let description = report.description.clone();
+        let (venue, found_at) = (report.venue, report.reported_at);
+        self.state.reports.insert(id, report);
+        self.open_hazard(
             Hazard {
                 id: hazard,
                 venue,
                 item: None,
-                severity: rec.severity,
+                severity,
                 source: HazardSource::CitizenReport(id),
                 status: HazardStatus::Open,
                 assignee: None,
                 deadline: None,
-                found_at: rec.reported_at,
+                found_at,
                 found_by: op.author,
-                description: rec.description.clone(),
+                description,
                 merged_findings: 0,
                 events: 0,
                 conflicts: 0,
@@ -651,15 +787,22 @@ impl<R: Records> Step<'_, R> {
                 closed_reason: None,
                 inspection_finished: None,
                 inspection_campaign: None,
+                reply: None,
             },
-        );
+            op,
+        )
+    }
+
+    /// A new hazard, with its "found" event.
+    fn open_hazard(&mut self, hazard: Hazard, op: &Op) -> Result<(), R::Error> {
+        let id = hazard.id;
+        let note = hazard.description.clone();
+        self.state.hazards.insert(id, hazard);
         self.push_event(
-            hazard,
+            id,
             event(
                 op,
-                HazardAction::Found {
-                    note: rec.description.clone(),
-                },
+                HazardAction::Found { note },
                 EventOutcome::Applied,
                 HazardStatus::Open,
             ),
@@ -704,19 +847,20 @@ pub fn hazard_action(body: &OpBody) -> Option<HazardAction> {
             reason: reason.clone(),
         },
         OpBody::HazardCommented { text } => HazardAction::Commented { text: text.clone() },
+        OpBody::HazardReplied { text } => HazardAction::Replied { text: text.clone() },
         _ => return None,
     })
 }
 
 /// The hazard state machine for explicit hazard ops.
 ///
-/// | from \ action   | dispatch | reported fixed | verify | reopen | close | comment |
-/// |-----------------|----------|----------------|--------|--------|-------|---------|
-/// | open, reopened  | ✓        | ✓              | ✗      | ✗      | ✓     | ✓       |
-/// | dispatched      | ✓ (re-)  | ✓              | ✗      | ✗      | ✓     | ✓       |
-/// | reported fixed  | ✓ (re-)  | ✓ (again)      | ✓      | ✓      | ✓     | ✓       |
-/// | verified        | ✗        | ✗              | ✗      | ✓      | ✗     | ✓       |
-/// | closed          | ✗        | ✗              | ✗      | ✓      | ✗     | ✓       |
+/// | from \ action   | dispatch | reported fixed | verify | reopen | close | comment, reply |
+/// |-----------------|----------|----------------|--------|--------|-------|----------------|
+/// | open, reopened  | ✓        | ✓              | ✗      | ✗      | ✓     | ✓              |
+/// | dispatched      | ✓ (re-)  | ✓              | ✗      | ✗      | ✓     | ✓              |
+/// | reported fixed  | ✓ (re-)  | ✓ (again)      | ✓      | ✓      | ✓     | ✓              |
+/// | verified        | ✗        | ✗              | ✗      | ✓      | ✗     | ✓              |
+/// | closed          | ✗        | ✗              | ✗      | ✓      | ✗     | ✓              |
 ///
 /// `Err` carries the conflict note shown in the history.
 pub fn transition(from: HazardStatus, action: &HazardAction) -> Result<HazardStatus, String> {
@@ -728,7 +872,7 @@ pub fn transition(from: HazardStatus, action: &HazardAction) -> Result<HazardSta
         ))
     };
     match action {
-        HazardAction::Commented { .. } => Ok(from),
+        HazardAction::Commented { .. } | HazardAction::Replied { .. } => Ok(from),
         HazardAction::Dispatched { .. } => match from {
             Open | Reopened | Dispatched | ReportedFixed => Ok(Dispatched),
             Verified | Closed => done("a dispatch"),
@@ -755,6 +899,9 @@ pub fn transition(from: HazardStatus, action: &HazardAction) -> Result<HazardSta
         },
         HazardAction::Found { .. } | HazardAction::FoundAgain { .. } | HazardAction::PassedReinspection { .. } => {
             Err("findings come from inspections, not from hazard ops".to_string())
+        }
+        HazardAction::Linked { .. } | HazardAction::FindingCorrected { .. } => {
+            Err("links and corrections come from report and inspection ops, not from hazard ops".to_string())
         }
     }
 }

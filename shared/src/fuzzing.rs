@@ -6,7 +6,7 @@
 //! - [`apply_ops`]: arbitrary op sequences applied to replicas in different orders.
 //!
 //! Not part of the crate's API: hidden from the docs, and free to change. One file (about
-//! 600 lines) because the targets share one op builder, which is most of it.
+//! 800 lines) because the targets share one op builder, which is most of it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -114,7 +114,8 @@ where
 ///
 /// An input whose first byte is [`DECODED_OPS`] is an unframed bincode `Vec<Op>` (any field
 /// values at all); any other input drives a small builder over a few venues, inspections,
-/// checklist items, hazards, drills and reports, so ops collide and refer to each other.
+/// checklist items, hazards, drills and their findings, reports (with case numbers, links
+/// and replies), visits and venue closures, so ops collide and refer to each other.
 pub fn apply_ops(data: &[u8]) {
     let ops = match data.split_first() {
         Some((&DECODED_OPS, rest)) => decoded_ops(rest),
@@ -171,6 +172,15 @@ fn check_convergence(ops: &[Op], seed: u64) {
         }
     }
 
+    // A non-officer's device pulls citizen reports without the reporter's contact: its
+    // partitions must fold to exactly the same states and records.
+    let mut stripped = Replica::new();
+    stripped.apply_all(ops.iter().cloned().map(Op::without_contact));
+    assert!(
+        in_order.partitions().eq(stripped.partitions()),
+        "the reporter's contact changed a folded state"
+    );
+
     // Each partition's state is its ops folded from scratch.
     let mut by_partition: BTreeMap<Partition, Vec<&Op>> = BTreeMap::new();
     for op in ops {
@@ -218,6 +228,8 @@ const VENUES: u8 = 3;
 const INSPECTIONS: u8 = 4;
 const DRILLS: u8 = 2;
 const REPORTS: u8 = 2;
+const VISITS: u8 = 2;
+const AREAS: [&str; 2] = ["恒益居民区", "日晖六村"];
 const CODES: [&str; 3] = ["EXIT-01", "EXT-02", "ELEC-03"];
 const NAMES: [&str; 4] = ["老王五金店", "小李电动车行", "", "三合一仓库"];
 const TEXTS: [&str; 4] = ["限期整改", "已清理", "复查合格", "商户已搬离"];
@@ -242,6 +254,14 @@ fn drill(n: u8) -> DrillId {
 
 fn report(n: u8) -> ReportId {
     ReportId(id(0x5e, n % REPORTS))
+}
+
+fn visit(n: u8) -> VisitId {
+    VisitId(id(0x71, n % VISITS))
+}
+
+fn area(n: u8) -> AreaId {
+    AreaId::for_name(AREAS[usize::from(n) % AREAS.len()])
 }
 
 /// Reads the input a byte at a time; past its end every read is 0.
@@ -371,7 +391,7 @@ impl<'a> Builder<'a> {
     /// opens; in the partition it lives in, or (a first byte of 0xE0 or more) any one.
     fn hazard_target(&mut self) -> (Partition, HazardId) {
         let b = self.byte();
-        let (home, hazard) = match b % 8 {
+        let (home, hazard) = match b % 10 {
             0 => {
                 let r = report(self.byte());
                 (Partition::Report(r), HazardId::for_report(r))
@@ -380,6 +400,22 @@ impl<'a> Builder<'a> {
                 Partition::Venue(venue(0)),
                 HazardId(id(0x4a, self.byte() % 2)),
             ),
+            8 => {
+                let n = self.byte();
+                let point = self.text(&TEXTS);
+                (
+                    Self::drill_home(n),
+                    HazardId::for_drill_finding(drill(n), &point),
+                )
+            }
+            9 => {
+                let n = self.byte();
+                let k = u32::from(self.byte() % 3);
+                (
+                    Self::visit_home(n),
+                    HazardId::for_visit_problem(visit(n), k),
+                )
+            }
             _ => {
                 let n = self.byte();
                 let code = self.code();
@@ -414,6 +450,40 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The partition a drill folds in when recorded at its home (see [`Self::drill_entity`]).
+    fn drill_home(n: u8) -> Partition {
+        if n % DRILLS == 1 {
+            Partition::Venue(venue(1))
+        } else {
+            Partition::Drill(drill(n))
+        }
+    }
+
+    /// The partition a visit folds in at its home: a named area for even visits, venue 2
+    /// (a residential venue, say) for odd ones.
+    fn visit_home(n: u8) -> Partition {
+        if n % VISITS == 1 {
+            Partition::Venue(venue(2))
+        } else {
+            Partition::Area(area(n))
+        }
+    }
+
+    /// A visit and its partition: usually its home; a byte of 0xC0 or more picks any
+    /// partition.
+    fn visit_entity(&mut self) -> EntityRef {
+        let n = self.byte();
+        let b = self.byte();
+        EntityRef::Visit {
+            partition: if b < 0xC0 {
+                Self::visit_home(n)
+            } else {
+                self.partition()
+            },
+            visit: visit(n),
+        }
+    }
+
     /// A citizen report's venue: mostly none (so it has a partition of its own).
     fn report_venue(&mut self) -> Option<VenueId> {
         let b = self.byte();
@@ -424,13 +494,15 @@ impl<'a> Builder<'a> {
         match self.byte() % 8 {
             0 => Partition::Report(report(self.byte())),
             1 => Partition::Drill(drill(self.byte())),
+            2 => Partition::Area(area(self.byte())),
             _ => Partition::Venue(venue(self.byte())),
         }
     }
 
     /// Any entity at all: for bodies sent to an entity they do not belong to.
     fn entity(&mut self) -> EntityRef {
-        match self.byte() % 7 {
+        match self.byte() % 8 {
+            7 => self.visit_entity(),
             0 => EntityRef::Venue(venue(self.byte())),
             1 => self.inspection_entity(),
             2 => self.hazard_entity(),
@@ -481,7 +553,7 @@ impl<'a> Builder<'a> {
         let node = 1 + u64::from((stamp >> 4) & 3);
         let hlc = Hlc::new(T0 + u64::from(stamp & 7), u32::from((stamp >> 3) & 1), node);
         let id_bits = self.byte();
-        let (entity, body) = match kind % 16 {
+        let (entity, body) = match kind % 22 {
             0 | 1 => (
                 EntityRef::Venue(venue(self.byte())),
                 OpBody::VenueUpserted(VenueFields {
@@ -571,6 +643,97 @@ impl<'a> Builder<'a> {
                         .collect(),
                     kinds: self.kinds(),
                     goal: self.text(&TEXTS),
+                }),
+            ),
+            16 => (
+                EntityRef::CitizenReport {
+                    venue: self.report_venue(),
+                    report: report(self.byte()),
+                },
+                OpBody::CitizenCaseReported(CitizenCaseRecord {
+                    case_number: self.text(&["XH-0001", "XH-0002", ""]),
+                    channel: self.text(&["随手拍", "电话"]),
+                    street: self.text(&["小木桥路", "斜土路"]),
+                    address: self.text(&NAMES),
+                    location: self.bool().then(|| GeoPoint {
+                        lat_e6: 31_190_000 + i32::from(self.byte() % 4),
+                        lon_e6: 121_450_000,
+                    }),
+                    description: self.text(&TEXTS),
+                    evidence: self.evidence(),
+                    reported_at: self.timestamp(),
+                    severity: self.severity(),
+                    // Present or not, the fold must come out the same (pulls strip it).
+                    contact: self.bool().then(|| ReporterContact {
+                        name: self.text(&["王女士", ""]),
+                        phone: self.text(&["13800000000"]),
+                    }),
+                }),
+            ),
+            17 => {
+                let report_entity = EntityRef::CitizenReport {
+                    venue: self.report_venue(),
+                    report: report(self.byte()),
+                };
+                let (partition, hazard) = self.hazard_target();
+                (
+                    report_entity,
+                    OpBody::CitizenReportLinked(ReportLink {
+                        hazard,
+                        partition,
+                        note: self.text(&TEXTS),
+                    }),
+                )
+            }
+            18 => (
+                self.hazard_entity(),
+                OpBody::HazardReplied {
+                    text: self.text(&["已整改，感谢反映", "已转城管处理"]),
+                },
+            ),
+            19 => (
+                self.drill_entity(),
+                OpBody::DrillFindingRecorded(DrillFindingRecord {
+                    point: self.text(&TEXTS),
+                    severity: self.severity(),
+                    evidence: self.evidence(),
+                }),
+            ),
+            20 => {
+                let entity = self.visit_entity();
+                let n = self.byte() % 4;
+                (
+                    entity,
+                    OpBody::VisitRecorded(VisitRecord {
+                        area: self.text(&AREAS),
+                        visited_on: self.date(),
+                        team: (0..self.byte() % 3)
+                            .map(|_| self.text(&["街道领导", "区人大代表"]))
+                            .collect(),
+                        units: (0..self.byte() % 2)
+                            .map(|_| self.text(&["城管斜土中队"]))
+                            .collect(),
+                        residents_met: self.u32(),
+                        topics: (0..self.byte() % 2)
+                            .map(|_| self.text(&["电动车充电安全"]))
+                            .collect(),
+                        problems: (0..n)
+                            .map(|_| VisitProblem {
+                                text: self.text(&TEXTS),
+                                severity: self.severity(),
+                                evidence: self.evidence(),
+                            })
+                            .collect(),
+                        note: self.text(&TEXTS),
+                    }),
+                )
+            }
+            21 => (
+                EntityRef::Venue(venue(self.byte())),
+                OpBody::VenueStatusChanged(VenueStatusChange {
+                    status: [VenueStatus::Active, VenueStatus::Closed, VenueStatus::Moved]
+                        [usize::from(self.byte() % 3)],
+                    reason: self.text(&TEXTS),
                 }),
             ),
             _ => (

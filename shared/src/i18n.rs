@@ -213,6 +213,11 @@ impl From<Cow<'_, str>> for Arg {
         Arg::Str(s.into_owned())
     }
 }
+impl From<&Arg> for Arg {
+    fn from(a: &Arg) -> Self {
+        a.clone()
+    }
+}
 impl From<Msg> for Arg {
     fn from(m: Msg) -> Self {
         Arg::Msg(m)
@@ -365,6 +370,14 @@ pub mod words {
         }
     }
 
+    pub fn venue_status(s: VenueStatus) -> Msg {
+        match s {
+            VenueStatus::Active => msg!("venue-status-active"),
+            VenueStatus::Closed => msg!("venue-status-closed"),
+            VenueStatus::Moved => msg!("venue-status-moved"),
+        }
+    }
+
     pub fn role(r: Role) -> Msg {
         match r {
             Role::Inspector => msg!("role-inspector"),
@@ -377,6 +390,8 @@ pub mod words {
         match s {
             SourceKind::Inspection => msg!("source-inspection"),
             SourceKind::CitizenReport => msg!("source-citizen-report"),
+            SourceKind::Drill => msg!("source-drill"),
+            SourceKind::Visit => msg!("source-visit"),
         }
     }
 }

@@ -111,6 +111,13 @@ id_type!(/// A citizen report from the city's unified management platform.
     ReportId, "report");
 id_type!(/// A unit hazards are dispatched to (an organisation's list, kept by its admin).
     UnitId, "unit");
+id_type!(/// A resident visit (走访) to a residential area.
+    VisitId, "visit");
+id_type!(/// A residential area visited by name, with no venue of its own: derived from the name
+    /// ([`AreaId::for_name`]), so every visit to it folds in one partition.
+    AreaId, "area");
+id_type!(/// An intake key the city platform (一网统管) delivers citizen reports with.
+    IntakeKeyId, "intake-key");
 
 /// Namespace for the UUID v5 ids firecheck derives. Never change it: derived hazard ids
 /// already stored on devices and servers depend on it.
@@ -133,6 +140,53 @@ impl HazardId {
         name.extend_from_slice(report.as_bytes());
         name.extend_from_slice(b"/report");
         Self(Uuid::new_v5(&DERIVED_NAMESPACE, &name))
+    }
+}
+
+impl HazardId {
+    /// The tracked item a drill's "must improve" point becomes: a pure function of (drill,
+    /// the point's text, trimmed), so the same point recorded twice names one hazard.
+    pub fn for_drill_finding(drill: DrillId, point: &str) -> Self {
+        let point = point.trim();
+        let mut name = Vec::with_capacity(16 + 7 + point.len());
+        name.extend_from_slice(drill.as_bytes());
+        name.extend_from_slice(b"/drill/");
+        name.extend_from_slice(point.as_bytes());
+        Self(Uuid::new_v5(&DERIVED_NAMESPACE, &name))
+    }
+
+    /// The hazard problem number `n` (0, 1, …) residents raised at a visit opens.
+    pub fn for_visit_problem(visit: VisitId, n: u32) -> Self {
+        let mut name = Vec::with_capacity(16 + 7 + 4);
+        name.extend_from_slice(visit.as_bytes());
+        name.extend_from_slice(b"/visit/");
+        name.extend_from_slice(&n.to_be_bytes());
+        Self(Uuid::new_v5(&DERIVED_NAMESPACE, &name))
+    }
+}
+
+impl ReportId {
+    /// The report a platform case number names within an organisation: a repeated delivery
+    /// of the same case (and an officer who types its number in) names the same report, and
+    /// so the same hazard; another organisation's case numbers are a space of their own.
+    pub fn for_case(org: OrgId, case_number: &str) -> Self {
+        let case = case_number.trim();
+        let mut name = Vec::with_capacity(16 + 6 + case.len());
+        name.extend_from_slice(org.as_bytes());
+        name.extend_from_slice(b"/case/");
+        name.extend_from_slice(case.as_bytes());
+        Self(Uuid::new_v5(&DERIVED_NAMESPACE, &name))
+    }
+}
+
+impl AreaId {
+    /// A residential area named in a visit (trimmed): every visit naming it folds together.
+    pub fn for_name(name: &str) -> Self {
+        let name = name.trim();
+        let mut bytes = Vec::with_capacity(6 + name.len());
+        bytes.extend_from_slice(b"area/");
+        bytes.extend_from_slice(name.as_bytes());
+        Self(Uuid::new_v5(&DERIVED_NAMESPACE, &bytes))
     }
 }
 
@@ -253,6 +307,41 @@ mod tests {
         // Pinned: a change of namespace or name layout would split hazards already stored.
         assert_eq!(a.to_string(), PINNED_EXIT_01);
     }
+
+    #[test]
+    fn derived_ids_of_the_other_channels_are_stable_and_apart() {
+        let org = OrgId(Uuid::from_u128(7));
+        let other = OrgId(Uuid::from_u128(8));
+        let a = ReportId::for_case(org, "XH2026-0001");
+        assert_eq!(a, ReportId::for_case(org, " XH2026-0001 "));
+        assert_ne!(a, ReportId::for_case(other, "XH2026-0001"));
+        assert_ne!(a, ReportId::for_case(org, "XH2026-0002"));
+        let drill = DrillId(Uuid::from_u128(3));
+        assert_eq!(
+            HazardId::for_drill_finding(drill, "广播音量偏小"),
+            HazardId::for_drill_finding(drill, " 广播音量偏小")
+        );
+        assert_ne!(
+            HazardId::for_drill_finding(drill, "广播音量偏小"),
+            HazardId::for_drill_finding(drill, "志愿者培训")
+        );
+        let visit = VisitId(Uuid::from_u128(4));
+        assert_ne!(
+            HazardId::for_visit_problem(visit, 0),
+            HazardId::for_visit_problem(visit, 1)
+        );
+        assert_eq!(
+            AreaId::for_name("恒益居民区"),
+            AreaId::for_name("恒益居民区 ")
+        );
+        // Pinned, like the finding ids: stored reports, hazards and areas depend on them.
+        assert_eq!(
+            ReportId::for_case(org, "XH2026-0001").to_string(),
+            PINNED_CASE
+        );
+    }
+
+    const PINNED_CASE: &str = "79ccdca8-8028-586b-b679-0a520fbaf3a2";
 
     #[test]
     fn evidence_types_are_read_from_the_bytes() {

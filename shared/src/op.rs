@@ -49,6 +49,16 @@ impl Op {
         self.entity.partition()
     }
 
+    /// The op as a device whose user is not an officer receives it: a citizen report without
+    /// the reporter's contact (the fold never reads it, so every replica's state is the same
+    /// whoever pulled the op).
+    pub fn without_contact(mut self) -> Self {
+        if let OpBody::CitizenCaseReported(r) = &mut self.body {
+            r.contact = None;
+        }
+        self
+    }
+
     /// Every attachment the op refers to (photos, signed notices), by hash.
     pub fn evidence(&self) -> Vec<BlobHash> {
         let mut out: Vec<BlobHash> = match &self.body {
@@ -65,6 +75,13 @@ impl Op {
             OpBody::HazardReportedFixed { evidence, .. } => evidence.clone(),
             OpBody::DrillRecorded(d) => d.evidence.clone(),
             OpBody::CitizenReported(r) => r.evidence.clone(),
+            OpBody::CitizenCaseReported(r) => r.evidence.clone(),
+            OpBody::DrillFindingRecorded(f) => f.evidence.clone(),
+            OpBody::VisitRecorded(v) => v
+                .problems
+                .iter()
+                .flat_map(|p| p.evidence.iter().copied())
+                .collect(),
             _ => Vec::new(),
         };
         out.sort();
@@ -97,6 +114,8 @@ pub enum Partition {
     Report(ReportId),
     Campaign(CampaignId),
     Template(TemplateId),
+    /// A residential area visited by name, with no venue: its visits and their problems.
+    Area(AreaId),
 }
 
 /// `venue 0193a000-…`, `drill …`: for logs and the admin's stats.
@@ -108,6 +127,7 @@ impl std::fmt::Display for Partition {
             Partition::Report(id) => write!(f, "citizen report {id}"),
             Partition::Campaign(id) => write!(f, "campaign {id}"),
             Partition::Template(id) => write!(f, "template {id}"),
+            Partition::Area(id) => write!(f, "area {id}"),
         }
     }
 }
@@ -121,6 +141,7 @@ impl Partition {
             Partition::Report(id) => (2, id.as_bytes()),
             Partition::Campaign(id) => (3, id.as_bytes()),
             Partition::Template(id) => (4, id.as_bytes()),
+            Partition::Area(id) => (5, id.as_bytes()),
         };
         let mut out = [0u8; 17];
         out[0] = tag;
@@ -138,6 +159,7 @@ impl Partition {
             2 => Partition::Report(ReportId(id)),
             3 => Partition::Campaign(CampaignId(id)),
             4 => Partition::Template(TemplateId(id)),
+            5 => Partition::Area(AreaId(id)),
             _ => return None,
         })
     }
@@ -168,6 +190,12 @@ pub enum EntityRef {
         venue: Option<VenueId>,
         report: ReportId,
     },
+    /// A resident visit, with the partition it folds in: the residential venue's, or the
+    /// named area's ([`Partition::Area`]).
+    Visit {
+        partition: Partition,
+        visit: VisitId,
+    },
 }
 
 impl EntityRef {
@@ -185,6 +213,7 @@ impl EntityRef {
                 venue: None,
                 report,
             } => Partition::Report(report),
+            EntityRef::Visit { partition, .. } => partition,
         }
     }
 }
@@ -231,6 +260,21 @@ pub enum OpBody {
     CampaignDefined(CampaignDefinition),
     TemplateDefined(TemplateDefinition),
     CitizenReported(CitizenReportRecord),
+    /// A citizen report with the platform's case number, where it is, and who reported it:
+    /// delivered by the city platform (一网统管) or taken by an officer by phone.
+    CitizenCaseReported(CitizenCaseRecord),
+    /// An officer links a citizen report to the hazard that already tracks its problem.
+    CitizenReportLinked(ReportLink),
+    /// The office's reply to the citizen(s) who reported a hazard (反馈).
+    HazardReplied {
+        text: String,
+    },
+    /// A drill's "must improve" point, recorded as a tracked item.
+    DrillFindingRecorded(DrillFindingRecord),
+    /// A resident visit (走访) and the problems residents raised.
+    VisitRecorded(VisitRecord),
+    /// A venue closed, moved away, or active again.
+    VenueStatusChanged(VenueStatusChange),
 }
 
 impl OpBody {
@@ -251,6 +295,12 @@ impl OpBody {
             OpBody::CampaignDefined(_) => "campaign_defined",
             OpBody::TemplateDefined(_) => "template_defined",
             OpBody::CitizenReported(_) => "citizen_reported",
+            OpBody::CitizenCaseReported(_) => "citizen_case_reported",
+            OpBody::CitizenReportLinked(_) => "citizen_report_linked",
+            OpBody::HazardReplied { .. } => "hazard_replied",
+            OpBody::DrillFindingRecorded(_) => "drill_finding_recorded",
+            OpBody::VisitRecorded(_) => "visit_recorded",
+            OpBody::VenueStatusChanged(_) => "venue_status_changed",
         }
     }
 }
@@ -379,4 +429,118 @@ pub struct CitizenReportRecord {
 
 fn default_severity() -> Severity {
     Severity::Major
+}
+
+/// A citizen report as the platform's intake delivers it (or an officer takes it by phone).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CitizenCaseRecord {
+    /// The platform's case number; empty for a report taken by phone with none. The report's
+    /// id is derived from it (`ReportId::for_case`) when there is one.
+    #[serde(default)]
+    pub case_number: String,
+    /// Where it came from, e.g. `随手拍`, `12345`, `电话`.
+    #[serde(default)]
+    pub channel: String,
+    pub street: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
+    pub description: String,
+    #[serde(default)]
+    pub evidence: Vec<BlobHash>,
+    /// When the citizen reported it (the platform's time).
+    pub reported_at: Timestamp,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    /// Who reported it. Officers only: removed from the op for every other role's device in
+    /// pulls, and never read by the fold.
+    #[serde(default)]
+    pub contact: Option<ReporterContact>,
+}
+
+/// How to reach the citizen who reported a problem.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReporterContact {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// The hazard a citizen report's problem is already tracked by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReportLink {
+    pub hazard: HazardId,
+    /// The partition the hazard lives in.
+    pub partition: Partition,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A drill's "must improve" point as a tracked item (its hazard id is derived from the drill
+/// and the point's text).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DrillFindingRecord {
+    pub point: String,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default)]
+    pub evidence: Vec<BlobHash>,
+}
+
+/// A resident visit (走访) to a residential area.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VisitRecord {
+    /// The area's name (the venue's name when the entity names a venue's partition).
+    pub area: String,
+    pub visited_on: NaiveDate,
+    /// Team members who went.
+    #[serde(default)]
+    pub team: Vec<String>,
+    /// Partner units that came along.
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(default)]
+    pub residents_met: u32,
+    /// Topics explained.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// The problems residents raised, each tracked as a hazard.
+    #[serde(default)]
+    pub problems: Vec<VisitProblem>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// One problem residents raised at a visit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VisitProblem {
+    pub text: String,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default)]
+    pub evidence: Vec<BlobHash>,
+}
+
+/// A venue's new status, with why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VenueStatusChange {
+    pub status: VenueStatus,
+    #[serde(default)]
+    pub reason: String,
 }

@@ -14,6 +14,10 @@ use crate::merge::Folded;
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+mod channels;
+
+pub use channels::*;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema, utoipa::IntoParams))]
 pub struct VenueFilter {
@@ -70,13 +74,26 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
 pub enum SourceKind {
     Inspection,
     CitizenReport,
+    /// A drill's "must improve" point.
+    Drill,
+    /// A problem residents raised at a visit.
+    Visit,
 }
 
 impl SourceKind {
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::Inspection,
+        SourceKind::CitizenReport,
+        SourceKind::Drill,
+        SourceKind::Visit,
+    ];
+
     pub fn of(source: &HazardSource) -> Self {
         match source {
             HazardSource::Inspection(_) => SourceKind::Inspection,
             HazardSource::CitizenReport(_) => SourceKind::CitizenReport,
+            HazardSource::DrillFinding(_) => SourceKind::Drill,
+            HazardSource::Visit(_) => SourceKind::Visit,
         }
     }
 
@@ -84,6 +101,8 @@ impl SourceKind {
         match self {
             SourceKind::Inspection => "inspection",
             SourceKind::CitizenReport => "citizen_report",
+            SourceKind::Drill => "drill",
+            SourceKind::Visit => "visit",
         }
     }
 }
@@ -94,10 +113,12 @@ impl std::str::FromStr for SourceKind {
         match s.trim() {
             "inspection" => Ok(SourceKind::Inspection),
             "citizen_report" | "citizen-report" => Ok(SourceKind::CitizenReport),
+            "drill" => Ok(SourceKind::Drill),
+            "visit" => Ok(SourceKind::Visit),
             other => Err(crate::validate::ValidationError::UnknownValue {
                 what: "hazard source",
                 value: crate::validate::clip(other),
-                expected: "inspection, citizen_report",
+                expected: "inspection, citizen_report, drill, visit",
             }),
         }
     }
@@ -272,12 +293,14 @@ pub fn street_counts(
     by.into_values().collect()
 }
 
-/// The street a hazard lists under: its venue's, or a venue-less report's own.
+/// The street a hazard lists under: its venue's, a venue-less report's own, or the name of
+/// the residential area a venue-less visit went to.
 pub fn hazard_street<'a>(s: &'a PartitionState, h: &'a Hazard) -> Option<&'a str> {
     match h.source {
         HazardSource::CitizenReport(r) if s.venue.is_none() => {
             s.reports.get(&r).map(|r| r.street.as_str())
         }
+        HazardSource::Visit(v) if s.venue.is_none() => s.visits.get(&v).map(|v| v.area.as_str()),
         _ => s.venue.as_ref().map(|v| v.street.as_str()),
     }
 }

@@ -17,6 +17,18 @@ use utoipa::ToSchema;
 /// Version of the bincode framing and the message layouts below.
 pub const WIRE_VERSION: u16 = 1;
 
+/// HTTP header of `/v1/sync`: in a request, the id of the server log the device last pulled
+/// from (it sends none before its first answer); in every answer, the id of the server's
+/// log. A request naming another log than the server's is refused with
+/// [`ErrorCode::LogRestored`], so a device never takes sequence numbers of one log for
+/// another's.
+pub const LOG_HEADER: &str = "firecheck-log";
+
+/// HTTP header of a [`ErrorCode::LogRestored`] answer: how many of the organisation's log
+/// entries (sequence numbers 1 to this) the server's log shares with the one the device
+/// pulled from.
+pub const LOG_SHARED_HEADER: &str = "firecheck-log-shared";
+
 /// One round trip: push the outbox, pull what this device has not seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,14 +215,20 @@ pub enum ErrorCode {
     PendingUpload,
     /// 500: a fault of the server's; the details are in its log, never in the answer.
     Internal,
-    /// 507: the organisation holds as many uploads no record refers to as it may; sync the
-    /// records first, or wait for unreferenced uploads to expire.
+    /// 507: the organisation keeps as many uploads no record refers to as it may.
     QuotaExceeded,
-    /// 403: the password is a one-time password; change it (`POST /v1/auth/password`).
+    /// 403: the password is a one-time password an admin set: change it first
+    /// (`POST /v1/auth/password`), then log in.
     PasswordChangeRequired,
-    /// 403: the account is disabled; ask the administrator.
+    /// 403: the account is disabled; an admin can enable it.
     AccountDisabled,
-    /// A code this build does not know (from a newer server). Never sent; always last.
+    /// 409: the server's log is not the one the device pulled from — it was restored from a
+    /// backup. The answer's [`LOG_HEADER`] names the server's log and [`LOG_SHARED_HEADER`]
+    /// how many of the organisation's entries the two logs share: the device pulls again
+    /// from there and sends again its own ops acknowledged after it (see ARCHITECTURE.md,
+    /// "Backups and restores"). Nothing of the request was stored.
+    LogRestored,
+    /// A code this build does not know (from a newer server). Never sent.
     #[serde(other)]
     Unknown,
 }
@@ -233,8 +251,9 @@ impl ErrorCode {
             ErrorCode::Invalid => 422,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::Unavailable => 503,
-            ErrorCode::QuotaExceeded => 507,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
+            ErrorCode::QuotaExceeded => 507,
+            ErrorCode::LogRestored => 409,
         }
     }
 
@@ -286,15 +305,16 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::PendingUpload => "pending_upload",
             ErrorCode::Internal => "internal",
-            ErrorCode::Unknown => "unknown",
             ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::AccountDisabled => "account_disabled",
+            ErrorCode::LogRestored => "log_restored",
+            ErrorCode::Unknown => "unknown",
         }
     }
 
     /// Every code, in wire order (for tests and documentation).
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -312,6 +332,7 @@ impl ErrorCode {
         ErrorCode::QuotaExceeded,
         ErrorCode::PasswordChangeRequired,
         ErrorCode::AccountDisabled,
+        ErrorCode::LogRestored,
         ErrorCode::Unknown,
     ];
 }

@@ -2,7 +2,7 @@
 //! and which role may make which change. The client checks before it queues an op (so an
 //! inspector hears about a mistake at once); the server checks again before it stores one.
 
-use crate::domain::{ItemResult, Role, Timestamp};
+use crate::domain::{ItemResult, Role, Timestamp, VenueStatus};
 use crate::hlc::MAX_FORWARD_DRIFT_MS;
 use crate::i18n::{Arg, Msg};
 use crate::msg;
@@ -26,6 +26,11 @@ pub const MAX_PULL_LIMIT: u32 = 5000;
 pub const MAX_SYNC_BYTES: usize = 8 * 1024 * 1024;
 /// Earliest plausible timestamp: 2000-01-01T00:00:00Z.
 pub const EARLIEST_MS: i64 = 946_684_800_000;
+/// How long after an inspection it may still be typed in (a late entry, `inspect --at`): its
+/// `finished_at` is at most this long before the op's HLC.
+pub const LATE_ENTRY_MAX_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Most problems one visit lists, and most team members, units or topics.
+pub const MAX_VISIT_PROBLEMS: usize = 50;
 
 /// What is wrong with an input, in words a person can act on ([`ValidationError::msg`], in
 /// either language; `Display` is English).
@@ -173,6 +178,21 @@ pub fn field_word(field: &str) -> Arg {
         "held_at" => msg!("field-held-at"),
         "started_at" | "finished_at" | "reported_at" | "hlc" => msg!("field-time"),
         "role" => msg!("field-role"),
+        "case number" => msg!("field-case-number"),
+        "contact name" => msg!("field-contact-name"),
+        "contact phone" => msg!("field-contact-phone"),
+        "channel" => msg!("field-channel"),
+        "reply" => msg!("field-reply"),
+        "point" => msg!("field-point"),
+        "area" => msg!("field-area"),
+        "problem" => msg!("field-problem"),
+        "problems" => msg!("field-problems"),
+        "topic" => msg!("field-topic"),
+        "topics" => msg!("field-topics"),
+        "team members" => msg!("field-team"),
+        "name" => msg!("field-name"),
+        "evidence on one problem" => msg!("field-evidence"),
+        "visited_on" => msg!("field-time"),
         "venue kind" => msg!("field-venue-kind"),
         "severity" => msg!("field-severity"),
         "hazard status" => msg!("field-hazard-status"),
@@ -307,6 +327,10 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
             if r.finished_at < r.started_at {
                 return Err(ValidationError::Invalid(msg!("invalid-inspection-times")));
             }
+            let stamped = i64::try_from(op.hlc.wall_ms).unwrap_or(i64::MAX);
+            if r.finished_at.0 < stamped.saturating_sub(LATE_ENTRY_MAX_MS) {
+                return Err(ValidationError::Invalid(msg!("invalid-late-entry")));
+            }
             text("note", &r.note, MAX_TEXT_CHARS)?;
             items(&r.items, false)
         }
@@ -415,14 +439,95 @@ pub fn op(op: &Op, now_ms: i64) -> Result<(), ValidationError> {
             count("evidence", r.evidence.len(), MAX_EVIDENCE)
         }
         (OpBody::CitizenReported(_), _) => mismatch("a citizen report"),
+        (OpBody::CitizenCaseReported(r), EntityRef::CitizenReport { venue, .. }) => {
+            text("case number", &r.case_number, MAX_NAME_CHARS)?;
+            if venue.is_some() && !r.case_number.trim().is_empty() {
+                return Err(ValidationError::Invalid(msg!("invalid-case-with-venue")));
+            }
+            name("street", &r.street)?;
+            text("address", &r.address, MAX_NAME_CHARS)?;
+            required("description", &r.description, MAX_TEXT_CHARS)?;
+            text("channel", &r.channel, MAX_NAME_CHARS)?;
+            time("reported_at", r.reported_at, now_ms)?;
+            count("evidence", r.evidence.len(), MAX_EVIDENCE)?;
+            if let Some(c) = &r.contact {
+                text("contact name", &c.name, MAX_NAME_CHARS)?;
+                text("contact phone", &c.phone, MAX_NAME_CHARS)?;
+            }
+            Ok(())
+        }
+        (OpBody::CitizenReportLinked(l), EntityRef::CitizenReport { .. }) => {
+            text("note", &l.note, MAX_TEXT_CHARS)?;
+            match l.partition {
+                Partition::Venue(_)
+                | Partition::Report(_)
+                | Partition::Drill(_)
+                | Partition::Area(_) => Ok(()),
+                Partition::Campaign(_) | Partition::Template(_) => {
+                    Err(ValidationError::Invalid(msg!("invalid-link-target")))
+                }
+            }
+        }
+        (OpBody::CitizenCaseReported(_) | OpBody::CitizenReportLinked(_), _) => {
+            mismatch("a citizen report")
+        }
+        (OpBody::HazardReplied { text: t }, EntityRef::Hazard { .. }) => {
+            required("reply", t, MAX_TEXT_CHARS)
+        }
+        (OpBody::HazardReplied { .. }, _) => mismatch("a hazard"),
+        (OpBody::DrillFindingRecorded(f), EntityRef::Drill { .. }) => {
+            required("point", &f.point, MAX_TEXT_CHARS)?;
+            count("evidence", f.evidence.len(), MAX_EVIDENCE)
+        }
+        (OpBody::DrillFindingRecorded(_), _) => mismatch("a drill"),
+        (OpBody::VisitRecorded(v), EntityRef::Visit { partition, .. }) => {
+            if !matches!(partition, Partition::Venue(_) | Partition::Area(_)) {
+                return Err(ValidationError::Invalid(msg!("invalid-visit-partition")));
+            }
+            name("area", &v.area)?;
+            if let Partition::Area(area) = partition {
+                if *area != crate::ids::AreaId::for_name(&v.area) {
+                    return Err(ValidationError::Invalid(msg!("invalid-visit-area")));
+                }
+            }
+            time("visited_on", Timestamp::start_of(v.visited_on), now_ms)?;
+            for (what, list) in [("team members", &v.team), ("units", &v.units)] {
+                count(what, list.len(), MAX_LIST)?;
+                for x in list {
+                    name("name", x)?;
+                }
+            }
+            count("topics", v.topics.len(), MAX_LIST)?;
+            for t in &v.topics {
+                required("topic", t, MAX_TEXT_CHARS)?;
+            }
+            text("note", &v.note, MAX_TEXT_CHARS)?;
+            count("problems", v.problems.len(), MAX_VISIT_PROBLEMS)?;
+            for p in &v.problems {
+                required("problem", &p.text, MAX_TEXT_CHARS)?;
+                count("evidence on one problem", p.evidence.len(), MAX_EVIDENCE)?;
+            }
+            Ok(())
+        }
+        (OpBody::VisitRecorded(_), _) => mismatch("a visit"),
+        (OpBody::VenueStatusChanged(c), EntityRef::Venue(_)) => {
+            if c.status != VenueStatus::Active {
+                required("reason", &c.reason, MAX_TEXT_CHARS)
+            } else {
+                text("reason", &c.reason, MAX_TEXT_CHARS)
+            }
+        }
+        (OpBody::VenueStatusChanged(_), _) => mismatch("a venue"),
     }
 }
 
 /// Whether `role` may make this kind of change.
 ///
-/// Inspectors record what they see (venues, inspections, fixes, drills, citizen reports,
-/// comments); the safety office also dispatches, verifies, reopens, closes and defines
-/// campaigns and templates. Admins manage accounts and devices and make no records.
+/// Inspectors record what they see (venues and whether they closed, inspections and their
+/// corrections, fixes, drills and their findings, visits, citizen reports, comments); the
+/// safety office also dispatches, verifies, reopens, closes, defines campaigns and templates,
+/// takes citizen reports with a reporter's contact, links them and replies to citizens.
+/// Admins manage accounts and devices and make no records.
 pub fn authorize(role: Role, body: &OpBody) -> Result<(), ValidationError> {
     let office_only = matches!(
         body,
@@ -432,6 +537,9 @@ pub fn authorize(role: Role, body: &OpBody) -> Result<(), ValidationError> {
             | OpBody::HazardClosed { .. }
             | OpBody::CampaignDefined(_)
             | OpBody::TemplateDefined(_)
+            | OpBody::CitizenCaseReported(_)
+            | OpBody::CitizenReportLinked(_)
+            | OpBody::HazardReplied { .. }
     );
     let allowed = match role {
         Role::Officer => true,

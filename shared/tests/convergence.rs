@@ -1,7 +1,10 @@
 //! Convergence (design invariant 3): a partition's state is a pure function of the *set* of
-//! its ops. Random op sets over a few venues — venue upserts, inspections and amendments of
-//! the same few items, hazard ops aimed at derived (and aliased) hazard ids, drills, a
-//! citizen report — with colliding HLCs, delivered to several replicas in different orders,
+//! its ops. Random op sets over a few venues — venue upserts and status changes, inspections
+//! and amendments of the same few items (withdrawing findings included), hazard ops aimed at
+//! derived (and aliased) hazard ids and at drill findings and visit problems, replies, drills
+//! and their findings, a citizen report, citizen reports with case numbers (with and without
+//! the reporter's contact) and links between reports and hazards, resident visits to a venue
+//! or a named area — with colliding HLCs, delivered to several replicas in different orders,
 //! with duplicates and split batches, must fold to the same state everywhere, equal to a
 //! from-scratch `PartitionState::fold` of each partition.
 
@@ -10,7 +13,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::*;
-use firecheck_shared::domain::{EventOutcome, HazardAction, HazardStatus};
+use firecheck_shared::domain::{
+    EventOutcome, HazardAction, HazardSource, HazardStatus, VenueStatus,
+};
 use firecheck_shared::op::*;
 use firecheck_shared::replica::Applied;
 use firecheck_shared::*;
@@ -62,6 +67,38 @@ enum Spec {
         participants: Option<u32>,
         went_well: Option<u8>,
     },
+    /// A "must improve" point of a drill (one of two texts, so the same point collides).
+    DrillFinding { target: usize, point: u8 },
+    /// A hazard op on a drill finding (`kind` 0) or a visit problem (1).
+    TrackedHazard {
+        kind: u8,
+        target: usize,
+        n: u8,
+        action: u8,
+        due: u8,
+    },
+    /// A citizen report with a case number (two numbers, so deliveries collide), at a venue
+    /// or none, with or without the reporter's contact.
+    CaseReport {
+        case: u8,
+        venue: Option<usize>,
+        contact: bool,
+    },
+    /// Link a case report to a finding's hazard (or the first citizen report's).
+    Link {
+        case: u8,
+        venue: Option<usize>,
+        target: usize,
+        code: usize,
+    },
+    /// A visit to a venue or to a named area (one of two), raising `problems` problems.
+    Visit {
+        venue: Option<usize>,
+        area: u8,
+        problems: u8,
+    },
+    /// A venue closed (1), moved (2) or active again (0).
+    VenueStatus { venue: usize, status: u8 },
 }
 
 #[derive(Clone, Debug)]
@@ -98,13 +135,23 @@ fn arb_spec() -> impl Strategy<Value = Spec> {
         4 => (0usize..3, arb_items()).prop_map(|(venue, items)| Spec::Inspect { venue, items }),
         2 => (any::<usize>(), arb_items(), prop::option::of(0u8..3))
             .prop_map(|(target, items, note)| Spec::Amend { target, items, note }),
-        7 => (any::<usize>(), 0usize..3, 0u8..6, 0u8..4)
+        7 => (any::<usize>(), 0usize..3, 0u8..7, 0u8..4)
             .prop_map(|(target, code, action, due)| Spec::Hazard { target, code, action, due }),
-        1 => (0u8..6, 0u8..4).prop_map(|(action, due)| Spec::ReportHazard { action, due }),
+        1 => (0u8..7, 0u8..4).prop_map(|(action, due)| Spec::ReportHazard { action, due }),
         1 => (prop::option::of(0usize..3), 1u32..100)
             .prop_map(|(venue, participants)| Spec::Drill { venue, participants }),
         1 => (any::<usize>(), prop::option::of(1u32..100), prop::option::of(0u8..3))
             .prop_map(|(target, participants, went_well)| Spec::DrillAmend { target, participants, went_well }),
+        1 => (any::<usize>(), 0u8..2).prop_map(|(target, point)| Spec::DrillFinding { target, point }),
+        2 => (0u8..2, any::<usize>(), 0u8..3, 0u8..7, 0u8..4)
+            .prop_map(|(kind, target, n, action, due)| Spec::TrackedHazard { kind, target, n, action, due }),
+        1 => (0u8..2, prop::option::of(0usize..3), any::<bool>())
+            .prop_map(|(case, venue, contact)| Spec::CaseReport { case, venue, contact }),
+        1 => (0u8..2, prop::option::of(0usize..3), any::<usize>(), 0usize..4)
+            .prop_map(|(case, venue, target, code)| Spec::Link { case, venue, target, code }),
+        1 => (prop::option::of(0usize..3), 0u8..2, 0u8..4)
+            .prop_map(|(venue, area, problems)| Spec::Visit { venue, area, problems }),
+        1 => (0usize..3, 0u8..3).prop_map(|(venue, status)| Spec::VenueStatus { venue, status }),
     ]
 }
 
@@ -161,7 +208,10 @@ fn hazard_body(action: u8, due: u8) -> OpBody {
         2 => verified(),
         3 => reopened("复查发现仍存在"),
         4 => closed(["商户已搬离", "重复上报"][due as usize % 2]),
-        _ => commented(["已电话联系", "店主承诺整改"][due as usize % 2]),
+        5 => commented(["已电话联系", "店主承诺整改"][due as usize % 2]),
+        _ => OpBody::HazardReplied {
+            text: ["已整改，感谢反映", "已转城管处理"][due as usize % 2].to_string(),
+        },
     }
 }
 
@@ -196,6 +246,27 @@ impl Scenario {
                 _ => None,
             })
             .collect();
+        let visits: Vec<(VisitId, Partition, u8)> = self
+            .specs
+            .iter()
+            .enumerate()
+            .filter_map(|(n, s)| match &s.spec {
+                Spec::Visit {
+                    venue: v,
+                    area,
+                    problems,
+                } => Some((
+                    visit_id(n as u128 + 1),
+                    visit_partition(v.map(venue), *area),
+                    *problems,
+                )),
+                _ => None,
+            })
+            .collect();
+        let drill_partition = |(d, v): (DrillId, Option<VenueId>)| match v {
+            Some(v) => Partition::Venue(v),
+            None => Partition::Drill(d),
+        };
         let report = report_id(1);
         let report_venue = self.report_venue.map(venue);
         let report_partition = match report_venue {
@@ -359,9 +430,155 @@ impl Scenario {
                         }),
                     )
                 }
+                Spec::DrillFinding { target, point } => {
+                    if drills.is_empty() {
+                        continue;
+                    }
+                    let (drill, v) = drills[target % drills.len()];
+                    push(
+                        n1,
+                        s.id_bits,
+                        stamp,
+                        EntityRef::Drill { venue: v, drill },
+                        OpBody::DrillFindingRecorded(DrillFindingRecord {
+                            point: POINTS[*point as usize % POINTS.len()].to_string(),
+                            severity: Severity::Major,
+                            evidence: Vec::new(),
+                        }),
+                    )
+                }
+                Spec::TrackedHazard {
+                    kind,
+                    target,
+                    n,
+                    action,
+                    due,
+                } => {
+                    let (partition, hazard) = if *kind == 0 {
+                        if drills.is_empty() {
+                            continue;
+                        }
+                        let d = drills[target % drills.len()];
+                        (
+                            drill_partition(d),
+                            HazardId::for_drill_finding(d.0, POINTS[*n as usize % POINTS.len()]),
+                        )
+                    } else {
+                        if visits.is_empty() {
+                            continue;
+                        }
+                        let (v, p, _) = visits[target % visits.len()];
+                        (p, HazardId::for_visit_problem(v, u32::from(*n)))
+                    };
+                    push(
+                        n1,
+                        s.id_bits,
+                        stamp,
+                        EntityRef::Hazard { partition, hazard },
+                        hazard_body(*action, *due),
+                    )
+                }
+                Spec::CaseReport {
+                    case,
+                    venue: v,
+                    contact,
+                } => {
+                    let number = CASES[*case as usize % CASES.len()];
+                    let mut rec = citizen_case_record(number);
+                    if !contact {
+                        rec.contact = None;
+                    }
+                    push(
+                        n1,
+                        s.id_bits,
+                        stamp,
+                        EntityRef::CitizenReport {
+                            venue: v.map(venue),
+                            report: ReportId::for_case(org_id(), number),
+                        },
+                        OpBody::CitizenCaseReported(rec),
+                    )
+                }
+                Spec::Link {
+                    case,
+                    venue: v,
+                    target,
+                    code: c,
+                } => {
+                    let number = CASES[*case as usize % CASES.len()];
+                    let (hazard, partition) = if *c == 3 || inspections.is_empty() {
+                        (HazardId::for_report(report), report_partition)
+                    } else {
+                        let (insp, iv) = inspections[target % inspections.len()];
+                        (HazardId::for_finding(insp, code(*c)), Partition::Venue(iv))
+                    };
+                    push(
+                        n1,
+                        s.id_bits,
+                        stamp,
+                        EntityRef::CitizenReport {
+                            venue: v.map(venue),
+                            report: ReportId::for_case(org_id(), number),
+                        },
+                        OpBody::CitizenReportLinked(ReportLink {
+                            hazard,
+                            partition,
+                            note: String::new(),
+                        }),
+                    )
+                }
+                Spec::Visit {
+                    venue: v,
+                    area,
+                    problems,
+                } => {
+                    let partition = visit_partition(v.map(venue), *area);
+                    let name = match partition {
+                        Partition::Area(_) => AREAS[*area as usize % AREAS.len()],
+                        _ => "恒益居民区",
+                    };
+                    let texts: Vec<&str> = ["楼道堆物", "飞线充电", "消防通道停车"]
+                        .into_iter()
+                        .cycle()
+                        .take(*problems as usize)
+                        .collect();
+                    push(
+                        n1,
+                        s.id_bits,
+                        stamp,
+                        EntityRef::Visit {
+                            partition,
+                            visit: visit_id(n1 as u128),
+                        },
+                        OpBody::VisitRecorded(visit_record(name, &texts)),
+                    )
+                }
+                Spec::VenueStatus { venue: v, status } => push(
+                    n1,
+                    s.id_bits,
+                    stamp,
+                    EntityRef::Venue(venue(*v)),
+                    OpBody::VenueStatusChanged(VenueStatusChange {
+                        status: [VenueStatus::Active, VenueStatus::Closed, VenueStatus::Moved]
+                            [*status as usize % 3],
+                        reason: "已关停".to_string(),
+                    }),
+                ),
             }
         }
         out
+    }
+}
+
+const POINTS: [&str; 2] = ["出入口应急广播声音偏小", "志愿者不熟悉疏散路线"];
+const CASES: [&str; 2] = ["XH-0001", "XH-0002"];
+const AREAS: [&str; 2] = ["恒益居民区", "日晖六村"];
+
+/// A visit's partition: the venue's, or a named area's.
+fn visit_partition(venue: Option<VenueId>, area: u8) -> Partition {
+    match venue {
+        Some(v) => Partition::Venue(v),
+        None => Partition::Area(AreaId::for_name(AREAS[area as usize % AREAS.len()])),
     }
 }
 
@@ -486,6 +703,15 @@ fn check_convergence(scenario: &Scenario, d: &Delivery) -> Result<(), TestCaseEr
         }
     }
 
+    // A device whose user is not an officer pulls citizen reports without the reporter's
+    // contact: its replica must fold to the very same state.
+    let stripped: Vec<Op> = ops.iter().cloned().map(Op::without_contact).collect();
+    prop_assert_eq!(
+        &reference(&stripped),
+        &want,
+        "the reporter's contact never reaches a folded state"
+    );
+
     // `fold` itself takes its ops in any order, duplicates counting once.
     let mut messy = with_duplicates(&shuffled(&ops, d.seeds[0] ^ 1), &d.dups[1]);
     messy.reverse();
@@ -563,6 +789,13 @@ fn generator_reaches_the_interesting_cases() {
         drills_amended: usize,
         venue_partitions_with_report: usize,
         hlc_collisions: usize,
+        findings_withdrawn: usize,
+        reports_linked: usize,
+        replies: usize,
+        drill_findings: usize,
+        visit_problems_acted_on: usize,
+        case_reports_unresolved_twice: usize,
+        venues_closed: usize,
     }
     let mut seen = Seen::default();
     for _ in 0..256 {
@@ -601,6 +834,20 @@ fn generator_reaches_the_interesting_cases() {
             if matches!(s.partition, Partition::Venue(_)) && !s.reports.is_empty() {
                 seen.venue_partitions_with_report += 1;
             }
+            seen.reports_linked += s.reports.values().filter(|r| r.linked_to.is_some()).count();
+            seen.drill_findings += s.drills.values().map(|d| d.findings.len()).sum::<usize>();
+            seen.case_reports_unresolved_twice += f
+                .records
+                .unresolved
+                .iter()
+                .filter(|u| u.kind == "citizen_case_reported")
+                .count();
+            if s.venue
+                .as_ref()
+                .is_some_and(|v| v.status != VenueStatus::Active)
+            {
+                seen.venues_closed += 1;
+            }
             for h in s.hazards.values() {
                 seen.conflicts += h.conflicts as usize;
                 for e in f.history(h.id) {
@@ -613,6 +860,12 @@ fn generator_reaches_the_interesting_cases() {
                         }
                         (HazardAction::Dispatched { .. }, EventOutcome::Applied) => {
                             seen.dispatched += 1
+                        }
+                        (HazardAction::FindingCorrected { .. }, _) => seen.findings_withdrawn += 1,
+                        (HazardAction::Replied { .. }, _) => seen.replies += 1,
+                        (HazardAction::Found { .. }, _) => {}
+                        _ if matches!(h.source, HazardSource::Visit(_)) => {
+                            seen.visit_problems_acted_on += 1
                         }
                         _ => {}
                     }
@@ -636,6 +889,13 @@ fn generator_reaches_the_interesting_cases() {
         seen.drills_amended,
         seen.venue_partitions_with_report,
         seen.hlc_collisions,
+        seen.findings_withdrawn,
+        seen.reports_linked,
+        seen.replies,
+        seen.drill_findings,
+        seen.visit_problems_acted_on,
+        seen.case_reports_unresolved_twice,
+        seen.venues_closed,
     ];
     eprintln!("{seen:?}");
     assert!(

@@ -97,6 +97,7 @@ fn fixtures_load_and_cover_the_domain() {
         (AFANG_THREE_IN_ONE, "阿芳服装加工", VenueKind::ThreeInOne),
         (LONGHUA_METRO, "龙华中路站", VenueKind::MetroStation),
         (HUWEI_BREAKFAST, "沪味早餐店", VenueKind::StreetShop),
+        (HENGYI_RESIDENTIAL, "恒益居民区", VenueKind::Residential),
     ] {
         let v = by_id
             .get(&id)

@@ -634,7 +634,7 @@ fn reinspection_that_fails_again_after_reported_fixed_reopens() {
 }
 
 #[test]
-fn amendment_failing_an_item_opens_and_passing_it_is_recorded() {
+fn amendment_failing_an_item_opens_and_correcting_it_back_closes_it() {
     let mut w = World::new();
     let insp = w.inspect(
         hlc(10, 0, 1),
@@ -662,11 +662,12 @@ fn amendment_failing_an_item_opens_and_passing_it_is_recorded() {
         inspection_entity(v, insp),
         amend(vec![item(EXT, Outcome::Pass)]),
     );
-    // Nothing was dispatched or reported fixed: the correction is recorded, the office decides.
-    assert_eq!(w.hazard(id).status, HazardStatus::Open);
+    // The amendment withdrew the only finding of the hazard: closed by the correction, with
+    // its reason (an amendment is not a re-inspection, so it never verifies).
+    assert_eq!(w.hazard(id).status, HazardStatus::Closed);
     assert!(matches!(
-        w.hazard(id).history.last().unwrap().action,
-        HazardAction::PassedReinspection { .. }
+        &w.hazard(id).history.last().unwrap().action,
+        HazardAction::FindingCorrected { inspection, reason } if *inspection == insp && reason == "录入错误"
     ));
     // The full record carries both amendments and their reasons.
     let full = firecheck_shared::query::inspections_of(w.folded());

@@ -324,6 +324,7 @@ fn entity_kind(e: &EntityRef) -> &'static str {
         EntityRef::Campaign(_) => "campaign",
         EntityRef::Template(_) => "template",
         EntityRef::CitizenReport { .. } => "citizen report",
+        EntityRef::Visit { .. } => "visit",
     }
 }
 
@@ -336,7 +337,11 @@ fn belongs_to(b: &OpBody) -> &'static str {
         9 | 10 => "drill",
         11 => "campaign",
         12 => "template",
-        13 => "citizen report",
+        13..=15 => "citizen report",
+        16 => "hazard",
+        17 => "drill",
+        18 => "visit",
+        19 => "venue",
         _ => unreachable!(),
     }
 }
@@ -507,6 +512,9 @@ fn office_only(b: &OpBody) -> bool {
             | OpBody::HazardClosed { .. }
             | OpBody::CampaignDefined(_)
             | OpBody::TemplateDefined(_)
+            | OpBody::CitizenCaseReported(_)
+            | OpBody::CitizenReportLinked(_)
+            | OpBody::HazardReplied { .. }
     )
 }
 
@@ -533,9 +541,12 @@ fn inspectors_record_but_may_not_dispatch_verify_close_reopen_or_define() {
         refused,
         [
             "campaign_defined",
+            "citizen_case_reported",
+            "citizen_report_linked",
             "hazard_closed",
             "hazard_dispatched",
             "hazard_reopened",
+            "hazard_replied",
             "hazard_verified",
             "template_defined"
         ]
@@ -550,6 +561,9 @@ fn inspectors_record_but_may_not_dispatch_verify_close_reopen_or_define() {
         "drill_recorded",
         "drill_amended",
         "citizen_reported",
+        "drill_finding_recorded",
+        "visit_recorded",
+        "venue_status_changed",
     ] {
         assert_eq!(
             authorize(Role::Inspector, &base(kind).body),
@@ -595,4 +609,155 @@ fn stamps_out_of_chronos_range_read_as_the_epoch() {
         let _ = Timestamp(ms).local_date();
         let _ = Timestamp(ms).to_string();
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The other channels: late entries, visits, venue status, links
+// ---------------------------------------------------------------------------------------
+
+/// An inspection typed in after the fact carries the time it took place: at most 7 days
+/// before the op was made (its HLC), whatever the server's clock says when it arrives.
+#[test]
+fn a_late_inspection_may_be_at_most_seven_days_old_when_typed_in() {
+    use firecheck_shared::validate::LATE_ENTRY_MAX_MS;
+    let stamped = |finished: i64| {
+        let mut o = inspection(|r| {
+            r.started_at = Timestamp(finished - 600_000);
+            r.finished_at = Timestamp(finished);
+        });
+        o.hlc = hlc(0, 0, 1);
+        o
+    };
+    let wall = T0 as i64;
+    assert_eq!(check(&stamped(wall - LATE_ENTRY_MAX_MS)), Ok(()));
+    assert_eq!(check(&stamped(wall - 3 * 24 * 3_600_000)), Ok(()));
+    let e = check(&stamped(wall - LATE_ENTRY_MAX_MS - 1)).unwrap_err();
+    assert!(e.to_string().contains("7 days"), "{e}");
+    // An op made offline a week ago and pushed today is judged by its own stamp.
+    let mut old = stamped(wall - 8 * 24 * 3_600_000);
+    old.hlc = Hlc::new(T0 - 8 * 24 * 3_600_000, 0, 1);
+    assert_eq!(check(&old), Ok(()));
+}
+
+fn visit(f: impl FnOnce(&mut VisitRecord)) -> Op {
+    with_body("visit_recorded", |b| match b {
+        OpBody::VisitRecorded(v) => f(v),
+        _ => unreachable!(),
+    })
+}
+
+#[test]
+fn a_visit_names_its_area_and_folds_in_a_venue_or_that_area() {
+    // The area partition is derived from the name: another name is refused.
+    let e = check(&visit(|v| v.area = "日晖六村".into())).unwrap_err();
+    assert!(e.to_string().contains("named area"), "{e}");
+    // A residential venue's partition takes any name (the venue's).
+    let mut o = visit(|v| v.area = "恒益居民区".into());
+    o.entity = EntityRef::Visit {
+        partition: Partition::Venue(venue_id(1)),
+        visit: visit_id(1),
+    };
+    assert_eq!(check(&o), Ok(()));
+    // Not a report's, a drill's or a campaign's.
+    for partition in [
+        Partition::Report(report_id(1)),
+        Partition::Drill(drill_id(1)),
+        Partition::Campaign(campaign_id(1)),
+    ] {
+        o.entity = EntityRef::Visit {
+            partition,
+            visit: visit_id(1),
+        };
+        assert!(check(&o).is_err(), "{partition:?}");
+    }
+    assert!(matches!(
+        check(&visit(|v| v.problems[0].text = " ".into())),
+        Err(E::Empty { field: "problem" })
+    ));
+    assert!(matches!(
+        check(&visit(|v| v.area = String::new())),
+        Err(E::Empty { .. })
+    ));
+    let many = visit(|v| {
+        v.problems = vec![v.problems[0].clone(); firecheck_shared::validate::MAX_VISIT_PROBLEMS + 1]
+    });
+    assert!(matches!(check(&many), Err(E::TooMany { .. })));
+    let future = visit(|v| v.visited_on = date(2999, 1, 1));
+    assert!(matches!(check(&future), Err(E::InFuture { .. })));
+}
+
+#[test]
+fn closing_a_venue_needs_a_reason_reopening_does_not() {
+    let status = |status, reason: &str| {
+        with_body("venue_status_changed", |b| {
+            *b = OpBody::VenueStatusChanged(VenueStatusChange {
+                status,
+                reason: reason.to_string(),
+            })
+        })
+    };
+    assert!(matches!(
+        check(&status(VenueStatus::Closed, "")),
+        Err(E::Empty { field: "reason" })
+    ));
+    assert!(check(&status(VenueStatus::Moved, " ")).is_err());
+    assert_eq!(check(&status(VenueStatus::Active, "")), Ok(()));
+    assert_eq!(
+        check(&status(VenueStatus::Moved, "搬至斜土路 1101号")),
+        Ok(())
+    );
+}
+
+#[test]
+fn a_report_links_only_to_a_hazard_of_a_partition_that_holds_hazards() {
+    let link = |partition| {
+        with_body("citizen_report_linked", |b| {
+            *b = OpBody::CitizenReportLinked(ReportLink {
+                hazard: HazardId::for_report(report_id(1)),
+                partition,
+                note: String::new(),
+            })
+        })
+    };
+    assert_eq!(check(&link(Partition::Report(report_id(1)))), Ok(()));
+    assert_eq!(
+        check(&link(Partition::Area(AreaId::for_name("恒益居民区")))),
+        Ok(())
+    );
+    assert!(check(&link(Partition::Campaign(campaign_id(1)))).is_err());
+    assert!(check(&link(Partition::Template(template_id(1)))).is_err());
+}
+
+#[test]
+fn a_case_report_and_its_contact_are_bounded() {
+    let case = |f: &dyn Fn(&mut CitizenCaseRecord)| {
+        with_body("citizen_case_reported", |b| match b {
+            OpBody::CitizenCaseReported(r) => f(r),
+            _ => unreachable!(),
+        })
+    };
+    assert!(matches!(
+        check(&case(&|r| r.case_number = "号".repeat(MAX_NAME_CHARS + 1))),
+        Err(E::TooLong { .. })
+    ));
+    assert!(matches!(
+        check(&case(&|r| {
+            if let Some(c) = r.contact.as_mut() {
+                c.phone = "1".repeat(MAX_NAME_CHARS + 1)
+            }
+        })),
+        Err(E::TooLong { .. })
+    ));
+    assert!(matches!(
+        check(&case(&|r| r.description = String::new())),
+        Err(E::Empty { .. })
+    ));
+    assert_eq!(check(&case(&|r| r.contact = None)), Ok(()));
+    assert!(matches!(
+        check(&with_body("hazard_replied", |b| *b =
+            OpBody::HazardReplied {
+                text: "\u{7}".into()
+            })),
+        Err(E::ControlCharacters { .. })
+    ));
 }

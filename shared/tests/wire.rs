@@ -121,6 +121,7 @@ fn arb_partition() -> impl Strategy<Value = Partition> {
         id!(ReportId).prop_map(Partition::Report),
         id!(CampaignId).prop_map(Partition::Campaign),
         id!(TemplateId).prop_map(Partition::Template),
+        id!(AreaId).prop_map(Partition::Area),
     ]
 }
 
@@ -137,6 +138,103 @@ fn arb_entity() -> impl Strategy<Value = EntityRef> {
         id!(TemplateId).prop_map(EntityRef::Template),
         (prop::option::of(id!(VenueId)), id!(ReportId))
             .prop_map(|(venue, report)| EntityRef::CitizenReport { venue, report }),
+        (arb_partition(), id!(VisitId))
+            .prop_map(|(partition, visit)| EntityRef::Visit { partition, visit }),
+    ]
+}
+
+/// The bodies appended after the first wire release (a separate `prop_oneof!`: the macro
+/// takes a bounded number of arms).
+fn arb_channel_body() -> impl Strategy<Value = OpBody> {
+    let contact = prop::option::of(
+        (text(), text()).prop_map(|(name, phone)| ReporterContact { name, phone }),
+    );
+    let location = prop::option::of(
+        (any::<i32>(), any::<i32>()).prop_map(|(lat_e6, lon_e6)| GeoPoint { lat_e6, lon_e6 }),
+    );
+    let problem =
+        (text(), severity(), hashes()).prop_map(|(text, severity, evidence)| VisitProblem {
+            text,
+            severity,
+            evidence,
+        });
+    prop_oneof![
+        (
+            (text(), text(), text(), text()),
+            location,
+            (text(), hashes(), ts(), severity()),
+            contact
+        )
+            .prop_map(
+                |(
+                    (case_number, channel, street, address),
+                    location,
+                    (description, evidence, reported_at, severity),
+                    contact,
+                )| {
+                    OpBody::CitizenCaseReported(CitizenCaseRecord {
+                        case_number,
+                        channel,
+                        street,
+                        address,
+                        location,
+                        description,
+                        evidence,
+                        reported_at,
+                        severity,
+                        contact,
+                    })
+                }
+            ),
+        (id!(HazardId), arb_partition(), text()).prop_map(|(hazard, partition, note)| {
+            OpBody::CitizenReportLinked(ReportLink {
+                hazard,
+                partition,
+                note,
+            })
+        }),
+        text().prop_map(|text| OpBody::HazardReplied { text }),
+        (text(), severity(), hashes()).prop_map(|(point, severity, evidence)| {
+            OpBody::DrillFindingRecorded(DrillFindingRecord {
+                point,
+                severity,
+                evidence,
+            })
+        }),
+        (
+            (text(), day(), prop::collection::vec(text(), 0..3)),
+            (prop::collection::vec(text(), 0..3), any::<u32>()),
+            (
+                prop::collection::vec(text(), 0..3),
+                prop::collection::vec(problem, 0..3),
+                text()
+            )
+        )
+            .prop_map(
+                |((area, visited_on, team), (units, residents_met), (topics, problems, note))| {
+                    OpBody::VisitRecorded(VisitRecord {
+                        area,
+                        visited_on,
+                        team,
+                        units,
+                        residents_met,
+                        topics,
+                        problems,
+                        note,
+                    })
+                }
+            ),
+        (
+            prop::sample::select(vec![
+                VenueStatus::Active,
+                VenueStatus::Closed,
+                VenueStatus::Moved
+            ]),
+            text()
+        )
+            .prop_map(
+                |(status, reason)| OpBody::VenueStatusChanged(VenueStatusChange { status, reason })
+            ),
     ]
 }
 
@@ -308,7 +406,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         arb_entity(),
         arb_hlc(),
         id!(UserId),
-        arb_body(),
+        prop_oneof![3 => arb_body(), 1 => arb_channel_body()],
     )
         .prop_map(
             |(op_id, device, device_seq, entity, hlc, author, body)| Op {
@@ -461,6 +559,7 @@ fn entity_variant(e: &EntityRef) -> usize {
         EntityRef::Campaign(_) => 4,
         EntityRef::Template(_) => 5,
         EntityRef::CitizenReport { .. } => 6,
+        EntityRef::Visit { .. } => 7,
     }
 }
 
@@ -471,6 +570,7 @@ fn partition_variant(p: &Partition) -> usize {
         Partition::Report(_) => 2,
         Partition::Campaign(_) => 3,
         Partition::Template(_) => 4,
+        Partition::Area(_) => 5,
     }
 }
 
@@ -522,6 +622,14 @@ fn every_entity() -> Vec<EntityRef> {
             venue: None,
             report: ReportId(u(6)),
         },
+        EntityRef::Visit {
+            partition: Partition::Venue(v),
+            visit: VisitId(u(8)),
+        },
+        EntityRef::Visit {
+            partition: Partition::Area(AreaId(u(9))),
+            visit: VisitId(u(8)),
+        },
     ];
     for partition in [
         Partition::Venue(v),
@@ -529,6 +637,7 @@ fn every_entity() -> Vec<EntityRef> {
         Partition::Report(ReportId(u(6))),
         Partition::Campaign(CampaignId(u(4))),
         Partition::Template(TemplateId(u(5))),
+        Partition::Area(AreaId(u(9))),
     ] {
         out.push(EntityRef::Hazard {
             partition,
@@ -542,8 +651,8 @@ fn every_entity() -> Vec<EntityRef> {
 fn every_op_body_and_entity_variant_round_trips() {
     let bodies = common::one_valid_op_of_each_kind();
     let mut body_seen = [false; common::BODY_VARIANTS];
-    let mut entity_seen = [false; 7];
-    let mut partition_seen = [false; 5];
+    let mut entity_seen = [false; 8];
+    let mut partition_seen = [false; 6];
     let entities = every_entity();
     for (i, base) in bodies.iter().enumerate() {
         body_seen[common::body_variant(&base.body)] = true;
@@ -976,6 +1085,160 @@ fn golden_json_sync_request() {
     assert_eq!(back, msg);
 }
 
+/// The kinds appended to the wire after its first golden message (citizen reports with case
+/// numbers, links, replies, drill findings, visits, venue status; the visit entity and the
+/// area partition), pinned the same way. Appending them left `sync_request_v1.*` unchanged,
+/// which `golden_bincode_sync_request` proves. Never change it.
+fn golden_channels_request() -> SyncRequest {
+    let venue = VenueId(u(0x0193_a000_0000_7000_8000_0000_0000_0043));
+    let drill = DrillId(u(0x0193_a000_0000_7000_8000_0000_000d_0001));
+    let device = DeviceId(u(0x0193_a002_0000_7000_8000_0000_0000_0003));
+    let author = UserId(u(0x0193_a003_0000_7000_8000_0000_0000_0004));
+    let report = ReportId(u(0x0193_a004_0000_7000_8000_0000_0000_0015));
+    let target = HazardId(u(0x6c1f_3b2a_0d4e_5f60_8172_8394_a5b6_c7d8));
+    let area = AreaId(u(0x0193_a008_0000_7000_8000_0000_0000_0009));
+    let visit = VisitId(u(0x0193_a009_0000_7000_8000_0000_0000_000a));
+    let photo = BlobHash([0x5a; 32]);
+    let hlc = |wall_ms: u64| Hlc::new(wall_ms, 0, 0x1234_5678_9abc_def0);
+    let op = |n: u128, entity: EntityRef, body: OpBody| Op {
+        op_id: OpId(u(0x0193_b100_0000_7000_8000_0000_0000_0000 + n)),
+        device,
+        device_seq: 100 + n as u64,
+        entity,
+        hlc: hlc(1_700_001_000_000 + n as u64 * 1000),
+        author,
+        body,
+    };
+    let report_entity = EntityRef::CitizenReport {
+        venue: None,
+        report,
+    };
+    SyncRequest {
+        cursor: 7_654_321,
+        limit: 200,
+        device_time_ms: 1_700_001_999_000,
+        ops: vec![
+            op(
+                1,
+                report_entity,
+                OpBody::CitizenCaseReported(CitizenCaseRecord {
+                    case_number: "XH20231114000123".into(),
+                    channel: "随手拍".into(),
+                    street: "斜土路".into(),
+                    address: "斜土路 1001弄 3号".into(),
+                    location: Some(GeoPoint {
+                        lat_e6: 31_190_500,
+                        lon_e6: 121_451_200,
+                    }),
+                    description: "楼道里电动车充电".into(),
+                    evidence: vec![photo],
+                    reported_at: Timestamp(1_699_990_000_000),
+                    severity: Severity::Critical,
+                    contact: Some(ReporterContact {
+                        name: "王女士".into(),
+                        phone: "13800000000".into(),
+                    }),
+                }),
+            ),
+            op(
+                2,
+                report_entity,
+                OpBody::CitizenReportLinked(ReportLink {
+                    hazard: target,
+                    partition: Partition::Venue(venue),
+                    note: "与巡查发现为同一问题".into(),
+                }),
+            ),
+            op(
+                3,
+                EntityRef::Hazard {
+                    partition: Partition::Venue(venue),
+                    hazard: target,
+                },
+                OpBody::HazardReplied {
+                    text: "已责令整改并复查合格，感谢您的反映".into(),
+                },
+            ),
+            op(
+                4,
+                EntityRef::Drill {
+                    venue: Some(venue),
+                    drill,
+                },
+                OpBody::DrillFindingRecorded(DrillFindingRecord {
+                    point: "2号出入口外非机动车乱停".into(),
+                    severity: Severity::Major,
+                    evidence: vec![photo],
+                }),
+            ),
+            op(
+                5,
+                EntityRef::Visit {
+                    partition: Partition::Area(area),
+                    visit,
+                },
+                OpBody::VisitRecorded(VisitRecord {
+                    area: "恒益居民区".into(),
+                    visited_on: NaiveDate::from_ymd_opt(2023, 11, 5).unwrap(),
+                    team: vec!["街道党工委书记".into(), "区人大代表".into()],
+                    units: vec!["城管斜土中队".into()],
+                    residents_met: 35,
+                    topics: vec!["电动自行车充电安全".into()],
+                    problems: vec![VisitProblem {
+                        text: "3号楼楼道堆放杂物".into(),
+                        severity: Severity::Major,
+                        evidence: vec![],
+                    }],
+                    note: "下次走访反馈".into(),
+                }),
+            ),
+            op(
+                6,
+                EntityRef::Venue(venue),
+                OpBody::VenueStatusChanged(VenueStatusChange {
+                    status: VenueStatus::Moved,
+                    reason: "搬至斜土路 1101号".into(),
+                }),
+            ),
+        ],
+    }
+}
+
+#[test]
+fn golden_bincode_channels_request() {
+    let msg = golden_channels_request();
+    let bytes = codec::encode(Format::Bincode, &msg);
+    assert_eq!(&bytes[..4], b"FC\x01\x00", "still wire version 1");
+    let golden = check_golden("sync_request_v1_channels.bin", &bytes);
+    let back: SyncRequest = codec::decode(Format::Bincode, &golden).unwrap();
+    assert_eq!(back, msg);
+}
+
+#[test]
+fn golden_json_channels_request() {
+    let msg = golden_channels_request();
+    let bytes = codec::encode(Format::Json, &msg);
+    let golden = check_golden("sync_request_v1_channels.json", &bytes);
+    let back: SyncRequest = codec::decode(Format::Json, &golden).unwrap();
+    assert_eq!(back, msg);
+}
+
+/// A citizen report from an older client (no case fields) and a case report without the
+/// optional fields both read; the contact is optional.
+#[test]
+fn citizen_case_json_defaults() {
+    let body: OpBody = serde_json::from_value(json!({"citizen_case_reported": {
+        "street": "斜土路", "description": "楼道堆物", "reported_at": 1_700_000_000_000i64
+    }}))
+    .unwrap();
+    let OpBody::CitizenCaseReported(r) = body else {
+        panic!()
+    };
+    assert_eq!(r.case_number, "");
+    assert_eq!(r.contact, None);
+    assert_eq!(r.severity, Severity::Major);
+}
+
 // ---------------------------------------------------------------------------------------
 // Malformed input
 // ---------------------------------------------------------------------------------------
@@ -1002,6 +1265,7 @@ fn error_codes_keep_their_wire_strings_and_unknown_ones_still_decode() {
         "quota_exceeded",
         "password_change_required",
         "account_disabled",
+        "log_restored",
     ];
     for (code, wire) in ErrorCode::ALL.iter().zip(sent_before_the_enum) {
         assert_eq!(serde_json::to_value(code).unwrap(), json!(wire));
@@ -1009,13 +1273,15 @@ fn error_codes_keep_their_wire_strings_and_unknown_ones_still_decode() {
         let body: ErrorBody =
             serde_json::from_value(json!({"error": {"code": wire, "message": "m"}})).unwrap();
         assert_eq!(body.error.code, *code);
-        if ![
-            ErrorCode::PendingUpload,
-            ErrorCode::PasswordChangeRequired,
-            ErrorCode::AccountDisabled,
-        ]
-        .contains(code)
-        {
+        // Codes that share their status with an older code read back as that one.
+        if !matches!(
+            code,
+            ErrorCode::PendingUpload
+                | ErrorCode::QuotaExceeded
+                | ErrorCode::PasswordChangeRequired
+                | ErrorCode::AccountDisabled
+                | ErrorCode::LogRestored
+        ) {
             assert_eq!(ErrorCode::from_status(code.status()), *code, "{wire}");
         }
     }

@@ -1,4 +1,4 @@
-//! `firecheck drill log` and `firecheck drills`.
+//! `firecheck drill log|finding|show` and `firecheck drills`.
 
 use std::io::Write;
 
@@ -6,6 +6,7 @@ use firecheck_shared::query;
 use firecheck_shared::*;
 
 use super::{attach, find_venue, refs, Ctx};
+use crate::commands::hazard::print_rows;
 use crate::table::{clip, render};
 use crate::{CliError, DrillArgs};
 
@@ -94,4 +95,143 @@ pub fn list(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
     ];
     write!(out, "{}", render(&header, &rows))?;
     Ok(())
+}
+
+/// A drill by id or id prefix, with the partition it folds in.
+fn find_drill<'a>(states: &'a [Folded], q: &str) -> Result<(&'a Folded, &'a Drill), CliError> {
+    if q.trim().replace('-', "").len() < 4 {
+        return Err(CliError::Invalid(msg!("drill-id-too-short", query = q)));
+    }
+    let found: Vec<(&Folded, &Drill)> = states
+        .iter()
+        .flat_map(|f| f.state.drills.values().map(move |d| (f, d)))
+        .filter(|(_, d)| d.id.matches(q))
+        .collect();
+    match found.len() {
+        0 => Err(CliError::NotFound(msg!("drill-not-found", query = q))),
+        1 => Ok(found[0]),
+        n => Err(CliError::Invalid(msg!(
+            "drill-ambiguous",
+            query = q,
+            count = n
+        ))),
+    }
+}
+
+/// `firecheck drill finding`: a "must improve" point as a tracked item.
+pub fn finding(
+    ctx: &Ctx,
+    q: &str,
+    point: String,
+    severity: &str,
+    photo: &[std::path::PathBuf],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let states = ctx.states()?;
+    let (_, drill) = find_drill(&states, q)?;
+    let severity: Severity = severity.parse()?;
+    let id = HazardId::for_drill_finding(drill.id, &point);
+    if drill.findings.contains(&id) {
+        return Err(CliError::Invalid(msg!(
+            "drill-finding-exists",
+            hazard = id.short()
+        )));
+    }
+    let evidence = photo
+        .iter()
+        .map(|p| attach(ctx, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.record(
+        EntityRef::Drill {
+            venue: drill.venue,
+            drill: drill.id,
+        },
+        OpBody::DrillFindingRecorded(DrillFindingRecord {
+            point: point.trim().to_string(),
+            severity,
+            evidence,
+        }),
+    )?;
+    writeln!(
+        out,
+        "{}",
+        t!(
+            ctx.lang,
+            "drill-finding-tracked",
+            drill = drill.id.short(),
+            place = &drill.place,
+            hazard = id.short()
+        )
+    )?;
+    ctx.saved(out)
+}
+
+/// `firecheck drill show`: the drill, and each finding with where it stands.
+pub fn show(ctx: &Ctx, q: &str, out: &mut dyn Write) -> Result<(), CliError> {
+    let states = ctx.states()?;
+    let (part, drill) = find_drill(&states, q)?;
+    let today = Timestamp::now().local_date();
+    let detail = query::drill_detail(&part.state, drill.id, today)
+        .ok_or_else(|| CliError::NotFound(msg!("drill-not-found", query = q)))?;
+    if ctx.json {
+        return ctx.print_json(&detail, out);
+    }
+    let d = &detail.drill;
+    let l = ctx.lang;
+    writeln!(
+        out,
+        "{}",
+        t!(
+            l,
+            "drill-show-title",
+            id = d.id.to_string(),
+            when = d.held_at.to_string(),
+            place = &d.place
+        )
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        t!(l, "drill-show-organiser", organiser = &d.organiser)
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        t!(l, "drill-show-units", units = d.units.join("、"))
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        t!(l, "drill-show-scenario", scenario = &d.scenario)
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        t!(
+            l,
+            "drill-show-people",
+            participants = d.participants,
+            secs = d.evacuation_secs
+        )
+    )?;
+    if !d.went_well.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            t!(l, "drill-show-went-well", text = &d.went_well)
+        )?;
+    }
+    if !d.to_improve.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            t!(l, "drill-show-to-improve", text = &d.to_improve)
+        )?;
+    }
+    if detail.findings.is_empty() {
+        writeln!(out, "{}", t!(l, "drill-no-findings", id = d.id.short()))?;
+        return Ok(());
+    }
+    writeln!(out, "{}", t!(l, "drill-findings"))?;
+    print_rows(ctx, &detail.findings, out)
 }

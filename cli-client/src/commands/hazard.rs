@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
-use firecheck_shared::i18n::{words, Msg};
+use firecheck_shared::i18n::{words, Lang, Msg};
 use firecheck_shared::query::{self, HazardFilter, SourceKind};
 use firecheck_shared::*;
 
@@ -11,27 +11,42 @@ use super::{attach, find_hazard, refs, Ctx};
 use crate::table::{clip, render};
 use crate::{CliError, HazardCommand};
 
+/// What `firecheck hazards` filters by.
+#[derive(Debug, Default)]
+pub struct ListArgs {
+    pub open: bool,
+    pub overdue: bool,
+    pub street: Option<String>,
+    pub mine: bool,
+    pub status: Option<String>,
+    pub source: Option<String>,
+}
+
 /// `firecheck hazards`: overdue first, then by deadline.
-pub fn list(
-    ctx: &Ctx,
-    open: bool,
-    overdue: bool,
-    street: Option<String>,
-    mine: bool,
-    status: Option<String>,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let me = if mine { Some(ctx.me()?.user.id) } else { None };
+pub fn list(ctx: &Ctx, args: ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let me = if args.mine {
+        Some(ctx.me()?.user.id)
+    } else {
+        None
+    };
     let filter = HazardFilter {
-        statuses: status
+        statuses: args
+            .status
             .as_deref()
             .map(str::parse)
             .transpose()?
             .into_iter()
             .collect(),
-        active: open,
-        overdue,
-        street,
+        sources: args
+            .source
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .into_iter()
+            .collect(),
+        active: args.open,
+        overdue: args.overdue,
+        street: args.street,
         ..Default::default()
     };
     let states = ctx.states()?;
@@ -48,6 +63,18 @@ pub fn list(
     if !ctx.table_wanted(&list, msg!("hazards-none"), out)? {
         return Ok(());
     }
+    print_rows(ctx, &list, out)?;
+    writeln!(out, "{}", t!(ctx.lang, "hazards-count", count = list.len()))?;
+    Ok(())
+}
+
+/// Hazard rows as a table: id, status (overdue marked), severity, venue, street, what,
+/// deadline, unit, conflicts.
+pub fn print_rows(
+    ctx: &Ctx,
+    list: &[query::HazardRow],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|r| {
@@ -66,9 +93,7 @@ pub fn list(
                 ctx.say(words::severity(h.severity)),
                 clip(&r.venue_name, 20),
                 r.street.clone(),
-                h.item
-                    .clone()
-                    .unwrap_or_else(|| ctx.say(words::source(SourceKind::CitizenReport))),
+                what(h, ctx.lang),
                 h.deadline
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "-".into()),
@@ -93,8 +118,25 @@ pub fn list(
         String::new(),
     ];
     write!(out, "{}", render(&header, &rows))?;
-    writeln!(out, "{}", t!(ctx.lang, "hazards-count", count = list.len()))?;
     Ok(())
+}
+
+/// What a hazard is about in a listing: its checklist item, or where it came from and what
+/// was said.
+pub fn what(h: &Hazard, lang: Lang) -> String {
+    let from = match (&h.item, &h.source) {
+        (Some(item), _) => return item.clone(),
+        (None, HazardSource::CitizenReport(_)) => words::source(SourceKind::CitizenReport),
+        (None, HazardSource::DrillFinding(_)) => words::source(SourceKind::Drill),
+        (None, HazardSource::Visit(_)) => words::source(SourceKind::Visit),
+        (None, HazardSource::Inspection(_)) => words::source(SourceKind::Inspection),
+    };
+    t!(
+        lang,
+        "hazard-what",
+        from = from,
+        description = clip(&h.description, 16)
+    )
 }
 
 /// A deadline: `YYYY-MM-DD` or `+N` days from today.
@@ -143,6 +185,7 @@ pub fn act(ctx: &Ctx, cmd: HazardCommand, out: &mut dyn Write) -> Result<(), Cli
         HazardCommand::Reopen { id, reason } => (id, OpBody::HazardReopened { reason }),
         HazardCommand::Close { id, reason } => (id, OpBody::HazardClosed { reason }),
         HazardCommand::Comment { id, text } => (id, OpBody::HazardCommented { text }),
+        HazardCommand::Reply { id, text } => (id, OpBody::HazardReplied { text }),
     };
     let (state, h) = find_hazard(&states, &id)?;
     // Cannot fail: every arm above but `Show` (which returned) builds a `Hazard…` body, and
@@ -237,10 +280,7 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
         t!(
             l,
             "show-item",
-            item = h
-                .item
-                .clone()
-                .unwrap_or_else(|| ctx.say(words::source(SourceKind::CitizenReport))),
+            item = what(h, l),
             text = text,
             severity = words::severity(h.severity)
         )
@@ -265,6 +305,41 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
             deadline = h.deadline.map(|d| d.to_string()).unwrap_or_else(none)
         )
     )?;
+    // The citizen reports it follows: its own, and those linked to it.
+    let reports: Vec<String> = states
+        .iter()
+        .flat_map(|f| f.state.reports.values())
+        .filter(|r| {
+            r.linked_to.map(|l| l.hazard) == Some(h.id)
+                || (r.hazard == h.id && r.linked_to.is_none())
+        })
+        .map(|r| {
+            r.case_number
+                .clone()
+                .unwrap_or_else(|| t!(l, "show-report-id", id = r.id.short()))
+        })
+        .collect();
+    if !reports.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            t!(l, "show-reports", reports = reports.join(", "))
+        )?;
+    }
+    if let Some(r) = &h.reply {
+        writeln!(
+            out,
+            "  {}",
+            t!(l, "show-reply", when = r.at.to_string(), text = &r.text)
+        )?;
+    }
+    if let Some(reason) = h
+        .closed_reason
+        .as_deref()
+        .filter(|_| h.status == HazardStatus::Closed)
+    {
+        writeln!(out, "  {}", t!(l, "show-closed", reason = reason))?;
+    }
     if h.merged_findings > 0 {
         writeln!(out, "  {}", t!(l, "show-merged", count = h.merged_findings))?;
     }
@@ -296,6 +371,14 @@ fn show(ctx: &Ctx, states: &[Folded], id: &str, out: &mut dyn Write) -> Result<(
             HazardAction::Reopened { reason } => t!(l, "event-reopened", reason = reason),
             HazardAction::Closed { reason } => t!(l, "event-closed", reason = reason),
             HazardAction::Commented { text } => t!(l, "event-comment", text = text),
+            HazardAction::Replied { text } => t!(l, "event-replied", text = text),
+            HazardAction::Linked { hazard } => t!(l, "event-linked", hazard = hazard.short()),
+            HazardAction::FindingCorrected { inspection, reason } => t!(
+                l,
+                "event-finding-corrected",
+                inspection = inspection.short(),
+                reason = reason
+            ),
         };
         let status = ctx.say(words::status(e.status));
         // Pad by display width, so Chinese statuses line up too.
@@ -323,6 +406,9 @@ fn action_word(a: &HazardAction) -> Msg {
         HazardAction::Reopened { .. } => msg!("act-reopen"),
         HazardAction::Closed { .. } => msg!("act-close"),
         HazardAction::Commented { .. } => msg!("act-comment"),
+        HazardAction::Replied { .. } => msg!("act-reply"),
+        HazardAction::Linked { .. } => msg!("act-link"),
+        HazardAction::FindingCorrected { .. } => msg!("act-correct"),
         HazardAction::Found { .. }
         | HazardAction::FoundAgain { .. }
         | HazardAction::PassedReinspection { .. } => msg!("act-inspect"),

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use firecheck_shared::i18n::{words, Lang, Msg};
 use firecheck_shared::query;
+use firecheck_shared::validate;
 use firecheck_shared::*;
 use serde::Deserialize;
 use unicode_width::UnicodeWidthStr;
@@ -51,9 +52,10 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
     attach_photos(ctx, &template, &mut items, &photos)?;
     // Keep the template's order.
     items.sort_by_key(|i| template.items.iter().position(|t| t.code == i.code));
-    let campaign = campaign_for(&states, &venue, args.campaign.as_deref())?;
-
     let now = Timestamp::now();
+    let when = when(args.at.as_deref(), now)?;
+    let campaign = campaign_for(&states, &venue, args.campaign.as_deref(), when)?;
+
     let inspection = InspectionId::new();
     let op = ctx.record(
         EntityRef::Inspection {
@@ -63,14 +65,21 @@ pub fn inspect(ctx: &Ctx, args: InspectArgs, out: &mut dyn Write) -> Result<(), 
         OpBody::InspectionSubmitted(InspectionRecord {
             template: template.id,
             template_version: template.version,
-            started_at: now,
-            finished_at: now,
+            started_at: when,
+            finished_at: when,
             items: items.clone(),
             note,
             campaign,
         }),
     )?;
     let count = |o: Outcome| items.iter().filter(|i| i.outcome == o).count();
+    if when != now {
+        writeln!(
+            out,
+            "{}",
+            t!(ctx.lang, "inspect-late-entry", when = when.to_string())
+        )?;
+    }
     writeln!(
         out,
         "{}",
@@ -279,16 +288,33 @@ fn attach_photos(
     Ok(())
 }
 
-/// The campaign named by `--campaign`, else the running campaign that targets the venue.
+/// When the inspection took place: `--at` (a late entry, at most 7 days ago, and not in the
+/// future), else now.
+fn when(at: Option<&str>, now: Timestamp) -> Result<Timestamp, CliError> {
+    let Some(at) = at else { return Ok(now) };
+    let t = fixtures::parse_local_time(at)
+        .ok_or_else(|| CliError::Invalid(msg!("inspect-bad-at", value = at)))?;
+    if t.0 > now.0 + 60_000 {
+        return Err(CliError::Invalid(msg!("inspect-at-future", value = at)));
+    }
+    if t.0 < now.0 - validate::LATE_ENTRY_MAX_MS {
+        return Err(CliError::Invalid(msg!("inspect-at-too-old", value = at)));
+    }
+    Ok(t)
+}
+
+/// The campaign named by `--campaign`, else the campaign that was running when the
+/// inspection took place and targets the venue.
 fn campaign_for(
     states: &[Folded],
     venue: &Venue,
     named: Option<&str>,
+    when: Timestamp,
 ) -> Result<Option<CampaignId>, CliError> {
     if let Some(c) = named {
         return Ok(Some(find_campaign(states, Some(c))?.id));
     }
-    let today = Timestamp::now().local_date();
+    let today = when.local_date();
     Ok(query::campaigns(&refs(states))
         .into_iter()
         .find(|c| (c.starts..=c.ends).contains(&today) && c.targets(venue))

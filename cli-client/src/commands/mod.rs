@@ -1,12 +1,18 @@
 //! The field commands, one module per family. Everything here works offline: reads come
 //! from the local replica, writes become ops queued in the outbox and folded locally at once.
 //!
-//! - [`venue`] — list venues, add one.
-//! - [`inspect`] — record an inspection against a checklist; list the checklists.
+//! - [`venue`] — list venues, add one, edit one, mark one closed, moved or active again;
+//!   [`venue_import`] — the office's venue spreadsheet.
+//! - [`template`] — load checklist templates from a file.
+//! - [`inspect`] — record an inspection against a checklist (now, or typed in after the
+//!   fact with `--at`); list the checklists.
+//! - [`inspection`] — amend an inspection already recorded, show one, list a venue's.
 //! - [`hazard`] — list hazards, show one, act on one (dispatch, fixed, verify, reopen, close,
-//!   comment).
-//! - [`drill`] — log a drill, list drills.
-//! - [`campaign`] — list campaigns, a campaign's coverage.
+//!   comment, reply to the citizen).
+//! - [`drill`] — log a drill, record its findings as tracked items, show one, list drills.
+//! - [`campaign`] — list campaigns, a campaign's coverage, define one.
+//! - [`report`] — take a citizen report by phone, show, link and reply to one; list them.
+//! - [`visit`] — record a resident visit, report back on an area; list visits.
 //!
 //! Here: [`Ctx`] (what every command gets: the replica, the login, recording an op) and the
 //! look-ups the families share ([`find_venue`], [`find_hazard`], [`find_campaign`],
@@ -27,7 +33,12 @@ pub mod campaign;
 pub mod drill;
 pub mod hazard;
 pub mod inspect;
+pub mod inspection;
+pub mod report;
+pub mod template;
 pub mod venue;
+pub mod venue_import;
+pub mod visit;
 
 /// What every command gets.
 #[derive(Debug)]

@@ -13,12 +13,14 @@ use super::{decode, LocalReplica, ReplicaError, Result};
 /// 1. `parts` (ops per partition) and `states` (one `PartitionState` per partition, with
 ///    every inspection and every hazard's history inside).
 /// 2. `states` hold [`Folded`]: the bounded state and its records apart.
-pub const FORMAT: u32 = 2;
+/// 3. States of the fold with the other channels (venue status, replies, drill findings,
+///    visits, case numbers and links, amendments' changes): older states are folded again.
+pub const FORMAT: u32 = 3;
 
 impl LocalReplica {
     /// Bring an older replica to [`FORMAT`], in order: states folded by an older format are
     /// dropped (they are derived), per-op records are moved into partitions, and every
-    /// partition whose state was dropped is folded again from its ops.
+    /// partition whose state was dropped is folded again from its ops (1 → 2 and 2 → 3 alike).
     pub(super) fn migrate(&self) -> Result<()> {
         let found: Option<u32> = self.get_meta("format")?;
         let empty = self.parts.is_empty() && self.states.is_empty();
@@ -34,13 +36,14 @@ impl LocalReplica {
                 known: FORMAT,
             });
         }
-        if found < 2 {
+        // States are derived: any older fold's are dropped and folded again from the ops.
+        if found < FORMAT {
             self.states.clear().map_err(|e| self.err(e))?;
         }
         if self.db.tree_names().iter().any(|n| n.as_ref() == b"ops") {
             self.migrate_op_records()?;
         }
-        if found < 2 {
+        if found < FORMAT {
             let mut held = Held::new();
             for key in self.parts.iter().keys() {
                 let key = key.map_err(|e| self.err(e))?;
@@ -152,12 +155,13 @@ mod tests {
     }
 
     #[test]
-    fn a_format_1_replica_is_folded_again_and_lists_what_a_fresh_fold_lists() {
+    fn an_older_replica_is_folded_again_and_lists_what_a_fresh_fold_lists() {
         let ops = built_ops(&noise(5, 6000));
         let fresh: Vec<Folded> = expected(&ops).into_values().collect();
         // Format 1 kept one `PartitionState` with everything inside, and recorded no format;
-        // a state this build cannot read, or one it reads but that is not a `Folded`, is
-        // dropped and folded again from the partition's ops either way.
+        // format 2 a `Folded` of an older fold. A state this build cannot read, or one it
+        // reads but that is not a current `Folded`, is dropped and folded again from the
+        // partition's ops either way.
         let old_states: [(&str, OldState); 2] = [
             ("a bare PartitionState", |p, list| {
                 encode_unframed(&Folded::fold(p, list.iter()).state)
@@ -165,7 +169,7 @@ mod tests {
             ("unreadable bytes", |_, _| vec![0xFF; 7]),
         ];
         for (what, state) in old_states {
-            for format in [None, Some(1)] {
+            for format in [None, Some(1), Some(2)] {
                 let home = tempfile::tempdir().unwrap();
                 older_replica(home.path(), &ops, format, state);
                 let r = LocalReplica::open(home.path()).unwrap();

@@ -9,7 +9,8 @@
 //!   (the same fold as the server's, through the same merge step in `shared`).
 //! - `outbox`: `device_seq` → [`OutboxEntry`]: each op this device made and where it stands
 //!   (queued → sent → acked, or rejected with the server's reason).
-//! - `meta`: device id, next `device_seq`, HLC, pull cursor, login, last sync.
+//! - `meta`: device id, next `device_seq`, HLC, pull cursor, the server log it belongs to,
+//!   login, last sync.
 //! - `blobs`: `sha256` → [`BlobEntry`]: attachments this device holds and whether the
 //!   server has them yet. The bytes are files under `blobs/` in the home dir, copied in when
 //!   the op is recorded (so the original photo may be deleted).
@@ -29,6 +30,8 @@
 //! - [`outbox`] — making ops (stamp, queue, fold), their states, registering anew.
 //! - [`blobs`] — attachments held on this device.
 //! - [`meta`] — device id, HLC, cursor, login, last sync.
+//! - [`restored`] — the server log the cursor belongs to, and sending again what a server
+//!   restored from a backup lacks.
 //! - [`migrate`] — the recorded [`FORMAT`] and the ordered migrations of older replicas.
 
 use std::path::Path;
@@ -43,6 +46,7 @@ pub mod meta;
 pub mod migrate;
 pub mod outbox;
 pub mod partitions;
+pub mod restored;
 #[cfg(test)]
 mod testing;
 
@@ -51,6 +55,7 @@ pub use meta::{Login, SyncMark};
 pub use migrate::FORMAT;
 pub use outbox::{OutboxCounts, OutboxEntry, OutboxState};
 pub use partitions::{HELD_FOR_MAX, HELD_OPS_MAX};
+pub use restored::Rewound;
 
 #[derive(Debug)]
 pub enum ReplicaError {

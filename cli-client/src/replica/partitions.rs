@@ -245,6 +245,15 @@ impl LocalReplica {
             .transpose()
     }
 
+    /// Every op this replica holds of one partition, in merge order (what an officer's
+    /// device reads a citizen's contact from: the fold never keeps it).
+    pub fn partition_ops(&self, p: &Partition) -> Result<Vec<Op>> {
+        if let Some(m) = self.held()?.as_ref().and_then(|b| b.held.get(p)) {
+            return Ok(m.ops.clone());
+        }
+        Ok(self.load(*p)?.ops)
+    }
+
     /// Every folded partition.
     pub fn partitions(&self) -> Result<Vec<Folded>> {
         let stored: Vec<Folded> = self

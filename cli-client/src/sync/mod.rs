@@ -37,6 +37,16 @@ pub struct SyncSummary {
     pub photos_sent: usize,
     pub photo_bytes: u64,
     pub clock_warning: Option<String>,
+    /// Set when the server turned out to be restored from a backup during this sync.
+    pub server_restored: Option<ServerRestored>,
+}
+
+/// The server was restored from a backup: its log agrees with the one this device pulled
+/// from up to `shared`; `resent` ops of this device acknowledged after that went again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ServerRestored {
+    pub shared: u64,
+    pub resent: usize,
 }
 
 /// `firecheck sync`.

@@ -43,6 +43,18 @@ impl Progress {
 
 /// The summary as lines of text (`--json` prints the [`SyncSummary`] itself).
 pub fn summary(summary: &SyncSummary, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(r) = &summary.server_restored {
+        writeln!(
+            out,
+            "{}",
+            t!(
+                lang,
+                "sync-server-restored",
+                shared = r.shared,
+                resent = r.resent
+            )
+        )?;
+    }
     writeln!(
         out,
         "{}",

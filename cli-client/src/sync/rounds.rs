@@ -8,13 +8,13 @@
 //! access token is refreshed once. During a long pull the next page is fetched on the
 //! runtime's worker while this thread takes in the last.
 
-use firecheck_shared::sync::{AckResult, SyncRequest, SyncResponse};
+use firecheck_shared::sync::{AckResult, SyncRequest};
 use firecheck_shared::*;
 use tokio::task::JoinHandle;
 
-use super::SyncSummary;
+use super::{ServerRestored, SyncSummary};
 use crate::commands::Ctx;
-use crate::remote::RemoteError;
+use crate::remote::{RemoteError, SyncAnswer};
 use crate::replica::OutboxState;
 use crate::session::Connection;
 use crate::CliError;
@@ -26,7 +26,7 @@ pub const PULL_LIMIT: u32 = 1000;
 
 /// The next page of a long pull, asked for while the last one is taken in: the cursor it
 /// starts after, and the request in flight.
-type Prefetch = (u64, JoinHandle<Result<SyncResponse, RemoteError>>);
+type Prefetch = (u64, JoinHandle<Result<SyncAnswer, RemoteError>>);
 
 /// Round trips until the outbox is empty (or holds only rejected ops) and the pull has
 /// caught up. `on_page` hears how many ops were pulled so far after each page of a long pull.
@@ -40,7 +40,28 @@ pub fn exchange(
     loop {
         conn.refresh_if_due()?;
         let (req, was_queued) = next_request(ctx)?;
-        let resp = answer(ctx, conn, &req, prefetched.take(), &was_queued)?;
+        let log = ctx.replica.server_log()?;
+        let answered = match answer(ctx, conn, &req, log, prefetched.take(), &was_queued) {
+            Ok(a) => a,
+            // The server was restored from a backup: nothing of this request was stored.
+            // Send again what it lacks and pull again from where the logs agree — once per
+            // sync (a second refusal is an error, not a loop).
+            Err(CliError::Remote(RemoteError::LogRestored { log, shared, .. }))
+                if summary.server_restored.is_none() =>
+            {
+                let r = ctx.replica.rewind_to_restored(log, shared)?;
+                summary.server_restored = Some(ServerRestored {
+                    shared,
+                    resent: r.resend,
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if let (None, Some(server_log)) = (log, answered.log) {
+            ctx.replica.set_server_log(server_log)?;
+        }
+        let resp = answered.resp;
         summary.sent += req.ops.len();
         for a in &resp.acks {
             match a.result {
@@ -51,7 +72,7 @@ pub fn exchange(
         // Taking in the answer changes no queued op, so this holds after it too.
         let more_to_push = ctx.replica.counts()?.queued > 0 && req.ops.len() == PUSH_BATCH;
         if resp.has_more && !more_to_push {
-            prefetched = Some(prefetch(conn, resp.cursor));
+            prefetched = Some(prefetch(conn, resp.cursor, log.or(answered.log)));
         }
         summary.pulled +=
             ctx.replica
@@ -88,8 +109,8 @@ fn next_request(ctx: &Ctx) -> Result<(SyncRequest, Vec<Op>), CliError> {
     Ok((req, was_queued))
 }
 
-/// Ask for the page after `cursor` on the runtime's worker.
-fn prefetch(conn: &Connection, cursor: u64) -> Prefetch {
+/// Ask for the page after `cursor` (of server log `log`) on the runtime's worker.
+fn prefetch(conn: &Connection, cursor: u64, log: Option<uuid::Uuid>) -> Prefetch {
     let next = SyncRequest {
         cursor,
         ops: Vec::new(),
@@ -100,7 +121,7 @@ fn prefetch(conn: &Connection, cursor: u64) -> Prefetch {
     (
         cursor,
         conn.rt
-            .spawn(async move { remote.sync(&token, &next).await }),
+            .spawn(async move { remote.sync_from(&token, &next, log).await }),
     )
 }
 
@@ -112,9 +133,10 @@ fn answer(
     ctx: &Ctx,
     conn: &mut Connection,
     req: &SyncRequest,
+    log: Option<uuid::Uuid>,
     prefetched: Option<Prefetch>,
     was_queued: &[Op],
-) -> Result<SyncResponse, CliError> {
+) -> Result<SyncAnswer, CliError> {
     let early = match prefetched {
         Some((cursor, task)) if req.ops.is_empty() && cursor == req.cursor => {
             conn.rt.block_on(task).ok().and_then(Result::ok)
@@ -130,9 +152,9 @@ fn answer(
     }
     // Whether any attempt may have reached the server (not only the last one).
     let mut reached = false;
-    let answer = match round_trip(conn, req, &mut reached) {
+    let answer = match round_trip(conn, req, log, &mut reached) {
         Err(RemoteError::Unauthorized { .. }) => match conn.refresh() {
-            Ok(()) => round_trip(conn, req, &mut reached),
+            Ok(()) => round_trip(conn, req, log, &mut reached),
             Err(e) => {
                 if !reached {
                     ctx.replica.mark_queued(was_queued)?;
@@ -167,14 +189,15 @@ fn answer(
 fn round_trip(
     conn: &Connection,
     req: &SyncRequest,
+    log: Option<uuid::Uuid>,
     reached: &mut bool,
-) -> Result<SyncResponse, RemoteError> {
+) -> Result<SyncAnswer, RemoteError> {
     let maybe = std::cell::Cell::new(false);
     let token = &conn.login.access_token;
     let result = conn.retrying(|| {
         let maybe = &maybe;
         async move {
-            let r = conn.remote.sync(token, req).await;
+            let r = conn.remote.sync_from(token, req, log).await;
             if matches!(
                 r,
                 Err(RemoteError::Unreachable {

@@ -84,12 +84,19 @@ pub async fn log(
             .filter(|u| u.user.org == org)
             .map(|u| (u.user.id, u.user.username))
             .collect();
-        let devices: HashMap<DeviceId, String> = store
+        let mut devices: HashMap<DeviceId, String> = store
             .devices()?
             .into_iter()
             .filter(|d| d.org == org)
             .map(|d| (d.id, d.name))
             .collect();
+        // The city platform's deliveries: authored by an intake key, from its own device.
+        let mut users = users;
+        for k in store.intake_keys(org)? {
+            let name = format!("intake key: {}", k.key.name);
+            users.insert(k.key.author, name.clone());
+            devices.insert(k.key.device, name);
+        }
         let more = entries.len() == limit && entries.last().is_some_and(|(seq, _)| *seq > 1);
         let next_before = more.then(|| entries.last().map(|(seq, _)| *seq)).flatten();
         let items = entries

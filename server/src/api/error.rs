@@ -32,6 +32,15 @@ pub enum AppError {
     /// The password is a one-time password: change it before logging in.
     PasswordChangeRequired(Msg),
     AccountDisabled(Msg),
+    /// The device pulled from another log than the server's (it was restored from a
+    /// backup): `log` is the server's, `shared` how many of the organisation's entries the
+    /// two share. Sent with the headers of `shared::sync::LOG_HEADER` and
+    /// `LOG_SHARED_HEADER`.
+    LogRestored {
+        message: Msg,
+        log: uuid::Uuid,
+        shared: u64,
+    },
     /// A fault of the server's. The text is logged, never sent.
     Internal(String),
 }
@@ -64,6 +73,7 @@ impl AppError {
             AppError::QuotaExceeded(_) => ErrorCode::QuotaExceeded,
             AppError::PasswordChangeRequired(_) => ErrorCode::PasswordChangeRequired,
             AppError::AccountDisabled(_) => ErrorCode::AccountDisabled,
+            AppError::LogRestored { .. } => ErrorCode::LogRestored,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -84,6 +94,7 @@ impl AppError {
             | AppError::QuotaExceeded(m)
             | AppError::PasswordChangeRequired(m)
             | AppError::AccountDisabled(m) => m.clone(),
+            AppError::LogRestored { message, .. } => message.clone(),
             AppError::MethodNotAllowed => msg!("error-method-not-allowed"),
             AppError::Timeout => msg!("error-timeout"),
             AppError::TooManyAttempts(secs) => msg!("error-too-many-attempts", secs = *secs),
@@ -160,10 +171,25 @@ impl IntoResponse for AppError {
         let mut resp = (self.status(), Json(self.body(Lang::En))).into_response();
         resp.extensions_mut()
             .insert(Localizable(self.code(), self.msg()));
-        if let AppError::TooManyAttempts(secs) = self {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
+        match self {
+            AppError::TooManyAttempts(secs) => {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
             }
+            AppError::LogRestored { log, shared, .. } => {
+                use firecheck_shared::sync::{LOG_HEADER, LOG_SHARED_HEADER};
+                let headers = resp.headers_mut();
+                for (name, value) in [
+                    (LOG_HEADER, log.to_string()),
+                    (LOG_SHARED_HEADER, shared.to_string()),
+                ] {
+                    if let Ok(v) = HeaderValue::from_str(&value) {
+                        headers.insert(name, v);
+                    }
+                }
+            }
+            _ => {}
         }
         resp
     }

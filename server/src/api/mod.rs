@@ -9,6 +9,10 @@
 //!   a user's role, disabling, enabling, one-time passwords ([`users`]); its units
 //!   ([`units`], read by every role at `GET /v1/units`); its audit log and op log
 //!   ([`audit`]). `POST /v1/auth/password` changes one's own password ([`auth`]).
+//! - `GET /v1/drills/{id}`, `/v1/visits`, `/v1/visits/report`, `/v1/citizen-reports/{id}` —
+//!   the other channels' review reads ([`channels`]).
+//! - `/v1/intake/citizen-reports…` — the city platform's deliveries and read-back, with an
+//!   intake key ([`intake`]); `/v1/admin/intake-keys…` — the keys ([`intake_keys`]).
 //! - `/v1/operator/orgs` — organisations and their first admin, with the operator key
 //!   ([`operator`]).
 //! - `GET /healthz`, `GET /readyz`, `GET /metrics` ([`monitoring`]), `GET /v1/openapi.json`.
@@ -42,8 +46,11 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod blobs;
+pub mod channels;
 pub mod error;
 pub mod exports;
+pub mod intake;
+pub mod intake_keys;
 pub mod monitoring;
 pub mod operator;
 pub mod review;
@@ -72,6 +79,8 @@ pub struct AppState {
     pub upload_limits: UploadLimits,
     /// The office console's device locks and clocks.
     pub console: crate::console::ConsoleState,
+    /// The city platform's deliveries, one at a time.
+    pub intake: intake::Intake,
 }
 
 pub type State = Arc<AppState>;
@@ -99,6 +108,25 @@ pub fn app(state: State) -> Router {
         .route("/v1/campaigns/{id}/coverage", get(review::coverage))
         .route("/v1/templates", get(review::templates))
         .route("/v1/exports/{file}", get(exports::export))
+        .route("/v1/drills/{id}", get(channels::drill))
+        .route("/v1/visits", get(channels::visits))
+        .route("/v1/visits/report", get(channels::visit_report))
+        .route("/v1/citizen-reports/{id}", get(channels::citizen_report))
+        .route(
+            "/v1/intake/citizen-reports",
+            post(intake::deliver).layer(DefaultBodyLimit::max(
+                firecheck_shared::intake::MAX_INTAKE_BODY_BYTES,
+            )),
+        )
+        .route("/v1/intake/citizen-reports/{case}", get(intake::read_back))
+        .route(
+            "/v1/admin/intake-keys",
+            get(intake_keys::list).post(intake_keys::create),
+        )
+        .route(
+            "/v1/admin/intake-keys/{id}/revoke",
+            post(intake_keys::revoke),
+        )
         .route(
             "/v1/operator/orgs",
             get(operator::list_orgs).post(operator::create_org),
@@ -294,6 +322,15 @@ impl Caller {
         review::coverage,
         review::templates,
         exports::export,
+        channels::drill,
+        channels::visits,
+        channels::visit_report,
+        channels::citizen_report,
+        intake::deliver,
+        intake::read_back,
+        intake_keys::list,
+        intake_keys::create,
+        intake_keys::revoke,
         operator::create_org,
         operator::list_orgs,
         admin::create_user,
@@ -327,6 +364,10 @@ impl Caller {
         firecheck_shared::admin::AuditAction,
         firecheck_shared::admin::Unit,
         firecheck_shared::admin::LogRecord,
+        firecheck_shared::admin::IntakeKey,
+        firecheck_shared::intake::CitizenReportIntake,
+        firecheck_shared::intake::IntakeReceipt,
+        firecheck_shared::intake::CaseStatus,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -337,6 +378,7 @@ impl Caller {
         (name = "monitoring", description = "Readiness and Prometheus metrics for the server's operator"),
         (name = "operator", description = "Organisations and their first admin, for the server's operator (operator key)"),
         (name = "blobs", description = "Attachments by SHA-256, uploaded apart from ops"),
+        (name = "intake", description = "The city platform (一网统管) delivers citizen reports and reads back how each is handled, with an organisation's intake key"),
     )
 )]
 #[derive(Debug)]
@@ -359,6 +401,10 @@ impl utoipa::Modify for BearerAuth {
         );
         components.add_security_scheme(
             "operator",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "intake",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         components.add_security_scheme(

@@ -44,7 +44,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    fn of(p: IndexPage<T>, paging: &Paging) -> Self {
+    pub(super) fn of(p: IndexPage<T>, paging: &Paging) -> Self {
         Self {
             items: p.items,
             total: p.total,
@@ -99,7 +99,11 @@ pub(crate) fn paging(
 }
 
 /// Wait until the caller's organisation's views cover `seq`.
-async fn wait_views(state: &State, caller: &Caller, seq: Option<u64>) -> Result<(), AppError> {
+pub(crate) async fn wait_views(
+    state: &State,
+    caller: &Caller,
+    seq: Option<u64>,
+) -> Result<(), AppError> {
     wait_seq(state, caller.0.org, seq).await
 }
 
@@ -321,7 +325,7 @@ pub struct HazardParams {
     pub assignee: Option<String>,
     /// Comma-separated severities: critical, major, minor.
     pub severity: Option<String>,
-    /// Comma-separated sources: inspection, citizen_report.
+    /// Comma-separated sources: inspection, citizen_report, drill, visit.
     pub source: Option<String>,
     /// Only hazards a campaign counts (found by an inspection it counts at one of its
     /// targets).

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::hlc::{skew_ms, skew_warning};
 use firecheck_shared::i18n::Lang;
-use firecheck_shared::sync::{Ack, AckResult, RejectCode, SyncRequest, SyncResponse};
+use firecheck_shared::sync::{Ack, AckResult, RejectCode, SyncRequest, SyncResponse, LOG_HEADER};
 use firecheck_shared::validate::{self, ValidationError, MAX_OPS_PER_SYNC, MAX_PULL_LIMIT};
 use firecheck_shared::*;
 
@@ -21,11 +21,20 @@ use crate::sequencer::SequencerError;
 /// (`application/json`), chosen by `Content-Type` and `Accept` (default: the request's form).
 /// Every pushed op gets an ack in order: `accepted` (stored now), `duplicate` (stored before;
 /// same sequence number), or `rejected` with a code and a reason. Acked ops are on disk.
+///
+/// Every answer names the server's log in the `firecheck-log` header. A device sends back the
+/// id it last saw; when the server's log is another one (it was restored from a backup), or
+/// the cursor is past the end of the server's log, nothing is stored and the answer is 409
+/// `log_restored`, its `firecheck-log-shared` header saying up to which sequence number the
+/// two logs agree: the device pulls again from there and sends again its own ops acknowledged
+/// after it.
 #[utoipa::path(
     post, path = "/v1/sync", tag = "sync",
     request_body(content = SyncRequest, description = "Cursor, ops to push, pull limit", content_type = "application/json"),
+    params(("firecheck-log" = Option<String>, Header, description = "The id of the server log this device last pulled from (from the `firecheck-log` header of an earlier answer)")),
     responses(
-        (status = 200, description = "Acks, pulled ops, the new cursor", body = SyncResponse),
+        (status = 200, description = "Acks, pulled ops, the new cursor; the header `firecheck-log` names the server's log", body = SyncResponse),
+        (status = 409, description = "`log_restored`: the device pulled from another log than the server's, or its cursor is past the server's log (the server was restored from a backup); `firecheck-log-shared` says how far the two logs agree. Nothing was stored", body = firecheck_shared::sync::ErrorBody),
         (status = 400, description = "Malformed body", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Missing, expired or forged token; revoked device", body = firecheck_shared::sync::ErrorBody),
         (status = 413, description = "Body or batch too large", body = firecheck_shared::sync::ErrorBody),
@@ -44,12 +53,71 @@ pub async fn sync(
     let answer = response_format(&headers, format);
     let req: SyncRequest = codec::decode(format, &body)
         .map_err(|e| AppError::BadRequest(msg!("sync-undecodable", detail = e.to_string())))?;
-    let resp = handle(&state, &caller, req, lang_of(&headers)).await?;
+    let device_log = device_log(&headers)?;
+    let resp = handle(&state, &caller, device_log, req, lang_of(&headers)).await?;
     Ok((
-        [(header::CONTENT_TYPE, answer.media_type())],
+        [
+            (header::CONTENT_TYPE, answer.media_type().to_string()),
+            (
+                header::HeaderName::from_static(LOG_HEADER),
+                state.store.log_identity().id.to_string(),
+            ),
+        ],
         codec::encode(answer, &resp),
     )
         .into_response())
+}
+
+/// The log the device last pulled from, if it says.
+fn device_log(headers: &HeaderMap) -> Result<Option<uuid::Uuid>, AppError> {
+    headers
+        .get(LOG_HEADER)
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|s| uuid::Uuid::parse_str(s.trim()).ok())
+                .ok_or_else(|| {
+                    AppError::BadRequest(msg!("sync-bad-log-header", header = LOG_HEADER))
+                })
+        })
+        .transpose()
+}
+
+/// Refuse a device whose cursor belongs to another log than this server's: the one it names,
+/// or — when it names none — a cursor past the end of this log. Says up to where the two
+/// logs agree.
+fn check_log(
+    state: &State,
+    org: OrgId,
+    device_log: Option<uuid::Uuid>,
+    cursor: u64,
+) -> Result<(), AppError> {
+    let identity = state.store.log_identity();
+    let head = state.store.durable_seq(org);
+    let shared = match device_log {
+        Some(theirs) => identity.shared_with(org, theirs),
+        None => None,
+    }
+    .or_else(|| {
+        (cursor > head).then(|| match device_log {
+            Some(_) => head,
+            None => identity.shared_with_any(org).min(head),
+        })
+    });
+    let Some(shared) = shared else {
+        return Ok(());
+    };
+    tracing::warn!(%org, cursor, head, shared, device_log = ?device_log, "a device pulled from a log this server no longer has (restored from a backup)");
+    Err(AppError::LogRestored {
+        message: msg!(
+            "sync-log-restored",
+            cursor = cursor,
+            head = head,
+            shared = shared
+        ),
+        log: identity.id,
+        shared,
+    })
 }
 
 /// The form the answer takes: what `Accept` names, else the request's own form.
@@ -75,10 +143,12 @@ fn request_format(headers: &HeaderMap) -> Result<Format, AppError> {
 pub async fn handle(
     state: &State,
     caller: &Caller,
+    device_log: Option<uuid::Uuid>,
     req: SyncRequest,
     lang: Lang,
 ) -> Result<SyncResponse, AppError> {
     let claims = &caller.0;
+    check_log(state, claims.org, device_log, req.cursor)?;
     if req.ops.len() > MAX_OPS_PER_SYNC {
         return Err(AppError::PayloadTooLarge(msg!(
             "sync-too-many-ops",
@@ -195,13 +265,25 @@ pub async fn handle(
     })
     .await?;
     let cursor = entries.last().map(|(seq, _)| *seq).unwrap_or(req.cursor);
+    // A citizen's contact is for the safety office's officers only: every other role's
+    // device gets the report without it (the fold never reads it, so replicas stay equal).
+    let officer = claims.role == Role::Officer;
     let clock_warning = (req.device_time_ms > 0)
         .then(|| skew_warning(skew_ms(req.device_time_ms.max(0) as u64, now as u64)))
         .flatten()
         .map(|w| w.render(lang));
     Ok(SyncResponse {
         acks,
-        ops: entries.into_iter().map(|(_, e)| e.op).collect(),
+        ops: entries
+            .into_iter()
+            .map(|(_, e)| {
+                if officer {
+                    e.op
+                } else {
+                    e.op.without_contact()
+                }
+            })
+            .collect(),
         cursor,
         has_more,
         server_time_ms: now,
@@ -256,6 +338,24 @@ fn check(
     }
     validate::authorize(claims.role, &op.body)
         .map_err(|e| (RejectCode::Forbidden, e.msg().render(lang)))?;
+    // A report with the platform's case number is the case's report in this organisation,
+    // so an officer's typing of a case and the platform's delivery meet in one report.
+    if let (OpBody::CitizenCaseReported(r), EntityRef::CitizenReport { report, .. }) =
+        (&op.body, &op.entity)
+    {
+        let case = r.case_number.trim();
+        if !case.is_empty() && *report != ReportId::for_case(claims.org, case) {
+            return Err((
+                RejectCode::Invalid,
+                t!(
+                    lang,
+                    "reject-case-report-id",
+                    case = case,
+                    report = ReportId::for_case(claims.org, case).to_string()
+                ),
+            ));
+        }
+    }
     validate::op(op, now).map_err(|e| {
         let code = match e {
             ValidationError::InFuture { .. } | ValidationError::BadTimestamp { .. } => {

@@ -104,6 +104,8 @@ fn load(store: &Store, org: OrgId, id: HazardId, offset: usize) -> Result<Loaded
                 photos.extend(rep.evidence.iter().map(|e| e.to_hex()));
             }
         }
+        // A drill's finding and a visit's problem carry no photos of their own.
+        HazardSource::DrillFinding(_) | HazardSource::Visit(_) => {}
     }
     let mut units: Vec<String> = text::UNITS.iter().map(|u| u.to_string()).collect();
     if let Some(s) = &state {

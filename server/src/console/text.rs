@@ -46,7 +46,12 @@ pub fn source(s: SourceKind) -> &'static str {
     word(words::source(s))
 }
 
-pub const SOURCES: [SourceKind; 2] = [SourceKind::Inspection, SourceKind::CitizenReport];
+pub const SOURCES: [SourceKind; 4] = [
+    SourceKind::Inspection,
+    SourceKind::CitizenReport,
+    SourceKind::Drill,
+    SourceKind::Visit,
+];
 
 pub fn role(r: Role) -> &'static str {
     word(words::role(r))
@@ -106,6 +111,14 @@ pub fn action(a: &HazardAction) -> (&'static str, String) {
         }
         HazardAction::Closed { reason } => (word(msg!("console-action-closed")), reason.clone()),
         HazardAction::Commented { text } => (word(msg!("console-action-comment")), text.clone()),
+        HazardAction::Replied { text } => (word(msg!("console-action-replied")), text.clone()),
+        HazardAction::Linked { hazard } => (
+            word(msg!("console-action-linked")),
+            t!(LANG, "console-linked-detail", hazard = hazard.short()),
+        ),
+        HazardAction::FindingCorrected { reason, .. } => {
+            (word(msg!("console-action-corrected")), reason.clone())
+        }
     }
 }
 

@@ -16,6 +16,7 @@
 //! - `V | org | street | address (natural order) | name | venue` → [`Venue`], and
 //!   `P | org | kind | street | address | name | venue` → (): venues in listing order;
 //! - `G | org | held at | drill` → [`Drill`]: drills, newest last;
+//! - `M | org | visited on | hlc | visit` → [`Visit`]: resident visits, newest last;
 //! - `C | org | …` → campaign coverage: per target venue, per street, the not-inspected-first
 //!   listing, overdue counts by deadline day, and campaigns whose coverage must be computed
 //!   again (see `views::coverage`).
@@ -204,6 +205,20 @@ pub(crate) fn venue_order(v: &Venue) -> Vec<u8> {
     out
 }
 
+fn visit_key(org: OrgId, v: &Visit) -> Vec<u8> {
+    key(
+        b'M',
+        &[
+            org.as_bytes(),
+            &day(v.visited_on),
+            &v.hlc.wall_ms.to_be_bytes(),
+            &v.hlc.counter.to_be_bytes(),
+            &v.hlc.node.to_be_bytes(),
+            v.id.as_bytes(),
+        ],
+    )
+}
+
 fn drill_key(org: OrgId, d: &Drill) -> Vec<u8> {
     key(
         b'G',
@@ -280,6 +295,22 @@ impl ViewBatch {
             for k in venue_counts(org, v) {
                 self.count(k, 1);
             }
+        }
+    }
+
+    /// A visit appeared or changed.
+    pub fn visit_entry(&mut self, old: Option<&Visit>, new: Option<&Visit>) {
+        if old == new {
+            return;
+        }
+        if let Some(v) = old {
+            self.batch.remove(visit_key(self.org, v));
+            self.count(count_key(self.org, &[b"m"]), -1);
+        }
+        if let Some(v) = new {
+            self.batch
+                .insert(visit_key(self.org, v), encode_unframed(v));
+            self.count(count_key(self.org, &[b"m"]), 1);
         }
     }
 
@@ -784,6 +815,45 @@ impl Store {
             .take(limit)
             .map(|v| decode("drill", &v?))
             .collect::<Result<Vec<Drill>>>()?;
+        Ok(IndexPage {
+            items,
+            total: Some(total),
+            next: None,
+        })
+    }
+
+    /// A drill by id, and the partition it folds in (a scan of the drills: an
+    /// organisation has few).
+    pub fn drill(&self, org: OrgId, id: DrillId) -> Result<Option<(Drill, Partition)>> {
+        for v in self
+            .views
+            .scan_prefix(key(b'G', &[org.as_bytes()]))
+            .values()
+        {
+            let d: Drill = decode("drill", &v?)?;
+            if d.id == id {
+                let p = match d.venue {
+                    Some(v) => Partition::Venue(v),
+                    None => Partition::Drill(id),
+                };
+                return Ok(Some((d, p)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A page of visits, most recent first.
+    pub fn visits_page(&self, org: OrgId, offset: usize, limit: usize) -> Result<IndexPage<Visit>> {
+        let total = self.counter(&count_key(org, &[b"m"]))?.max(0) as usize;
+        let items = self
+            .views
+            .scan_prefix(key(b'M', &[org.as_bytes()]))
+            .values()
+            .rev()
+            .skip(offset)
+            .take(limit)
+            .map(|v| decode("visit", &v?))
+            .collect::<Result<Vec<Visit>>>()?;
         Ok(IndexPage {
             items,
             total: Some(total),

@@ -7,6 +7,8 @@
 //!   session generation 0); attachments gain their holders — every organisation whose log
 //!   refers to a stored attachment holds it (format 1 let any such organisation read it).
 //!   Uploads left unfinished in the old layout are swept as usual.
+//! - 2 → 3: nothing stored changes; the format says the data dir may now hold what an older
+//!   server cannot read (the other channels' op kinds, intake keys and their audit records).
 
 use std::collections::BTreeMap;
 
@@ -33,6 +35,7 @@ pub(super) fn run(store: &Store, meta: &sled::Tree, from: u32) -> Result<()> {
     while format < DATA_FORMAT {
         match format {
             1 => v1_to_v2(store, meta)?,
+            2 => set_format(meta, 3)?,
             other => {
                 return Err(StoreError::Corrupt {
                     what: "format",
@@ -43,6 +46,13 @@ pub(super) fn run(store: &Store, meta: &sled::Tree, from: u32) -> Result<()> {
         format += 1;
         tracing::info!(format, "data dir migrated");
     }
+    Ok(())
+}
+
+/// A step that changes nothing stored but the recorded format.
+fn set_format(meta: &sled::Tree, format: u32) -> Result<()> {
+    meta.insert("format", &format.to_le_bytes())?;
+    meta.flush()?;
     Ok(())
 }
 
@@ -212,5 +222,31 @@ mod tests {
         // Opening again runs nothing twice.
         let store = Store::open(dir.path(), 8 << 20).unwrap();
         assert_eq!(store.user("zhangwei").unwrap().unwrap().user, user);
+    }
+
+    /// A format-2 data dir opens as format 3 with everything it held as it was.
+    #[test]
+    fn format_2_data_dirs_migrate_to_format_3_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let org = Org {
+            id: OrgId::new(),
+            name: "斜土街道社区平安办".into(),
+        };
+        let before = {
+            let store = Store::open(dir.path(), 8 << 20).unwrap();
+            store.put_org(&org).unwrap();
+            store
+                .db
+                .open_tree("meta")
+                .unwrap()
+                .insert("format", &2u32.to_le_bytes())
+                .unwrap();
+            store.flush().unwrap();
+            store.orgs().unwrap()
+        };
+        let store = Store::open(dir.path(), 8 << 20).unwrap();
+        assert_eq!(store.orgs().unwrap(), before);
+        let meta = store.db.open_tree("meta").unwrap();
+        assert_eq!(super::super::read_format(&meta).unwrap(), Some(3));
     }
 }

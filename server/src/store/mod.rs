@@ -12,6 +12,7 @@
 //!   admin and operator action, written in the same batch as the change (tree `accounts`
 //!   in `db/`).
 //! - [`units`] — each organisation's units that hazards are dispatched to (tree `accounts`).
+//! - [`intake`] — each organisation's intake keys for the city platform (tree `accounts`).
 //! - [`audit`] — reading the audit log, newest first.
 //! - [`console`] — the office console's sessions and submitted forms (tree `console` in `db/`).
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
@@ -21,6 +22,9 @@
 //! - [`blobs`] — attachment files under `blobs/`, which organisations hold each one, and the
 //!   uploads no op refers to yet (tree `uploads` in `db/`).
 //! - [`migrate`] — the ordered migrations of `db/` from older formats.
+//! - [`backup`] — consistent snapshots of `db/` taken while the server runs, restoring one
+//!   into a new data dir, and the log's identity and lineage that tell a device its cursor
+//!   belongs to a log the server no longer has.
 //!
 //! # Formats
 //! Each database records its format in a `meta` tree. The log's ([`DATA_FORMAT`]) is the
@@ -39,10 +43,12 @@ use serde::de::DeserializeOwned;
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod console;
 pub mod coverage;
 pub mod index;
+pub mod intake;
 pub mod log;
 mod migrate;
 pub mod units;
@@ -51,6 +57,7 @@ pub mod views;
 pub use accounts::{
     AccountError, AccountStatus, AuditStamp, DeviceRecord, RefreshRecord, UserRecord,
 };
+pub use backup::{BackupError, LogIdentity, SnapshotSummary};
 pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
 pub use console::{FormRecord, SessionRecord};
 pub use coverage::{CoverageFigures, VenueCoverage};
@@ -92,7 +99,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 ///    generation); the audit log `A` and units `N` in `accounts`; tree `uploads` records
 ///    which organisations hold each attachment and their pending uploads, and uploads in
 ///    progress are kept per organisation (`blobs/partial/{org}/`).
-pub const DATA_FORMAT: u32 = 2;
+/// 3. Intake keys `K` and `k` in `accounts`; the log may hold the op kinds of the other
+///    channels (citizen reports with case numbers, links, replies, drill findings, visits,
+///    venue status) and the audit log the intake keys' actions, which an older server cannot
+///    read — so it refuses the data dir instead of failing on them. Nothing stored changes.
+pub const DATA_FORMAT: u32 = 3;
 
 /// The format of the views (`views/`); any other is dropped and folded again.
 ///
@@ -100,7 +111,9 @@ pub const DATA_FORMAT: u32 = 2;
 /// 2. Bounded states; inspections, hazard histories, aliases and unresolved ops as records
 ///    of their own; the hazard-home index; partition failures.
 /// 3. The review indexes and counts (`store::index`) and campaign coverage.
-pub const VIEWS_FORMAT: u32 = 3;
+/// 4. States of the fold with the other channels (venue status, replies, drill findings,
+///    visits, case numbers and links, amendments' changes); the visits index `M`.
+pub const VIEWS_FORMAT: u32 = 4;
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
@@ -185,6 +198,8 @@ pub struct Store {
     /// A commit failed after its batch may have reached sled's memory; the next successful
     /// flush makes those entries durable as well, so `durable` is reloaded then.
     durable_stale: Arc<AtomicBool>,
+    /// Which log this is (read at open; only a restore, offline, changes it).
+    log: Arc<LogIdentity>,
 }
 
 impl Store {
@@ -235,7 +250,9 @@ impl Store {
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let log = Arc::new(Self::load_log_identity(&db)?);
         let store = Self {
+            log,
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,

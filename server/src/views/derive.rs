@@ -68,6 +68,14 @@ pub(super) fn partition_changed(
     {
         out.drill_entry(old.drills.get(id), new.drills.get(id));
     }
+    for id in old
+        .visits
+        .keys()
+        .chain(new.visits.keys())
+        .collect::<BTreeSet<_>>()
+    {
+        out.visit_entry(old.visits.get(id), new.visits.get(id));
+    }
     hazards_changed(store, org, &refs, old, new, out)?;
     if let Some(venue) = &new.venue {
         for c in &campaigns.0 {

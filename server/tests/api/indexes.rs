@@ -1,7 +1,8 @@
 //! The review indexes are views like the states: a property test feeds random op sets
-//! (venues moving street, inspections with failed and passed items, amendments, hazards
-//! dispatched, fixed, verified, closed and reopened, reports, drills, campaigns defined and
-//! redefined) into a store in random orders and batch splits — so ops arrive out of HLC order
+//! (venues moving street, closing and reopening, inspections with failed and passed items,
+//! amendments withdrawing findings, hazards dispatched, fixed, verified, closed, reopened and
+//! replied to, reports with case numbers and links, drills and their findings, visits,
+//! campaigns defined and redefined) into a store in random orders and batch splits — so ops arrive out of HLC order
 //! and partitions fold again — and checks that
 //! - the indexes, counts and coverage kept as ops arrive equal a rebuild from the log
 //!   (`Store::views_digest`), and
@@ -122,6 +123,16 @@ fn filters(campaign: Option<CampaignId>) -> Vec<HazardFilter> {
             sources: vec![SourceKind::CitizenReport],
             ..Default::default()
         },
+        HazardFilter {
+            sources: vec![SourceKind::Drill, SourceKind::Visit],
+            active: true,
+            ..Default::default()
+        },
+        HazardFilter {
+            sources: vec![SourceKind::Visit],
+            overdue: true,
+            ..Default::default()
+        },
     ];
     if let Some(c) = campaign {
         out.push(HazardFilter {
@@ -221,6 +232,10 @@ proptest! {
         }
         let drills: Vec<Drill> = query::drills(&states).into_iter().cloned().collect();
         prop_assert_eq!(store.drills_page(org, 0, 1000).unwrap().items, drills);
+        let visits: Vec<Visit> = query::visits(&states).into_iter().cloned().collect();
+        let page = store.visits_page(org, 0, 1000).unwrap();
+        prop_assert_eq!(page.total, Some(visits.len()));
+        prop_assert_eq!(page.items, visits);
 
         // Indexes kept as ops arrived equal a rebuild from the log.
         rebuild(&store).unwrap();

@@ -89,8 +89,19 @@ async fn organisations_never_see_each_others_ops() {
     let resp = zhao.sync(&pull_request(3, 10)).await;
     assert!(resp.ops.is_empty() && !resp.has_more, "{resp:?}");
     assert_eq!(resp.cursor, 3);
-    let resp = zhao.sync(&pull_request(a_seq - 1, 10)).await;
-    assert!(resp.ops.is_empty() && !resp.has_more, "{resp:?}");
+    // A cursor past org B's log (org A's numbers) is no cursor of org B's log at all: it is
+    // refused as a log the server does not have (a restored server's answer), naming only
+    // org B's head, and nothing of org A's.
+    let raw = sync_raw(
+        &zhao.http,
+        &zhao.url,
+        Some(zhao.token()),
+        Some(firecheck_shared::codec::JSON_MEDIA_TYPE),
+        firecheck_shared::codec::encode(Format::Json, &pull_request(a_seq - 1, 10)),
+    )
+    .await;
+    let err = raw.expect_error(StatusCode::CONFLICT, "log_restored");
+    assert!(err.error.message.contains("its log ends at #3"), "{err:?}");
 
     // The review API is scoped the same way.
     let a_hazard = HazardId::for_finding(a_inspection, "EB-CHARGE");

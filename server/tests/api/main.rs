@@ -15,6 +15,13 @@
 //! - `tenancy`: an admin manages only their own organisation (accounts, devices, stats,
 //!   role changes, disabling, password resets, units, the audit and op logs);
 //!   organisations are created with the operator key only, which opens no organisation.
+//! - `backup`: a backup taken while three devices push holds every op acknowledged before
+//!   it began, cut cleanly (the restored log is the original's prefix, op for op); restored
+//!   into a fresh data dir, the folded views equal a rebuild and the log has a new id with
+//!   its lineage; a device naming the old log, or past the restored log's end, gets 409
+//!   `log_restored` with how far the logs agree and nothing stored; its ops sent again are
+//!   stored once (duplicates answered as such) and its outbox positions go on; damaged or
+//!   cut snapshots, and non-empty data dirs, restore nothing.
 //! - `blobs`: photos stay inside their organisation — HEAD, GET and PUT of another
 //!   organisation's photo, naming its hash in an op, and its upload in progress all find
 //!   nothing; uploads no record refers to are bounded per organisation and expire (the
@@ -31,6 +38,11 @@
 //! - `bad_input`: malformed, unknown, oversized and mistyped bodies, invalid ops and absurd
 //!   timestamps — clear errors, and nothing stored changes.
 //! - `review`: the safety office's read API, `/healthz`, the OpenAPI document.
+//! - `intake`: the city platform's intake — keys made, listed and revoked by admins only,
+//!   audited; a case delivered twice is one hazard; wrong, missing and revoked keys 401;
+//!   another organisation's case numbers apart; bad deliveries 4xx with nothing stored; the
+//!   reporter's contact for officers only; the read-back following dispatch, link and reply;
+//!   drills with their findings and an area's visit report.
 //! - `handlers`: the review API without a socket (`api::app(state)` called with
 //!   `tower::ServiceExt::oneshot`): each route's status and JSON shape, 404 for another
 //!   organisation's ids, 401 without a token, 400 / 422 for bad query parameters, the error
@@ -63,6 +75,7 @@ mod util;
 
 mod administration;
 mod auth;
+mod backup;
 mod bad_input;
 mod blobs;
 mod console;
@@ -72,6 +85,7 @@ mod formats;
 mod handlers;
 mod hostile;
 mod indexes;
+mod intake;
 mod isolation;
 mod monitoring;
 mod review;

@@ -210,3 +210,235 @@ ask-summary = Your answers: { $pass } pass, { $fail } fail, { $na } not applicab
 ask-summary-note = found: { $note }
 ask-confirm = Save this inspection? y = save, b = back, 1–{ $total } = change that item:
 ask-confirm-retype = please type y, b or an item's number (1–{ $total })
+sync-server-restored = the server was restored from a backup (its log agrees with this device's up to #{ $shared }): sent again { $resent } op(s) of this device it no longer had, pulled again from there
+
+## Added with the other channels (cli-client/src/commands/hazard.rs)
+hazard-what = { $from }: { $description }
+show-report-id = report { $id }
+show-reports = reports:   { $reports }
+show-reply = reply:     { $when } — { $text }
+show-closed = closed:    { $reason }
+event-replied = replied to the citizen: { $text }
+event-linked = the same problem as hazard { $hazard }: followed there
+event-finding-corrected = finding corrected by an amendment of inspection { $inspection }: { $reason }
+error-not-offered = this server does not offer `firecheck { $command }` yet (it has no { $endpoint }); it needs a newer firecheck-server
+
+## The office's spreadsheets (cli-client/src/sheet.rs), imports
+sheet-unreadable = cannot read { $path }: { $detail }
+sheet-format = { $path }: not a spreadsheet firecheck reads ({ $detail }); save it as .xlsx or .csv
+sheet-no-such-sheet = { $path }: no sheet "{ $name }"; its sheets are { $sheets }
+sheet-empty = { $path }: the sheet is empty
+error-rows-refused = { $rows } row(s) of { $file } were not imported (see above); correct them and import the file again — the rows already imported stay unchanged
+
+## Administration from the command line (cli-client/src/admin.rs)
+col-username = USERNAME
+col-role = ROLE
+col-state = STATE
+col-created = CREATED
+col-device = DEVICE
+col-user = USER
+col-registered = REGISTERED
+col-unit = UNIT
+col-seq = SEQ
+col-received = RECEIVED
+col-who = WHO
+col-what = WHAT
+col-about = ABOUT
+col-when = WHEN
+admin-not-admin = `firecheck admin` is for the organisation's admins; { $username } is logged in here as { $role } — log in as an admin (`firecheck login admin`)
+admin-no-accounts = no accounts
+admin-state-disabled = disabled
+admin-state-must-change = must change password
+admin-state-active = active
+admin-state-revoked = revoked
+admin-no-devices = no devices registered
+admin-no-device = no device "{ $query }" in this organisation; list them with `firecheck admin devices`
+admin-device-ambiguous = "{ $query }" matches { $count } devices; give more of the id
+admin-device-revoked = device { $id } ({ $name }) revoked: it can no longer sync or log in
+admin-no-units = no units yet: add one with `firecheck admin unit add NAME`
+admin-unit-retired = retired { $when }
+admin-unit-in-service = in service
+admin-unit-added = unit { $name } added
+admin-nothing-recorded = nothing recorded
+admin-older = older: --before { $next }
+admin-account-line = { $username } ({ $name }, { $role })
+admin-account-disabled = { $account }, disabled
+admin-account-created = account { $account } created
+admin-password-generated = password: { $password }  (shown once: hand it over; they log in with `firecheck login { $username }` and change it with `firecheck password`)
+admin-role-changed = { $username } is now { $role }
+admin-user-disabled = { $account } disabled: it can no longer log in, and its devices stopped syncing
+admin-user-enabled = { $account } enabled: it can log in again
+admin-password-reset = { $username }'s password is now the one-time password { $password }  (shown once: hand it over; at their next login they choose their own with `firecheck password --user { $username }`)
+password-whose = whose password? give --user USERNAME
+password-prompt-old = current password of { $username } (or the one-time password you were given):
+password-prompt-new = new password (at least 8 characters):
+password-prompt-again = new password again:
+password-differ = the two new passwords differ; nothing changed
+password-short = the new password must be at least 8 characters; nothing changed
+password-changed = password of { $username } changed
+org-needs-key = creating an organisation needs the operator key: --operator-key-file DATA/operator-token (the server's data dir) or FIRECHECK_OPERATOR_TOKEN
+org-key-refused = { $message }: give this server's operator key (the operator-token file in its data dir)
+org-created = organisation { $name } created ({ $id }) with its admin { $admin }
+org-admin-password = admin password: { $password }  (shown once)
+org-next = next: `firecheck login { $admin }` on the admin's machine, then `firecheck admin user add …`
+
+## Campaign definitions (cli-client/src/commands/campaign.rs)
+campaign-bad-date = { $flag } "{ $value }" is not a date; write it as YYYY-MM-DD
+campaign-unchanged = unchanged
+campaign-redefined = redefined
+campaign-defined = defined
+campaign-define-done = campaign { $id } { $name } ({ $starts } – { $ends }): { $what }; { $targets } target venue(s) on this device
+campaign-empty-street = note: no venue on { $street } on this device (import the venue list, or sync, first?)
+
+## Drill findings (cli-client/src/commands/drill.rs)
+drill-id-too-short = drill id "{ $query }" is too short; give at least 4 characters
+drill-not-found = no drill "{ $query }" on this device; list them with `firecheck drills`
+drill-ambiguous = "{ $query }" matches { $count } drills; give more of the id
+drill-finding-exists = this point of the drill is already tracked as hazard { $hazard }
+drill-finding-tracked = finding of drill { $drill } at { $place } tracked as hazard { $hazard }; dispatch it with `firecheck hazard dispatch { $hazard }`
+drill-show-title = drill { $id }  { $when }  { $place }
+drill-show-organiser = organiser: { $organiser }
+drill-show-units = units:     { $units }
+drill-show-scenario = scenario:  { $scenario }
+drill-show-people = { $participants } participants, evacuation { $secs } s
+drill-show-went-well = went well: { $text }
+drill-show-to-improve = to improve: { $text }
+drill-no-findings = no findings tracked yet; add one with `firecheck drill finding { $id } --point …`
+drill-findings = findings:
+
+## Added with the other channels (venues, inspections, hazards)
+act-reply = replied to
+act-link = linked
+act-correct = corrected
+inspect-late-entry = typed in after the fact: it took place at { $when }
+venue-nothing-to-change = nothing to change: give --name, --kind, --street or --address
+venue-line = venue { $id } { $name } ({ $kind }, { $street } { $address })
+venue-line-status = { $venue } is now { $status }: no longer a campaign target; its open hazards stay on the lists
+inspect-bad-at = could not read the time "{ $value }"; write it as YYYY-MM-DD HH:MM (Shanghai time)
+inspect-at-future = --at { $value } is in the future; give the time the inspection took place
+inspect-at-too-old = --at { $value } is more than 7 days ago; an inspection may be typed in at most 7 days after it took place
+
+## Corrections of inspections (cli-client/src/commands/inspection.rs)
+col-finished = FINISHED
+col-items = ITEMS
+col-note = NOTE
+inspection-id-too-short = inspection id "{ $query }" is too short; give at least 4 characters
+inspection-not-found = no inspection "{ $query }" on this device; list a venue's with `firecheck inspection list VENUE`
+inspection-ambiguous = "{ $query }" matches { $count } inspections; give more of the id
+inspection-bad-outcome = unknown outcome "{ $value }"; write pass, fail or na
+inspection-item-arg = --item "{ $value }": write it as CODE=pass, CODE=na or CODE=fail:note
+inspection-no-item = inspection { $id } has no item "{ $code }"; its items are { $codes }
+item-corrected-twice = item { $code } is corrected twice
+inspection-nothing-to-correct = nothing to correct: give --item CODE=OUTCOME or --note
+inspection-amended = inspection { $id } amended
+effect-closes = closes hazard
+effect-withdraws = withdraws its finding (other findings stand) from hazard
+effect-finds-again = finds again hazard
+effect-records = records on hazard
+inspection-show-title = inspection { $id }  { $venue }  finished { $finished }  (recorded { $recorded })
+inspection-show-note = note: { $note }
+inspection-show-amended = amended { $when }: { $reason }
+inspection-show-none = (none)
+inspections-none = no inspections of { $venue } on this device
+inspections-items = { $items } items, { $failed } failed
+inspections-amended = amended ×{ $count }
+
+## Citizen reports (cli-client/src/commands/report.rs)
+col-case = CASE
+col-reported = REPORTED
+col-text = TEXT
+col-hazard = HAZARD
+col-reply = REPLY
+report-not-found = no citizen report "{ $query }" on this device; list them with `firecheck reports`
+report-ambiguous = "{ $query }" matches { $count } reports; give more of the id
+report-take-needs = to take a report give --text and --street; or act on one with `report show|link|reply REPORT`
+report-case-with-venue = a report with the platform's case number stays on its own; take it without --venue and link it to the venue's hazard with `report link`
+report-case-exists = case { $case } is already recorded (report { $report }); see `firecheck report show { $case }`
+report-taken = citizen report { $id } taken; it opens hazard { $hazard }
+report-taken-case = citizen report { $id } (case { $case }) taken; it opens hazard { $hazard }
+report-no-hazard = report "{ $query }" has no hazard on this device
+report-show-title = citizen report { $id }  [{ $status }]
+report-show-title-case = citizen report { $id }  case { $case }  [{ $status }]
+report-show-reported = reported:  { $when } via { $channel }
+report-show-where = where:     { $street } { $address }
+report-show-text = text:      { $text }
+report-show-reporter = reporter:  { $name } { $phone }
+report-show-hazard = hazard:    { $hazard } { $status }
+report-show-linked = {" "}(linked: the problem the office already tracked)
+report-show-dispatched = , dispatched to { $unit }
+report-show-no-reply = reply:     none yet (`firecheck report reply { $query } --text …`)
+report-status-received = received
+report-status-in-progress = in progress
+report-status-resolved = resolved
+report-status-linked = { $status } (linked)
+report-link-own = that is the report's own hazard; link it to the hazard that already tracks the problem
+report-linked = citizen report { $id } linked to hazard { $hazard } ({ $status }); its own hazard { $own } is closed
+report-followed-missing = the report follows hazard { $hazard }, which is not on this device yet; sync first
+report-replied = reply recorded on hazard { $hazard }; every report it follows gets it
+reports-none = no citizen reports on this device
+reports-replied = replied
+reports-count = { $count } reports
+
+## Resident visits (cli-client/src/commands/visit.rs)
+col-date = DATE
+col-area = AREA
+col-team = TEAM
+col-residents = RESIDENTS
+col-problems = PROBLEMS
+visit-name-area = name the area visited
+visit-not-residential = { $name } is a { $kind }; a visit goes to a residential area (a residential venue, or an area named with no venue)
+visit-ambiguous = "{ $query }" names { $count } venues; give the venue's id
+visit-bad-date = could not read the date "{ $value }"; write it as YYYY-MM-DD
+visit-recorded = visit { $id } to { $area } on { $date } recorded, { $count } problem(s) raised
+handling-dispatched = dispatched to { $unit }, due { $due }
+handling-commented = { $status } — { $text }
+handling-replied = { $status } — replied: { $text }
+handling-none = not acted on yet
+handling-overdue = {" "}— OVERDUE
+visit-none-here = no visit to { $area } on this device; record one with `firecheck visit log --area { $area }`
+visit-report-title = visit report { $area }: { $visits } visit(s), { $raised } problem(s) raised — { $resolved } resolved, { $in_progress } in progress, { $open } not acted on
+visit-team-with-units = { $team } with { $units }
+visit-line = visit { $id } on { $date }: { $team }; { $residents } residents met
+visit-topics = topics: { $topics }
+visit-no-problems = no problems raised
+visits-none = no visits recorded
+
+## Loading checklist templates (cli-client/src/commands/template.rs)
+file-problem = { $path }: { $detail }
+template-file-empty = no template in it
+template-spec-error = template { $code }: { $detail }
+template-item-error = template { $code } item { $item }: { $detail }
+template-version-twice = template { $code } version { $version } appears twice
+template-version-taken = template { $code } version { $version } is already defined with other contents; a version is never rewritten (inspections made against it keep it) — give the changed template version { $next }
+template-version-behind = template { $code } is at version { $newest }; a new version must be above it (this file says { $version })
+template-outcome-unchanged = unchanged
+template-outcome-new-version = new version
+template-outcome-new = new
+template-loaded = template { $code } v{ $version } ({ $items } items): { $outcome }
+dry-run-line = { $line } (dry run: not recorded)
+
+## Importing the office's venue list (cli-client/src/commands/venue_import.rs)
+import-not-degrees = "{ $value }" is not a number of degrees (e.g. 31.193420)
+import-degrees-range = { $value } is outside -{ $max }…{ $max } degrees
+import-too-long = { $field } is longer than { $max } characters
+import-bad-id = "{ $value }" is not a venue id (a UUID, as `firecheck venues --json` shows)
+import-lon-empty = the longitude is empty but the latitude is given
+import-lat-empty = the latitude is empty but the longitude is given
+import-change-name = name { $from } → { $to }
+import-change-kind = kind { $from } → { $to }
+import-change-address = address { $from } → { $to }
+import-change-street = street { $from } → { $to }
+import-change-location = location
+import-officer-only = importing the venue list is the safety office's: the { $role } role may not; add one venue with `firecheck venue add`
+import-no-header = { $file }: no row among the first { $rows } names the columns; missing: { $missing } (row { $row } has: { $has })
+import-same-venue = the same venue as row { $first } (same name and address); nothing of this row was imported
+import-sheet = , sheet { $sheet }
+import-read = { $file }{ $sheet }: { $rows } row(s) read
+import-dry-run = { $line } (dry run: nothing recorded)
+import-row-new = row { $row }  new        { $name }
+import-row-changed = row { $row }  changed    { $name }: { $fields }
+import-row-error = row { $row }  error      column { $column }: { $problem }
+import-ignored = ignored columns: { $columns }
+import-totals = venues: { $new } new, { $changed } changed, { $unchanged } unchanged; { $refused } row(s) with errors not imported
+import-would-be = { $line } (would be)
+login-one-time = { $username } has a one-time password: choose your own with `firecheck password --user { $username }` (it asks for the one-time password first), which logs you in

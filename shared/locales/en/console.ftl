@@ -19,3 +19,7 @@ console-action-fixed = reported fixed
 console-fixed-detail = { $note } ({ $photos } photos attached)
 console-action-closed = closed
 console-action-comment = comment
+console-action-replied = replied to the citizen
+console-action-linked = linked
+console-linked-detail = linked to hazard { $hazard }
+console-action-corrected = finding corrected

@@ -23,6 +23,11 @@ kind-residential = residential compound
 kind-office-tower = office tower
 kind-other = other
 
+## Venue status
+venue-status-active = active
+venue-status-closed = closed
+venue-status-moved = moved
+
 ## Checklist outcomes
 outcome-pass = pass
 outcome-fail = fail
@@ -36,6 +41,8 @@ role-admin = admin
 ## Where a hazard came from
 source-inspection = inspection
 source-citizen-report = citizen report
+source-drill = drill
+source-visit = resident visit
 
 ## Units of time
 unit-hours = h
@@ -106,3 +113,25 @@ field-a-drill = a drill
 field-a-campaign = a campaign
 field-a-template = a template
 field-a-citizen-report = a citizen report
+
+## Added with the other channels (shared/src/validate.rs, intake.rs)
+invalid-late-entry = an inspection may be typed in at most 7 days after it took place (finished_at is more than 7 days before the op was made)
+invalid-case-with-venue = a report with the platform's case number folds in its own partition (no venue), so every delivery of the case meets there; link it to the venue's hazard instead
+invalid-link-target = a report can be linked only to a hazard of a venue, report, drill or area
+invalid-visit-partition = a visit folds in a residential venue's partition or a named area's
+invalid-visit-area = a visit to a named area must name the area its partition is derived from
+invalid-coordinates = latitude must be within ±90 and longitude within ±180 degrees
+invalid-coordinates-half = give both latitude and longitude, or neither
+field-case-number = the case number
+field-contact-name = the contact's name
+field-contact-phone = the contact's phone
+field-channel = the channel
+field-reply = the reply
+field-point = the point
+field-area = the area
+field-problem = a problem
+field-problems = problems
+field-topic = a topic
+field-topics = topics
+field-team = team members
+field-name = the name

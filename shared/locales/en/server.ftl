@@ -103,3 +103,28 @@ review-from-after-to = from ({ $from }) is after to ({ $to })
 export-unknown = no export { $file }
 export-bad-extension = no export { $file }; use .csv or .xlsx
 export-bad-name = no export { $file }; there are hazards, inspections and coverage
+
+## Added with backups and the other channels (server/src/api/sync.rs)
+sync-log-restored = this server was restored from a backup: its log is not the one this device pulled from (your cursor #{ $cursor }, its log ends at #{ $head }); the two agree up to #{ $shared }. Pull again from there and send again your ops acknowledged after it — nothing of this request was stored
+sync-bad-log-header = the { $header } header must be the id of a server log (a UUID)
+reject-case-report-id = a report with case number { $case } must carry the case's report id { $report }
+
+## The city platform's intake and the other channels' reads (server/src/api/intake.rs, channels.rs, store/intake.rs)
+intake-key-missing = send the organisation's intake key as `Authorization: Bearer <key>`
+intake-key-revoked = this intake key was revoked; ask the safety office's administrator for a new one
+intake-key-wrong = not a valid intake key
+intake-too-many-photos = { $count } photos; at most { $max } are taken
+intake-photo-too-large = photo { $n } is over { $mib } MiB; send it by hash instead
+intake-photo-base64 = photo { $n } is not valid base64: { $detail }
+intake-photo-type = photo { $n } is not a JPEG, PNG, HEIC or PDF
+intake-photo-either = photo { $n } must give either sha256 or base64
+intake-catching-up = the server is catching up with its records; retry shortly
+intake-not-stored = the server could not store the report now; nothing was stored — retry
+intake-no-case = no case { $case } was delivered here
+visit-at-venue = venue { $venue }
+visit-at-area = area { $area }
+visit-venue-or-area = give venue (a residential venue's id) or area (a name), one of them
+visit-none = no visit recorded at { $place }
+review-no-report = no citizen report { $id } in this organisation
+store-too-many-intake-keys = an organisation may have at most { $max } intake keys
+store-no-intake-key = no intake key { $id } in this organisation

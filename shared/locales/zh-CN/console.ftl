@@ -19,3 +19,7 @@ console-action-fixed = 报告整改完成
 console-fixed-detail = { $note }（附照片 { $photos } 张）
 console-action-closed = 关闭
 console-action-comment = 备注
+console-action-replied = 答复市民
+console-action-linked = 并入
+console-linked-detail = 并入隐患 { $hazard }
+console-action-corrected = 检查更正

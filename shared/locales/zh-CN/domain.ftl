@@ -23,6 +23,11 @@ kind-residential = 居民小区
 kind-office-tower = 办公楼
 kind-other = 其他
 
+## Venue status
+venue-status-active = 在营
+venue-status-closed = 已关停
+venue-status-moved = 已搬迁
+
 ## 检查结果
 outcome-pass = 合格
 outcome-fail = 不合格
@@ -36,6 +41,8 @@ role-admin = 管理员
 ## 隐患来源
 source-inspection = 巡查发现
 source-citizen-report = 市民报告
+source-drill = 演练发现
+source-visit = 走访发现
 
 ## 时间单位
 unit-hours = 小时
@@ -106,3 +113,25 @@ field-a-drill = 演练
 field-a-campaign = 专项活动
 field-a-template = 检查表
 field-a-citizen-report = 市民报告
+
+## Added with the other channels (shared/src/validate.rs, intake.rs)
+invalid-late-entry = 检查记录最迟可在检查后 7 天内补录（finished_at 比操作时间早了 7 天以上）
+invalid-case-with-venue = 带平台案件编号的报告自成一个分区（不属于场所），这样同一案件的每次推送都汇集在一起；请改为把它关联到场所的隐患
+invalid-link-target = 报告只能关联到场所、报告、演练或片区的隐患
+invalid-visit-partition = 走访记录只能属于居民小区场所或一个具名片区
+invalid-visit-area = 对具名片区的走访必须写明其分区所对应的片区
+invalid-coordinates = 纬度须在 ±90 度以内，经度须在 ±180 度以内
+invalid-coordinates-half = 经纬度要么都给，要么都不给
+field-case-number = 案件编号
+field-contact-name = 联系人姓名
+field-contact-phone = 联系电话
+field-channel = 来源渠道
+field-reply = 答复内容
+field-point = 问题要点
+field-area = 片区
+field-problem = 问题
+field-problems = 问题清单
+field-topic = 议题
+field-topics = 议题
+field-team = 走访人员
+field-name = 名称

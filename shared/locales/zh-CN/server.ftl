@@ -103,3 +103,28 @@ review-from-after-to = 起始日期（{ $from }）晚于结束日期（{ $to }�
 export-unknown = 没有导出文件 { $file }
 export-bad-extension = 没有导出文件 { $file }；请用 .csv 或 .xlsx
 export-bad-name = 没有导出文件 { $file }；可导出 hazards、inspections 和 coverage
+
+## Added with backups and the other channels (server/src/api/sync.rs)
+sync-log-restored = 此服务器已从备份恢复：它的日志不是本设备拉取过的那份（你的游标 #{ $cursor }，它的日志止于 #{ $head }）；两者在 #{ $shared } 之前一致。请从那里重新拉取，并重新发送在那之后已确认的操作——本次请求的内容均未保存
+sync-bad-log-header = { $header } 请求头必须是服务器日志的编号（UUID）
+reject-case-report-id = 案件编号为 { $case } 的报告必须使用该案件的报告编号 { $report }
+
+## The city platform's intake and the other channels' reads (server/src/api/intake.rs, channels.rs, store/intake.rs)
+intake-key-missing = 请以 `Authorization: Bearer <密钥>` 发送本单位的接入密钥
+intake-key-revoked = 此接入密钥已被吊销，请向平安办管理员申请新的
+intake-key-wrong = 不是有效的接入密钥
+intake-too-many-photos = 共 { $count } 张照片，最多接收 { $max } 张
+intake-photo-too-large = 第 { $n } 张照片超过 { $mib } MiB，请改为按哈希发送
+intake-photo-base64 = 第 { $n } 张照片不是有效的 base64：{ $detail }
+intake-photo-type = 第 { $n } 张照片不是 JPEG、PNG、HEIC 或 PDF
+intake-photo-either = 第 { $n } 张照片必须给出 sha256 或 base64 之一
+intake-catching-up = 服务器正在追赶记录，请稍后重试
+intake-not-stored = 服务器暂时无法保存报告，什么都没有保存——请重试
+intake-no-case = 这里没有收到过案件 { $case }
+visit-at-venue = 场所 { $venue }
+visit-at-area = 片区 { $area }
+visit-venue-or-area = 请给出 venue（居民小区场所编号）或 area（片区名称）之一
+visit-none = { $place } 没有走访记录
+review-no-report = 本单位没有市民报告 { $id }
+store-too-many-intake-keys = 每个单位最多可有 { $max } 个接入密钥
+store-no-intake-key = 本单位没有接入密钥 { $id }

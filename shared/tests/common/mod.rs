@@ -35,6 +35,15 @@ pub fn report_id(n: u128) -> ReportId {
     ReportId(uuid(0x5e00_0000_0000_0000_0000_0000_0000_0000 | n))
 }
 
+pub fn visit_id(n: u128) -> VisitId {
+    VisitId(uuid(0x7100_0000_0000_0000_0000_0000_0000_0000 | n))
+}
+
+/// The organisation case numbers are derived within in these tests.
+pub fn org_id() -> OrgId {
+    OrgId(uuid(0x0a00_0000_0000_0000_0000_0000_0000_0001))
+}
+
 pub fn template_id(n: u128) -> TemplateId {
     TemplateId(uuid(0x7e57_0000_0000_0000_0000_0000_0000_0000 | n))
 }
@@ -141,6 +150,47 @@ pub fn citizen_report_record() -> CitizenReportRecord {
         reported_at: Timestamp(T0 as i64 - 3_600_000),
         channel: "一网统管".to_string(),
         severity: Severity::Critical,
+    }
+}
+
+pub fn citizen_case_record(case: &str) -> CitizenCaseRecord {
+    CitizenCaseRecord {
+        case_number: case.to_string(),
+        channel: "随手拍".to_string(),
+        street: "斜土路".to_string(),
+        address: "斜土路 1001弄 3号".to_string(),
+        location: Some(GeoPoint {
+            lat_e6: 31_190_500,
+            lon_e6: 121_451_200,
+        }),
+        description: "楼道里电动车充电".to_string(),
+        evidence: vec![BlobHash::of(b"case photo")],
+        reported_at: Timestamp(T0 as i64 - 7_200_000),
+        severity: Severity::Major,
+        contact: Some(ReporterContact {
+            name: "王女士".to_string(),
+            phone: "13800000000".to_string(),
+        }),
+    }
+}
+
+pub fn visit_record(area: &str, problems: &[&str]) -> VisitRecord {
+    VisitRecord {
+        area: area.to_string(),
+        visited_on: date(2023, 11, 5),
+        team: vec!["街道党工委书记".to_string(), "区人大代表".to_string()],
+        units: vec!["城管斜土中队".to_string()],
+        residents_met: 30,
+        topics: vec!["电动自行车充电安全".to_string()],
+        problems: problems
+            .iter()
+            .map(|t| VisitProblem {
+                text: t.to_string(),
+                severity: Severity::Major,
+                evidence: Vec::new(),
+            })
+            .collect(),
+        note: String::new(),
     }
 }
 
@@ -287,6 +337,52 @@ pub fn one_valid_op_of_each_kind() -> Vec<Op> {
             },
             OpBody::CitizenReported(citizen_report_record()),
         ),
+        (
+            EntityRef::CitizenReport {
+                venue: None,
+                report: ReportId::for_case(org_id(), "XH2023-0001"),
+            },
+            OpBody::CitizenCaseReported(citizen_case_record("XH2023-0001")),
+        ),
+        (
+            EntityRef::CitizenReport {
+                venue: None,
+                report: ReportId::for_case(org_id(), "XH2023-0001"),
+            },
+            OpBody::CitizenReportLinked(ReportLink {
+                hazard: h,
+                partition: Partition::Venue(v),
+                note: "同一问题".to_string(),
+            }),
+        ),
+        (
+            he,
+            OpBody::HazardReplied {
+                text: "已整改，感谢您的反映".to_string(),
+            },
+        ),
+        (
+            d,
+            OpBody::DrillFindingRecorded(DrillFindingRecord {
+                point: "出入口应急广播声音偏小".to_string(),
+                severity: Severity::Minor,
+                evidence: Vec::new(),
+            }),
+        ),
+        (
+            EntityRef::Visit {
+                partition: Partition::Area(AreaId::for_name("恒益居民区")),
+                visit: visit_id(1),
+            },
+            OpBody::VisitRecorded(visit_record("恒益居民区", &["楼道堆物", "飞线充电"])),
+        ),
+        (
+            EntityRef::Venue(v),
+            OpBody::VenueStatusChanged(VenueStatusChange {
+                status: VenueStatus::Closed,
+                reason: "已关停".to_string(),
+            }),
+        ),
     ];
     bodies
         .into_iter()
@@ -313,7 +409,13 @@ pub fn body_variant(b: &OpBody) -> usize {
         OpBody::CampaignDefined(_) => 11,
         OpBody::TemplateDefined(_) => 12,
         OpBody::CitizenReported(_) => 13,
+        OpBody::CitizenCaseReported(_) => 14,
+        OpBody::CitizenReportLinked(_) => 15,
+        OpBody::HazardReplied { .. } => 16,
+        OpBody::DrillFindingRecorded(_) => 17,
+        OpBody::VisitRecorded(_) => 18,
+        OpBody::VenueStatusChanged(_) => 19,
     }
 }
 
-pub const BODY_VARIANTS: usize = 14;
+pub const BODY_VARIANTS: usize = 20;

@@ -120,6 +120,41 @@ async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
 }
 
 /// Wait until the page's URL contains `part`.
+/// Click an element, found again when the page replaced it between finding and clicking
+/// (htmx swaps the board's list and filters in place).
+async fn click(c: &Client, at: Locator<'_>) {
+    let mut last_error = None;
+    for _ in 0..50 {
+        match c
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(at)
+            .await
+        {
+            Ok(e) => match e.click().await {
+                Ok(()) => return,
+                Err(err) => last_error = Some(err),
+            },
+            Err(err) => panic!("nothing to click at {at:?} within 20 s: {err}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{at:?} kept changing under the click: {last_error:?}");
+}
+
+/// Choose an option of a select, found again when the page replaced it meanwhile.
+async fn select(c: &Client, css: &str, value: &str) {
+    let mut last_error = None;
+    for _ in 0..50 {
+        match wait_for(c, css).await.select_by_value(value).await {
+            Ok(()) => return,
+            Err(err) => last_error = Some(err),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{css} kept changing while choosing {value}: {last_error:?}");
+}
+
 /// The board list's rows as (text, link): read again when the page replaces the list while
 /// it is being read (a stale element), which a page still settling after navigation does.
 async fn hazard_rows(c: &Client) -> Vec<(String, String)> {
@@ -207,17 +242,13 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
         .send_keys(&pw)
         .await
         .unwrap();
-    wait_for(&c, "#login-submit").await.click().await.unwrap();
+    click(&c, Locator::Css("#login-submit")).await;
     wait_for(&c, "#street-counts").await;
     shoot(&c, "board").await;
 
     // Filter the board by 小木桥路.
-    wait_for(&c, "#f-street")
-        .await
-        .select_by_value("小木桥路")
-        .await
-        .unwrap();
-    wait_for(&c, "#f-apply").await.click().await.unwrap();
+    select(&c, "#f-street", "小木桥路").await;
+    click(&c, Locator::Css("#f-apply")).await;
     wait_url(&c, "street=%E5%B0%8F%E6%9C%A8%E6%A1%A5%E8%B7%AF").await;
     let rows = hazard_rows(&c).await;
     assert!(
@@ -265,14 +296,18 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
     assert_eq!(csv_ids, page_ids, "the CSV holds the page's rows:\n{text}");
 
     // Open the hazard with a conflict.
-    let link = c
-        .find(Locator::XPath(
-            "//table[@id='hazard-list']//tr[.//span[contains(@class,'conflict-mark')]]//a[contains(@class,'hazard-link')]",
-        ))
+    let conflicted = Locator::XPath(
+        "//table[@id='hazard-list']//tr[.//span[contains(@class,'conflict-mark')]]//a[contains(@class,'hazard-link')]",
+    );
+    let href = c
+        .find(conflicted)
         .await
-        .expect("a hazard marked with a conflict on the board");
-    let href = link.attr("href").await.unwrap().unwrap();
-    link.click().await.unwrap();
+        .expect("a hazard marked with a conflict on the board")
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    click(&c, conflicted).await;
     wait_url(&c, &href).await;
     wait_for(&c, "#history li.conflict").await;
     let before = c.find_all(Locator::Css("#history li")).await.unwrap().len();
@@ -290,11 +325,7 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
     )
     .await
     .unwrap();
-    wait_for(&c, "#dispatch-submit")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("#dispatch-submit")).await;
     wait_for(&c, "#done").await;
     let assignee = wait_for(&c, "#assignee").await.text().await.unwrap();
     assert_eq!(assignee.trim(), "城管斜土中队");

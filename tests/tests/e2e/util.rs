@@ -14,8 +14,8 @@ use serde_json::Value;
 
 pub use firecheck_server::testing::password;
 pub use firecheck_shared::fixtures::ids::{
-    AFANG_THREE_IN_ONE, CIIE_CAMPAIGN, HUWEI_BREAKFAST, LAOWANG_EBIKE, LONGHUA_METRO,
-    XIAOMUQIAO_SHOP,
+    AFANG_THREE_IN_ONE, CIIE_CAMPAIGN, HENGYI_RESIDENTIAL, HUWEI_BREAKFAST, LAOWANG_EBIKE,
+    LONGHUA_DRILL, LONGHUA_METRO, XIAOMUQIAO_SHOP,
 };
 
 /// A field device: a user's name for messages and a [`Device`] with its own home dir.
@@ -233,6 +233,30 @@ pub fn get_json(url: &str, path: &str, token: &str) -> Value {
         "GET {path} answered {status}:\n{text}"
     );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {text}"))
+}
+
+/// `POST url+path` with a JSON body and a bearer token (an access token, or an intake key):
+/// the status and the JSON body.
+pub fn post_json(url: &str, path: &str, token: &str, body: &Value) -> (reqwest::StatusCode, Value) {
+    let (status, text) = rt().block_on(async {
+        let answer = reqwest::Client::new()
+            .post(format!("{url}{path}"))
+            .bearer_auth(token)
+            .json(body)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}{path}: {e}"));
+        let status = answer.status();
+        let text = answer
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}{path}: reading the body: {e}"));
+        (status, text)
+    });
+    let v = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("POST {path}: not JSON ({e}), status {status}: {text}"));
+    (status, v)
 }
 
 /// Copy a directory tree (a device's home, as a backup would).

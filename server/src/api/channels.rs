@@ -1,0 +1,262 @@
+//! Review reads of the other channels a problem reaches the office by: a drill with its
+//! findings, resident visits and an area's visit report (走访反馈), and a citizen report with
+//! how it is handled (the reporter's contact for officers only). Read-only like the rest of
+//! the review API ([`super::review`]); every write is an op.
+
+use axum::extract::{Path, Query, State as AxState};
+use axum::Json;
+use firecheck_shared::query::{self, DrillDetail, ReportProgress, VisitReport};
+use firecheck_shared::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::review::{missing_partition, paging, today, wait_views, Page, PageParams, WaitParams};
+use super::{blocking, AppError, Caller, State};
+use crate::store::{Result as StoreResult, Store};
+
+fn not_found<T: std::str::FromStr<Err = validate::ValidationError>>(
+    id: &str,
+) -> Result<T, AppError> {
+    id.parse()
+        .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))
+}
+
+/// One drill with its "must improve" points as tracked items and their status.
+#[utoipa::path(get, path = "/v1/drills/{id}", tag = "review", params(("id" = String, Path, description = "Drill id"), WaitParams),
+    responses((status = 200, description = "The drill and its findings", body = DrillDetail),
+        (status = 404, description = "No such drill", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Its views could not be built", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn drill(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<WaitParams>,
+) -> Result<Json<DrillDetail>, AppError> {
+    let id: DrillId = not_found(&id)?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let missing = || AppError::NotFound(msg!("review-no-drill", id = id.to_string()));
+        let (_, partition) = store.drill(org, id)?.ok_or_else(missing)?;
+        let Some(s) = store.partition_state(org, &partition)? else {
+            return Err(missing_partition(store, org, &partition)?);
+        };
+        Ok(Json(
+            query::drill_detail(&s, id, today()).ok_or_else(missing)?,
+        ))
+    })
+    .await
+}
+
+/// Resident visits, most recent first.
+#[utoipa::path(get, path = "/v1/visits", tag = "review", params(PageParams),
+    responses((status = 200, description = "A page of visits", body = Page<Visit>),
+        (status = 400, description = "Bad paging parameters", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn visits(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Query(p): Query<PageParams>,
+) -> Result<Json<Page<Visit>>, AppError> {
+    let paging = paging(p.offset, p.limit, None)?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let page = store.visits_page(org, paging.offset, paging.limit)?;
+        Ok(Json(Page::of(page, &paging)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VisitReportParams {
+    /// A residential venue's id (visits to a venue of the list).
+    pub venue: Option<String>,
+    /// A residential area visited by name, with no venue of its own.
+    pub area: Option<String>,
+    #[param(minimum = 0)]
+    pub min_seq: Option<u64>,
+}
+
+/// The last event of a hazard's history that took effect: how it was last handled.
+fn last_applied(
+    store: &Store,
+    org: OrgId,
+    p: &Partition,
+    h: &Hazard,
+) -> StoreResult<Option<HazardEvent>> {
+    let from = h.events.saturating_sub(8);
+    let tail = store.hazard_history(org, p, h.id, from, 8)?;
+    Ok(tail
+        .into_iter()
+        .rev()
+        .find(|e| e.outcome == EventOutcome::Applied))
+}
+
+/// What the team reports back at a residential area (走访反馈): every visit there, newest
+/// first, with the problems residents raised and how each was handled. Give `venue` (a
+/// residential venue's id) or `area` (a name visited with no venue).
+#[utoipa::path(get, path = "/v1/visits/report", tag = "review", params(VisitReportParams),
+    responses((status = 200, description = "The area's visits and their problems", body = VisitReport),
+        (status = 400, description = "Neither or both of venue and area", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No visit recorded there", body = firecheck_shared::sync::ErrorBody),
+        (status = 503, description = "Its views could not be built", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn visit_report(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Query(p): Query<VisitReportParams>,
+) -> Result<Json<VisitReport>, AppError> {
+    let (partition, what) = match (p.venue.as_deref(), p.area.as_deref()) {
+        (Some(v), None) => (
+            Partition::Venue(not_found(v)?),
+            msg!("visit-at-venue", venue = v),
+        ),
+        (None, Some(a)) if !a.trim().is_empty() => (
+            Partition::Area(AreaId::for_name(a)),
+            msg!("visit-at-area", area = a.trim()),
+        ),
+        _ => return Err(AppError::BadRequest(msg!("visit-venue-or-area"))),
+    };
+    wait_views(&state, &caller, p.min_seq).await?;
+    let org = caller.0.org;
+    blocking(&state, move |store| {
+        let missing = || AppError::NotFound(msg!("visit-none", place = &what));
+        let Some(s) = store.partition_state(org, &partition)? else {
+            return match store.failed(org, &partition)? {
+                Some(_) => Err(missing_partition(store, org, &partition)?),
+                None => Err(missing()),
+            };
+        };
+        let mut failure = None;
+        let report = query::visit_report(&s, today(), |id| {
+            let h = s.hazards.get(&id)?;
+            match last_applied(store, org, &partition, h) {
+                Ok(e) => e,
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        Ok(Json(report.ok_or_else(missing)?))
+    })
+    .await
+}
+
+/// A citizen report with how it is handled, and — for officers only — who reported it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CitizenReportDetail {
+    #[serde(flatten)]
+    pub progress: ReportProgress,
+    /// How to reach the citizen: present for officers (when the report gave it), never for
+    /// other roles.
+    pub contact: Option<ReporterContact>,
+}
+
+/// Where a citizen report's partition is: its own, or (for reports made at a venue) the
+/// venue's, found through the hazard it opened.
+pub(super) fn report_home(
+    store: &Store,
+    org: OrgId,
+    id: ReportId,
+) -> StoreResult<Option<(Partition, PartitionState)>> {
+    for p in store.hazard_homes(org, HazardId::for_report(id))? {
+        if let Some(s) = store.partition_state(org, &p)? {
+            if s.reports.contains_key(&id) {
+                return Ok(Some((p, s)));
+            }
+        }
+    }
+    let own = Partition::Report(id);
+    Ok(store
+        .partition_state(org, &own)?
+        .filter(|s| s.reports.contains_key(&id))
+        .map(|s| (own, s)))
+}
+
+/// How a report stands: following its link into the partition it names, when that is there.
+pub(super) fn progress(
+    store: &Store,
+    org: OrgId,
+    state: &PartitionState,
+    report: &CitizenReport,
+) -> StoreResult<Option<ReportProgress>> {
+    let followed = match report.linked_to {
+        Some(l) if l.partition == state.partition => state.hazards.get(&l.hazard).cloned(),
+        Some(l) => match store.partition_state(org, &l.partition)? {
+            Some(s) => {
+                let carrier = match s.hazards.contains_key(&l.hazard) {
+                    true => Some(l.hazard),
+                    false => store.alias_of(org, &l.partition, l.hazard)?,
+                };
+                carrier.and_then(|c| s.hazards.get(&c).cloned())
+            }
+            None => None,
+        },
+        None => None,
+    };
+    Ok(query::report_progress(
+        report,
+        state.hazards.get(&report.hazard),
+        followed.as_ref(),
+    ))
+}
+
+/// The reporter's contact, from the op that recorded the report (the first, in merge order).
+fn contact(
+    store: &Store,
+    org: OrgId,
+    p: &Partition,
+    id: ReportId,
+) -> StoreResult<Option<ReporterContact>> {
+    let mut ops = store.partition_ops(org, p)?;
+    ops.sort_by_key(Op::key);
+    Ok(ops
+        .into_iter()
+        .find_map(|op| match (op.entity, op.body) {
+            (EntityRef::CitizenReport { report, .. }, OpBody::CitizenCaseReported(r))
+                if report == id =>
+            {
+                Some(r.contact)
+            }
+            _ => None,
+        })
+        .flatten())
+}
+
+/// One citizen report: the report, the hazard that follows it (the one it was linked to,
+/// else its own), that hazard's status and the reply to the citizen; the reporter's contact
+/// for officers.
+#[utoipa::path(get, path = "/v1/citizen-reports/{id}", tag = "review", params(("id" = String, Path, description = "Report id"), WaitParams),
+    responses((status = 200, description = "The report and how it is handled", body = CitizenReportDetail),
+        (status = 404, description = "No such report", body = firecheck_shared::sync::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn citizen_report(
+    AxState(state): AxState<State>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<WaitParams>,
+) -> Result<Json<CitizenReportDetail>, AppError> {
+    let id: ReportId = not_found(&id)?;
+    wait_views(&state, &caller, p.min_seq).await?;
+    let (org, officer) = (caller.0.org, caller.0.role == Role::Officer);
+    blocking(&state, move |store| {
+        let missing = || AppError::NotFound(msg!("review-no-report", id = id.to_string()));
+        let (partition, s) = report_home(store, org, id)?.ok_or_else(missing)?;
+        let report = s.reports.get(&id).ok_or_else(missing)?;
+        let progress = progress(store, org, &s, report)?.ok_or_else(missing)?;
+        let contact = if officer {
+            contact(store, org, &partition, id)?
+        } else {
+            None
+        };
+        Ok(Json(CitizenReportDetail { progress, contact }))
+    })
+    .await
+}
