@@ -323,7 +323,7 @@ impl<'c> AdminCall<'c> {
             return Err(CliError::Invalid(msg!(
                 "admin-not-admin",
                 username = &conn.login.user.username,
-                role = words::role(conn.login.user.role)
+                role = conn.login.user.role.as_str()
             )));
         }
         conn.refresh_if_due()?;
@@ -697,7 +697,7 @@ fn user(
                     ctx.lang,
                     "admin-role-changed",
                     username = &u.user.username,
-                    role = words::role(u.user.role)
+                    role = u.user.role.as_str()
                 )
             )?;
             Ok(())

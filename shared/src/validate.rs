@@ -127,11 +127,9 @@ impl ValidationError {
             }
             InFuture { field } => msg!("invalid-in-future", field = field_word(field)),
             Invalid(m) => m.clone(),
-            RoleMayNot { role, kind } => msg!(
-                "invalid-role-may-not",
-                role = crate::i18n::words::role(*role),
-                kind = *kind
-            ),
+            RoleMayNot { role, kind } => {
+                msg!("invalid-role-may-not", role = role.as_str(), kind = *kind)
+            }
         }
     }
 }
@@ -175,8 +173,10 @@ pub fn field_word(field: &str) -> Arg {
         "template name" => msg!("field-template-name"),
         "template items" => msg!("field-template-items"),
         "description" => msg!("field-description"),
-        "held_at" => msg!("field-held-at"),
-        "started_at" | "finished_at" | "reported_at" | "hlc" => msg!("field-time"),
+        // The wire's own names for times: a device's clock is what to check.
+        "held_at" | "started_at" | "finished_at" | "reported_at" | "visited_on" | "hlc" => {
+            msg!("field-time-of", name = field)
+        }
         "role" => msg!("field-role"),
         "case number" => msg!("field-case-number"),
         "contact name" => msg!("field-contact-name"),
@@ -192,7 +192,6 @@ pub fn field_word(field: &str) -> Arg {
         "team members" => msg!("field-team"),
         "name" => msg!("field-name"),
         "evidence on one problem" => msg!("field-evidence"),
-        "visited_on" => msg!("field-time"),
         "venue kind" => msg!("field-venue-kind"),
         "severity" => msg!("field-severity"),
         "hazard status" => msg!("field-hazard-status"),

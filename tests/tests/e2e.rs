@@ -22,6 +22,10 @@
 //!   龙华中路站 drill's two findings (one verified, one overdue on the board); a visit to
 //!   恒益居民区 raising three problems and the next visit's report on them; an amended
 //!   inspection closing the hazard its wrong item opened; a late entry; a venue closed.
+//! - `lang`: an inspector with a Chinese locale reads Chinese from login to the sync back —
+//!   offline inspection, hazards, a hazard's history, a refused office action, status, the
+//!   server unreachable — with the same `--json` keys as in English; an English reader sees
+//!   no Chinese prose, only data.
 //! - `interrupted`: a pull broken after two pages (the server stopped mid-sync) resumes
 //!   from its cursor and ends with exactly the server's ops.
 //! - `rejected`: a restored backup reuses outbox positions: the op is rejected, kept and
@@ -72,6 +76,8 @@ mod errors;
 mod faults;
 #[path = "e2e/interrupted.rs"]
 mod interrupted;
+#[path = "e2e/lang.rs"]
+mod lang;
 #[path = "e2e/photos.rs"]
 mod photos;
 #[path = "e2e/reference.rs"]

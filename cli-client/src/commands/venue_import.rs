@@ -369,7 +369,7 @@ pub fn import(
     if me.user.role != Role::Officer {
         return Err(CliError::Invalid(msg!(
             "import-officer-only",
-            role = words::role(me.user.role)
+            role = me.user.role.as_str()
         )));
     }
     let sheet = sheet::read(file, sheet_name)?;

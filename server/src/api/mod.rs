@@ -29,7 +29,6 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::Router;
-use firecheck_shared::i18n::words;
 use firecheck_shared::validate::MAX_SYNC_BYTES;
 use firecheck_shared::*;
 use tower_http::timeout::TimeoutLayer;
@@ -291,7 +290,7 @@ impl Caller {
         } else {
             Err(AppError::Forbidden(msg!(
                 "auth-role-may-not",
-                role = words::role(self.0.role)
+                role = self.0.role.as_str()
             )))
         }
     }

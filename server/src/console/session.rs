@@ -16,7 +16,6 @@ use axum::extract::{Form, FromRequestParts, Query, State as AxState};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use firecheck_shared::i18n::words;
 use firecheck_shared::validate::MAX_NAME_CHARS;
 use firecheck_shared::*;
 use serde::Deserialize;
@@ -67,7 +66,7 @@ impl Session {
         } else {
             Err(PageError(AppError::Forbidden(msg!(
                 "console-role-may-not",
-                role = words::role(self.user.role)
+                role = self.user.role.as_str()
             ))))
         }
     }

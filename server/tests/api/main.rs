@@ -43,6 +43,9 @@
 //!   another organisation's case numbers apart; bad deliveries 4xx with nothing stored; the
 //!   reporter's contact for officers only; the read-back following dispatch, link and reply;
 //!   drills with their findings and an area's visit report.
+//! - `lang`: an error's code the same whatever `Accept-Language` says, its message Chinese
+//!   for `zh-CN` and English otherwise; the sync answer's clock warning and a refused op's
+//!   reason too.
 //! - `handlers`: the review API without a socket (`api::app(state)` called with
 //!   `tower::ServiceExt::oneshot`): each route's status and JSON shape, 404 for another
 //!   organisation's ids, 401 without a token, 400 / 422 for bad query parameters, the error
@@ -87,6 +90,7 @@ mod hostile;
 mod indexes;
 mod intake;
 mod isolation;
+mod lang;
 mod monitoring;
 mod review;
 mod scale;

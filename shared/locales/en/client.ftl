@@ -245,7 +245,12 @@ col-who = WHO
 col-what = WHAT
 col-about = ABOUT
 col-when = WHEN
-admin-not-admin = `firecheck admin` is for the organisation's admins; { $username } is logged in here as { $role } — log in as an admin (`firecheck login admin`)
+admin-not-admin =
+    `firecheck admin` is for the organisation's admins; { $username } is logged in here as { $role ->
+        [inspector] an inspector
+        [officer] an officer
+       *[admin] an admin
+    } — log in as an admin (`firecheck login admin`)
 admin-no-accounts = no accounts
 admin-state-disabled = disabled
 admin-state-must-change = must change password
@@ -265,7 +270,12 @@ admin-account-line = { $username } ({ $name }, { $role })
 admin-account-disabled = { $account }, disabled
 admin-account-created = account { $account } created
 admin-password-generated = password: { $password }  (shown once: hand it over; they log in with `firecheck login { $username }` and change it with `firecheck password`)
-admin-role-changed = { $username } is now { $role }
+admin-role-changed =
+    { $username } is now { $role ->
+        [inspector] an inspector
+        [officer] an officer
+       *[admin] an admin
+    }
 admin-user-disabled = { $account } disabled: it can no longer log in, and its devices stopped syncing
 admin-user-enabled = { $account } enabled: it can log in again
 admin-password-reset = { $username }'s password is now the one-time password { $password }  (shown once: hand it over; at their next login they choose their own with `firecheck password --user { $username }`)
@@ -429,7 +439,12 @@ import-change-kind = kind { $from } → { $to }
 import-change-address = address { $from } → { $to }
 import-change-street = street { $from } → { $to }
 import-change-location = location
-import-officer-only = importing the venue list is the safety office's: the { $role } role may not; add one venue with `firecheck venue add`
+import-officer-only =
+    importing the venue list is the safety office's: { $role ->
+        [inspector] an inspector
+        [officer] an officer
+       *[admin] an admin
+    } may not; add one venue with `firecheck venue add`
 import-no-header = { $file }: no row among the first { $rows } names the columns; missing: { $missing } (row { $row } has: { $has })
 import-same-venue = the same venue as row { $first } (same name and address); nothing of this row was imported
 import-sheet = , sheet { $sheet }

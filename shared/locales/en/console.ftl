@@ -8,7 +8,12 @@ console-bad-due = the deadline must be a date (YYYY-MM-DD)
 console-close-reason = the reason for closing
 console-reopen-reason = the reason for reopening
 console-unknown-action = unknown action { $action }
-console-role-may-not = the { $role } role may not act on hazards
+console-role-may-not =
+    { $role ->
+        [inspector] an inspector
+        [officer] an officer
+       *[admin] an admin
+    } may not act on hazards
 console-action-found = found
 console-action-found-again = found again
 console-action-passed = re-inspection passed

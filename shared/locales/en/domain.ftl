@@ -65,7 +65,12 @@ invalid-entity-mismatch = a { $kind } op must name { $expected }
 invalid-zero-device-seq = device_seq must start at 1
 invalid-timestamp = { $field } ({ $ms } ms since 1970) is not a plausible time; check the device's date
 invalid-in-future = { $field } is more than a day in the future; check the device's date and time
-invalid-role-may-not = the { $role } role may not make a { $kind } change
+invalid-role-may-not =
+    { $role ->
+        [inspector] an inspector
+        [officer] an officer
+       *[admin] an admin
+    } may not make a { $kind } change
 invalid-venue-upsert-empty = a venue upsert must change at least one field
 invalid-inspection-times = an inspection cannot finish before it started
 invalid-campaign-period = a campaign cannot end before it starts
@@ -99,8 +104,7 @@ field-template-code = the template code
 field-template-name = the template name
 field-template-items = the template's items
 field-description = the description
-field-held-at = the drill's time
-field-time = the time
+field-time-of = { $name }
 field-role = role
 field-venue-kind = venue kind
 field-severity = severity

@@ -25,7 +25,12 @@ auth-device-unknown = this device is not registered; log in again
 auth-account-disabled = this account has been disabled; ask the administrator
 auth-session-ended = this login has ended (the password was changed or reset); log in again
 auth-account-gone = this account no longer exists; log in again
-auth-role-may-not = the { $role } role may not do this
+auth-role-may-not =
+    { $role ->
+        [inspector] an inspector
+        [officer] an officer
+       *[admin] an admin
+    } may not do this
 
 ## The sync endpoint (server/src/api/sync.rs, sequencer.rs): errors and each refused op's reason
 sync-undecodable = the sync request cannot be decoded: { $detail }

@@ -245,7 +245,12 @@ col-who = 操作人
 col-what = 内容
 col-about = 对象
 col-when = 时间
-admin-not-admin = `firecheck admin` 供本单位管理员使用；这里登录的 { $username } 是{ $role }——请以管理员身份登录（`firecheck login admin`）
+admin-not-admin =
+    `firecheck admin` 供本单位管理员使用；这里登录的 { $username } 是{ $role ->
+        [inspector] 巡查员
+        [officer] 平安办
+       *[admin] 管理员
+    }——请以管理员身份登录（`firecheck login admin`）
 admin-no-accounts = 没有账号
 admin-state-disabled = 已停用
 admin-state-must-change = 须修改密码
@@ -265,7 +270,12 @@ admin-account-line = { $username }（{ $name }，{ $role }）
 admin-account-disabled = { $account }，已停用
 admin-account-created = 已创建账号 { $account }
 admin-password-generated = 密码：{ $password }（只显示这一次：请交给本人；他用 `firecheck login { $username }` 登录，再用 `firecheck password` 修改）
-admin-role-changed = { $username } 现为{ $role }
+admin-role-changed =
+    { $username } 现为{ $role ->
+        [inspector] 巡查员
+        [officer] 平安办
+       *[admin] 管理员
+    }
 admin-user-disabled = 已停用 { $account }：它不能再登录，其设备也已停止同步
 admin-user-enabled = 已启用 { $account }：它可以重新登录
 admin-password-reset = { $username } 的密码现为一次性密码 { $password }（只显示这一次：请交给本人；下次登录时他用 `firecheck password --user { $username }` 设置自己的密码）
@@ -429,7 +439,12 @@ import-change-kind = 类型 { $from } → { $to }
 import-change-address = 地址 { $from } → { $to }
 import-change-street = 街道 { $from } → { $to }
 import-change-location = 位置
-import-officer-only = 导入场所名单由平安办进行：{ $role }角色无权导入；可用 `firecheck venue add` 逐个添加场所
+import-officer-only =
+    导入场所名单由平安办进行：{ $role ->
+        [inspector] 巡查员
+        [officer] 平安办
+       *[admin] 管理员
+    }无权导入；可用 `firecheck venue add` 逐个添加场所
 import-no-header = { $file }：前 { $rows } 行中没有一行写明各列；缺少：{ $missing }（第 { $row } 行是：{ $has }）
 import-same-venue = 与第 { $first } 行是同一场所（名称和地址相同）；本行未导入
 import-sheet = ，工作表 { $sheet }

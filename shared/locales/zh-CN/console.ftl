@@ -8,7 +8,12 @@ console-bad-due = 整改期限应为日期（YYYY-MM-DD）
 console-close-reason = 关闭理由
 console-reopen-reason = 重新打开的理由
 console-unknown-action = 未知的操作 { $action }
-console-role-may-not = { $role }角色无权办理隐患
+console-role-may-not =
+    { $role ->
+        [inspector] 巡查员
+        [officer] 平安办
+       *[admin] 管理员
+    }角色无权办理隐患
 console-action-found = 发现
 console-action-found-again = 再次发现
 console-action-passed = 复查合格

@@ -65,7 +65,12 @@ invalid-entity-mismatch = { $kind } 操作必须指向{ $expected }
 invalid-zero-device-seq = device_seq 必须从 1 开始
 invalid-timestamp = { $field }（1970 年以来 { $ms } 毫秒）不是合理的时间；请检查设备日期
 invalid-in-future = { $field }比现在晚了一天以上；请检查设备的日期和时间
-invalid-role-may-not = { $role }角色无权进行 { $kind } 操作
+invalid-role-may-not =
+    { $role ->
+        [inspector] 巡查员
+        [officer] 平安办
+       *[admin] 管理员
+    }角色无权进行 { $kind } 操作
 invalid-venue-upsert-empty = 场所变更至少要改一个字段
 invalid-inspection-times = 检查的结束时间不能早于开始时间
 invalid-campaign-period = 专项活动的结束日期不能早于开始日期
@@ -99,8 +104,7 @@ field-template-code = 检查表编号
 field-template-name = 检查表名称
 field-template-items = 检查表的检查项
 field-description = 问题描述
-field-held-at = 演练时间
-field-time = 时间
+field-time-of = 时间 { $name }
 field-role = 角色
 field-venue-kind = 场所类型
 field-severity = 严重程度

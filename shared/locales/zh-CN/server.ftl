@@ -25,7 +25,12 @@ auth-device-unknown = 此设备尚未登记，请重新登录
 auth-account-disabled = 此账号已被停用，请联系管理员
 auth-session-ended = 本次登录已失效（密码已修改或重置），请重新登录
 auth-account-gone = 此账号已不存在，请重新登录
-auth-role-may-not = { $role }角色无权进行此操作
+auth-role-may-not =
+    { $role ->
+        [inspector] 巡查员
+        [officer] 平安办
+       *[admin] 管理员
+    }角色无权进行此操作
 
 ## The sync endpoint (server/src/api/sync.rs, sequencer.rs): errors and each refused op's reason
 sync-undecodable = 同步请求无法解码：{ $detail }

@@ -271,7 +271,7 @@ fn the_office_spreadsheet_imports_once_and_importing_it_again_changes_nothing() 
     );
     assert_eq!(
         dry["rows"][0]["fields"],
-        serde_json::json!(["kind 电动车销售维修点 → 三合一场所"])
+        serde_json::json!(["kind e-bike sales and repair point → three-in-one premises"])
     );
     let e = o.officer.fail(&["venue", "import", &path(&edited)], 6);
     assert!(e.to_string().contains("4 row(s)"), "{e}");
