@@ -7,6 +7,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use firecheck_shared::*;
 
+use super::text::LANG;
+
 use super::{error_page, PageError, PageResult, Session};
 use crate::api::{blocking, AppError, State};
 
@@ -21,7 +23,13 @@ pub async fn file(Path(file): Path<String>) -> Response {
         "console.css" => (CSS, "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "htmx.LICENSE" => (HTMX_LICENSE, "text/plain; charset=utf-8"),
-        _ => return error_page(StatusCode::NOT_FOUND, "找不到", "没有这个文件。"),
+        _ => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                &t!(LANG, "page-not-found-title"),
+                &t!(LANG, "page-no-file"),
+            )
+        }
     };
     (
         [
@@ -61,8 +69,8 @@ pub async fn photo(
     let Some(bytes) = bytes else {
         return Ok(error_page(
             StatusCode::NOT_FOUND,
-            "照片尚未上传",
-            "记录这张照片的设备还没有把它传上来；设备同步后即可查看。",
+            &t!(LANG, "page-photo-pending-title"),
+            &t!(LANG, "page-photo-pending"),
         ));
     };
     let ct = evidence_media_type(&bytes).unwrap_or("application/octet-stream");

@@ -218,7 +218,12 @@ pub async fn page(
     let page = BoardPage {
         frame: Frame::of(&session),
         today: board.today.to_string(),
-        period: format!("{} 至 {}", board.from, board.to),
+        period: t!(
+            text::LANG,
+            "console-period",
+            from = board.from.to_string(),
+            to = board.to.to_string()
+        ),
         street_choices,
         status_choices: choices(
             q.status.trim(),

@@ -42,7 +42,12 @@ pub async fn list(AxState(state): AxState<State>, session: Session) -> PageResul
             .map(|c| CampaignLine {
                 id: c.id.to_string(),
                 name: c.name.clone(),
-                period: format!("{} 至 {}", c.starts, c.ends),
+                period: t!(
+                    super::text::LANG,
+                    "console-period",
+                    from = c.starts.to_string(),
+                    to = c.ends.to_string()
+                ),
                 goal: c.goal.clone(),
             })
             .collect())
@@ -187,7 +192,12 @@ pub async fn page(
         frame: Frame::of(&session),
         id: c.campaign.id.to_string(),
         name: c.campaign.name.clone(),
-        period: format!("{} 至 {}", c.campaign.starts, c.campaign.ends),
+        period: t!(
+            super::text::LANG,
+            "console-period",
+            from = c.campaign.starts.to_string(),
+            to = c.campaign.ends.to_string()
+        ),
         goal: c.campaign.goal.clone(),
         targets: c.targets,
         inspected: c.inspected,

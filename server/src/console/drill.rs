@@ -124,10 +124,11 @@ pub async fn page(
             units: d.units.join("、"),
             scenario: d.scenario.clone(),
             participants: d.participants,
-            evacuation: format!(
-                "{} 分 {} 秒",
-                d.evacuation_secs / 60,
-                d.evacuation_secs % 60
+            evacuation: t!(
+                super::text::LANG,
+                "console-evacuation",
+                mins = d.evacuation_secs / 60,
+                secs = d.evacuation_secs % 60
             ),
             went_well: d.went_well.clone(),
             to_improve: d.to_improve.clone(),

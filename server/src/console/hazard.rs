@@ -261,11 +261,10 @@ pub async fn page(
         .collect();
     let d = &l.detail;
     let message = match q.done.as_deref() {
-        Some("again") => "这个表单已经提交过，没有重复办理。",
-        Some("done") => "已办理，记录已写入。",
-        _ => "",
-    }
-    .to_string();
+        Some("again") => t!(text::LANG, "console-form-again"),
+        Some("done") => t!(text::LANG, "console-form-done"),
+        _ => String::new(),
+    };
     let page = HazardPage {
         frame: Frame::of(&session),
         f: facts(&l),
@@ -395,7 +394,7 @@ impl NoticeItem {
             item: match (&h.item, item_text.is_empty()) {
                 (Some(code), false) => format!("{code} {item_text}"),
                 (Some(code), true) => code.clone(),
-                (None, _) => "市民报告".into(),
+                (None, _) => text::source(SourceKind::CitizenReport).into(),
             },
             description: h.description.clone(),
             severity: text::severity(h.severity),

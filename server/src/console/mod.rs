@@ -33,7 +33,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use firecheck_shared::i18n::Lang;
 use firecheck_shared::*;
 
 use crate::api::{AppError, State};
@@ -131,8 +130,8 @@ pub fn render(t: &impl Template) -> Response {
             tracing::error!(error = %e, "a console page failed to render");
             error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "页面出错",
-                "页面生成失败，请稍后再试；管理员可在服务器日志中查看原因。",
+                &t!(text::LANG, "page-error-title"),
+                &t!(text::LANG, "page-render-failed"),
             )
         }
     }
@@ -174,34 +173,38 @@ impl IntoResponse for PageError {
         let (status, title, message) = match &self.0 {
             AppError::NotFound(_) => (
                 StatusCode::NOT_FOUND,
-                "找不到",
-                "没有这条记录，或它不属于本单位。".to_string(),
+                msg!("page-not-found-title"),
+                msg!("page-not-found"),
             ),
             AppError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
-                "无权操作",
-                "只有平安办工作人员（officer）可以办理隐患；巡查员可以查看。".to_string(),
+                msg!("page-forbidden-title"),
+                msg!("page-forbidden"),
             ),
             AppError::BadRequest(m) | AppError::Unprocessable(m) => (
                 StatusCode::BAD_REQUEST,
-                "输入有误",
-                format!("请检查后重试：{}", m.render(Lang::Zh)),
+                msg!("page-bad-input-title"),
+                msg!("page-bad-input", detail = m),
             ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "暂时无法处理",
-                "服务器暂时无法完成，请稍后重试；什么都没有被记录两次。".to_string(),
+                msg!("page-unavailable-title"),
+                msg!("page-unavailable"),
             ),
             other => {
                 tracing::error!(error = ?other, "console page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "页面出错",
-                    "服务器出错，请稍后再试。".to_string(),
+                    msg!("page-error-title"),
+                    msg!("page-server-error"),
                 )
             }
         };
-        error_page(status, title, &message)
+        error_page(
+            status,
+            &title.render(text::LANG),
+            &message.render(text::LANG),
+        )
     }
 }
 

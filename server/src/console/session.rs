@@ -75,8 +75,8 @@ impl Session {
 fn csrf_refused() -> Response {
     super::error_page(
         StatusCode::FORBIDDEN,
-        "表单已失效",
-        "这个表单不是本次登录打开的（或已过期），什么都没有办理。请返回重新打开页面后再提交。",
+        &t!(super::text::LANG, "page-csrf-title"),
+        &t!(super::text::LANG, "page-csrf"),
     )
 }
 
@@ -222,16 +222,16 @@ pub async fn login_page(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let message = if q.expired.is_some() {
-        "登录已过期，请重新登录。"
+        t!(super::text::LANG, "console-login-expired")
     } else {
-        ""
+        String::new()
     };
     login_form(
         &state,
         &headers,
         &safe_next(q.next.as_deref()),
         "",
-        message,
+        &message,
         StatusCode::OK,
     )
 }
@@ -283,21 +283,30 @@ pub async fn login(
         |message: &str, status| login_form(&state, &headers, &next, &f.username, message, status);
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.csrf.as_bytes()) {
-        return again("登录表单已失效，请重新输入。", StatusCode::FORBIDDEN);
+        return again(
+            &t!(super::text::LANG, "console-login-form-stale"),
+            StatusCode::FORBIDDEN,
+        );
     }
     if f.username.chars().count() > MAX_NAME_CHARS || f.password.len() > 1024 {
-        return again("用户名或密码太长。", StatusCode::BAD_REQUEST);
+        return again(
+            &t!(super::text::LANG, "password-too-long"),
+            StatusCode::BAD_REQUEST,
+        );
     }
     let user = match crate::api::auth::authenticate(&state, f.username.trim(), &f.password).await {
         Ok(u) => u,
         Err(AppError::TooManyAttempts(secs)) => {
             return again(
-                &format!("登录失败次数过多，请 {secs} 秒后再试。"),
+                &t!(super::text::LANG, "error-too-many-attempts", secs = secs),
                 StatusCode::TOO_MANY_REQUESTS,
             )
         }
         Err(AppError::Unauthorized(_)) => {
-            return again("用户名或密码不正确。", StatusCode::UNAUTHORIZED)
+            return again(
+                &t!(super::text::LANG, "login-wrong-password"),
+                StatusCode::UNAUTHORIZED,
+            )
         }
         Err(e) => return PageError(e).into_response(),
     };
@@ -314,13 +323,17 @@ pub async fn login(
         None => None,
     };
     let device_id = reuse.unwrap_or_default();
-    let device =
-        match crate::api::auth::register_device(&state, &user, device_id, "网页控制台".to_string())
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return PageError(e).into_response(),
-        };
+    let device = match crate::api::auth::register_device(
+        &state,
+        &user,
+        device_id,
+        t!(super::text::LANG, "console-device-name"),
+    )
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => return PageError(e).into_response(),
+    };
     let token = random_token();
     let hash = token_hash(&token);
     let now = Timestamp::now().0;
