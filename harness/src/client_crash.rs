@@ -185,6 +185,8 @@ impl Cli {
             .env_remove("FIRECHECK_HOME")
             .env_remove("FIRECHECK_SERVER")
             .env_remove("FIRECHECK_LOG")
+            // What it prints is read ("saved offline"): English, whatever the locale.
+            .env("FIRECHECK_LANG", "en")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
