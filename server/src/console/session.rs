@@ -9,7 +9,9 @@
 //!   that must equal a cookie set with it (double submit).
 //! - The browser is a device of its user: a long-lived cookie names it, and a login
 //!   registers it like a phone's login does (`api::auth::register_device`). A revoked
-//!   device, a deleted user or a changed organisation ends the session.
+//!   device, a deleted user or a changed organisation ends the session, and so does what
+//!   ends an account's tokens: disabling it, or resetting or changing its password (the
+//!   session keeps the account's session generation at login).
 
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, Query, State as AxState};
@@ -168,13 +170,19 @@ impl FromRequestParts<State> for Session {
                 store.drop_session(&hash)?;
                 return Ok(None);
             }
-            let user = store.user(&rec.username)?.map(|u| u.user);
+            let account = store.user(&rec.username)?;
             let device = store.device(rec.device)?;
-            let (Some(user), Some(device)) = (user, device) else {
+            let (Some(account), Some(device)) = (account, device) else {
                 store.drop_session(&hash)?;
                 return Ok(None);
             };
-            if user.org != rec.org || device.revoked || device.user != user.id {
+            let user = account.user;
+            if user.org != rec.org
+                || device.revoked
+                || device.user != user.id
+                || account.status.disabled
+                || account.status.sessions != rec.generation
+            {
                 store.drop_session(&hash)?;
                 return Ok(None);
             }
@@ -344,8 +352,15 @@ pub async fn login(
         csrf: random_token(),
         created_ms: now,
         seen_ms: now,
+        generation: 0,
     };
     let stored = blocking(&state, move |store| {
+        let mut rec = rec;
+        // The generation the password was just checked in (a reset since then ends it).
+        rec.generation = match store.user(&rec.username)? {
+            Some(account) => account.status.sessions,
+            None => return Err(AppError::Unauthorized("the account is gone".into())),
+        };
         store
             .drop_expired_sessions(|s| now - s.seen_ms > IDLE_MS || now - s.created_ms > MAX_MS)?;
         store.put_session(&hash, &rec)?;

@@ -23,6 +23,10 @@ pub struct SessionRecord {
     pub created_ms: i64,
     /// The last request (written at most once a minute).
     pub seen_ms: i64,
+    /// The account's session generation at login ([`super::AccountStatus::sessions`]):
+    /// disabling the account or resetting or changing its password raises it, which ends
+    /// this session as it ends the account's tokens.
+    pub generation: u32,
 }
 
 /// Where a console form's op went: the device and position it was given.

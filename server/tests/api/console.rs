@@ -2,7 +2,8 @@
 //! with `oneshot`, cookies kept by hand. Every page's status for an officer and an inspector;
 //! a venue named `<script>alert(1)</script>` shown as text everywhere; forms without their
 //! CSRF token refused; inspectors refused on officer actions; another organisation's hazard
-//! not found; an expired session sent back to the login page; a dispatch submitted twice
+//! not found; an expired session sent back to the login page, and so is one whose account
+//! was disabled or had its password reset; a dispatch submitted twice
 //! stored once (and pulled by an inspector's device); the console device's positions and
 //! submitted forms kept across a restart (a real server, for that one); the exports (CSV
 //! with a BOM, XLSX read back with calamine) holding the rows the API lists.
@@ -1001,4 +1002,58 @@ async fn the_console_device_keeps_its_positions_and_its_forms_across_a_restart()
         "{console:#?}"
     );
     assert_eq!(console[0].op_id.to_string(), form);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disabling_an_account_or_resetting_its_password_ends_its_console_sessions() {
+    let app = App::open().await;
+    let admin = app
+        .login("admin", firecheck_server::testing::ADMIN_PASSWORD)
+        .await;
+    let admin_token = admin.tokens.access_token.clone();
+
+    // Disabled: the open session goes back to the login page at once, and stays ended
+    // when the account is enabled again.
+    let mut b = Browser::login(&app, "wangfang").await;
+    b.get("/").await.ok();
+    let (status, body) = app_json(
+        &app,
+        Method::POST,
+        "/v1/admin/users/wangfang/disable",
+        &admin_token,
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p = b.get("/drills").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text());
+    assert!(p.location.starts_with("/login"), "{}", p.location);
+    let (status, body) = app_json(
+        &app,
+        Method::POST,
+        "/v1/admin/users/wangfang/enable",
+        &admin_token,
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(b.get("/drills").await.status, StatusCode::SEE_OTHER);
+
+    // A password reset ends a session opened before it; another account's is untouched.
+    let mut b = Browser::login(&app, "wangfang").await;
+    b.get("/").await.ok();
+    let mut other = Browser::login(&app, "zhangwei").await;
+    other.get("/").await.ok();
+    let (status, body) = app_json(
+        &app,
+        Method::POST,
+        "/v1/admin/users/wangfang/reset-password",
+        &admin_token,
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(b.get("/venues").await.status, StatusCode::SEE_OTHER);
+    other.get("/venues").await.ok();
+    app.close().await;
 }
