@@ -298,7 +298,7 @@ pub async fn login(
     }
     if f.username.chars().count() > MAX_NAME_CHARS || f.password.len() > 1024 {
         return again(
-            &t!(super::text::LANG, "password-too-long"),
+            &t!(super::text::LANG, "console-login-too-long"),
             StatusCode::BAD_REQUEST,
         );
     }
@@ -306,13 +306,13 @@ pub async fn login(
         Ok(u) => u,
         Err(AppError::TooManyAttempts(secs)) => {
             return again(
-                &t!(super::text::LANG, "error-too-many-attempts", secs = secs),
+                &t!(super::text::LANG, "console-login-locked", secs = secs),
                 StatusCode::TOO_MANY_REQUESTS,
             )
         }
         Err(AppError::Unauthorized(_)) => {
             return again(
-                &t!(super::text::LANG, "login-wrong-password"),
+                &t!(super::text::LANG, "console-login-wrong"),
                 StatusCode::UNAUTHORIZED,
             )
         }
@@ -359,7 +359,7 @@ pub async fn login(
         // The generation the password was just checked in (a reset since then ends it).
         rec.generation = match store.user(&rec.username)? {
             Some(account) => account.status.sessions,
-            None => return Err(AppError::Unauthorized("the account is gone".into())),
+            None => return Err(AppError::Unauthorized(msg!("auth-account-gone"))),
         };
         store
             .drop_expired_sessions(|s| now - s.seen_ms > IDLE_MS || now - s.created_ms > MAX_MS)?;

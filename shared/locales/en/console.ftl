@@ -53,3 +53,6 @@ console-login-form-stale = The login form has expired; enter it again.
 console-device-name = web console
 console-evacuation = { $mins } min { $secs } s
 console-period = { $from } to { $to }
+console-login-too-long = The username or password is too long.
+console-login-locked = Too many failed logins; try again in { $secs } s.
+console-login-wrong = The username or password is not right.

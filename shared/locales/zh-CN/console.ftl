@@ -53,3 +53,6 @@ console-login-form-stale = 登录表单已失效，请重新输入。
 console-device-name = 网页控制台
 console-evacuation = { $mins } 分 { $secs } 秒
 console-period = { $from } 至 { $to }
+console-login-too-long = 用户名或密码太长。
+console-login-locked = 登录失败次数过多，请 { $secs } 秒后再试。
+console-login-wrong = 用户名或密码不正确。
