@@ -150,7 +150,10 @@ impl Deployment {
                 cmd.env_remove(k);
             }
         }
-        cmd.envs(&self.env).env("PATH", &self.path);
+        // The outputs are read in English, whatever the machine's locale.
+        cmd.envs(&self.env)
+            .env("PATH", &self.path)
+            .env("FIRECHECK_LANG", "en");
         cmd
     }
 

@@ -415,8 +415,8 @@ fn read_line(lines: &mut std::io::Lines<&mut dyn BufRead>) -> Result<String, Cli
 
 /// Ask item by item on the terminal, in `lang`. `b` goes back to the item before (its
 /// answer is shown and kept on Enter); at the end the answers are listed and saved only on
-/// `y` — a number there changes that item first. Every answer given stays until it is
-/// changed.
+/// `y` — a number there changes that item and comes back to the list. Every answer given
+/// stays until it is changed.
 fn ask(
     template: &ChecklistTemplate,
     lang: Lang,
@@ -437,11 +437,14 @@ fn ask(
         )
     )?;
     let mut i = 0;
+    // Changing one item from the summary goes back to the summary once it is answered.
+    let mut from_summary = false;
     loop {
         if i >= items.len() {
             if confirm(items, &answers, lang, &mut lines, out, &mut i)? {
                 return Ok(answers.into_iter().flatten().collect());
             }
+            from_summary = true;
             continue;
         }
         let item = &items[i];
@@ -471,10 +474,11 @@ fn ask(
             }
             Reply::Back => {
                 i -= 1;
+                from_summary = false;
                 continue;
             }
             Reply::Keep if current.is_some() => {
-                i += 1;
+                i = if from_summary { items.len() } else { i + 1 };
                 continue;
             }
             Reply::Keep | Reply::Unknown => {
@@ -506,7 +510,7 @@ fn ask(
             outcome,
             note,
         });
-        i += 1;
+        i = if from_summary { items.len() } else { i + 1 };
     }
 }
 
@@ -692,13 +696,10 @@ mod tests {
         let n = t.items.len();
         // Pass item 1, fail item 2 with a note, go back twice (to item 1), fail item 1,
         // keep item 2 with Enter (its answer and note stay), pass the rest; at the summary
-        // change item 2 to n/a by its number, then save.
+        // change item 2 to n/a by its number (back to the summary at once), then save.
         let mut typed = "p\nf\n灭火器过期\nb\nb\nf\n人住在店里\n\n".to_string();
         typed.push_str(&"p\n".repeat(n - 2));
-        typed.push_str("2\nn\n");
-        // After changing item 2 the checklist goes on from item 3: Enter keeps each.
-        typed.push_str(&"\n".repeat(n - 2));
-        typed.push_str("y\n");
+        typed.push_str("2\nn\ny\n");
         let mut out = Vec::new();
         let answers = ask(&t, Lang::Zh, &mut typed.as_bytes(), &mut out).unwrap();
         let shown = String::from_utf8(out).unwrap();
@@ -707,6 +708,8 @@ mod tests {
         assert_eq!(answers[0].note, "人住在店里");
         assert_eq!(answers[1].outcome, Outcome::NotApplicable, "{shown}");
         assert!(answers[2..].iter().all(|a| a.outcome == Outcome::Pass));
+        // The summary before the change, and again after it.
+        assert_eq!(shown.matches("本次检查：").count(), 2, "{shown}");
         // In Chinese throughout, with the summary before saving.
         for zh in [
             "通过 p / 不合格 f / 不适用 n",

@@ -581,19 +581,24 @@ fn render(ctx: &Ctx, r: &ImportReport, out: &mut dyn Write) -> Result<(), CliErr
             t!(l, "import-ignored", columns = r.ignored_columns.join(", "))
         )?;
     }
-    let totals = t!(
-        l,
-        "import-totals",
-        new = r.new,
-        changed = r.changed,
-        unchanged = r.unchanged,
-        refused = refused
-    );
-    if r.dry_run {
-        writeln!(out, "{}", t!(l, "import-would-be", line = totals))?;
+    let would = if r.dry_run {
+        t!(l, "import-would-be")
     } else {
-        writeln!(out, "{totals}")?;
-    }
+        String::new()
+    };
+    writeln!(
+        out,
+        "{}",
+        t!(
+            l,
+            "import-totals",
+            new = r.new,
+            changed = r.changed,
+            unchanged = r.unchanged,
+            would = would,
+            refused = refused
+        )
+    )?;
     if !r.dry_run && r.new + r.changed > 0 {
         ctx.saved(out)?;
     }
