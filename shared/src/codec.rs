@@ -104,7 +104,44 @@ pub fn decode<T: DeserializeOwned>(format: Format, bytes: &[u8]) -> Result<T, De
             }
             decode_unframed(&bytes[4..])
         }
-        Format::Json => serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string())),
+        Format::Json => decode_json(bytes),
+    }
+}
+
+/// JSON with integers written as whole floats (`3494.0`, as some generators and JavaScript
+/// clients write numbers) read as those integers: JSON Schema's `integer` allows them. Tried
+/// only after the strict read failed on a float, so the usual path pays nothing.
+fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let strict = match serde_json::from_slice(bytes) {
+        Ok(msg) => return Ok(msg),
+        Err(e) => e,
+    };
+    if !strict.to_string().contains("floating point") {
+        return Err(DecodeError::Json(strict.to_string()));
+    }
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string()))?;
+    whole_floats_as_integers(&mut value);
+    serde_json::from_value(value).map_err(|e| DecodeError::Json(e.to_string()))
+}
+
+fn whole_floats_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            // Only where a float holds every integer exactly (|f| < 2^53): a larger one may
+            // not be the number that was written.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && (0.0..EXACT).contains(&f) {
+                *v = Value::from(f as u64);
+            } else if f.fract() == 0.0 && f > -EXACT && f < 0.0 {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_floats_as_integers),
+        _ => {}
     }
 }
 

@@ -193,7 +193,7 @@ impl AreaId {
 /// SHA-256 of an attachment's bytes (a photo, a signed notice). Ops refer to evidence only
 /// by this hash; the bytes travel apart from ops.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[0-9a-fA-F]{64}$", example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"))]
 pub struct BlobHash(#[serde(with = "hash_serde")] pub [u8; 32]);
 
 impl BlobHash {

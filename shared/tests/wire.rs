@@ -1602,3 +1602,44 @@ fn media_types_choose_the_format() {
         assert_eq!(Format::from_media_type(f.media_type()), Some(f));
     }
 }
+
+#[test]
+fn whole_floats_read_as_integers_and_fractions_are_refused() {
+    use firecheck_shared::codec::{decode, Format};
+    use firecheck_shared::sync::SyncRequest;
+    let req: SyncRequest = decode(
+        Format::Json,
+        br#"{"cursor": 3494.0, "device_time_ms": 1795993793058.0, "limit": 52, "ops": []}"#,
+    )
+    .expect("whole floats are integers");
+    assert_eq!(req.cursor, 3494);
+    assert_eq!(req.device_time_ms, 1795993793058);
+    let e = decode::<SyncRequest>(
+        Format::Json,
+        br#"{"cursor": 3494.5, "device_time_ms": 0, "limit": 52, "ops": []}"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("floating point"), "{e}");
+    let e = decode::<SyncRequest>(
+        Format::Json,
+        br#"{"cursor": -1.0, "device_time_ms": 0, "limit": 52, "ops": []}"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("malformed JSON"), "{e}");
+}
+
+#[test]
+fn floats_past_exact_integers_stay_refused() {
+    use firecheck_shared::codec::{decode, Format};
+    for bad in [
+        &br#"{"cursor": 18446744073709551616.0, "device_time_ms": 0, "limit": 1, "ops": []}"#[..],
+        br#"{"cursor": 9007199254740993.0, "device_time_ms": 0, "limit": 1, "ops": []}"#,
+        br#"{"cursor": 1e300, "device_time_ms": 0, "limit": 1, "ops": []}"#,
+    ] {
+        assert!(
+            decode::<SyncRequest>(Format::Json, bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}

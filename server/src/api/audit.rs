@@ -17,6 +17,7 @@ use utoipa::IntoParams;
 use super::{AppError, Caller, State};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Only entries older than this position (an audit id, a sequence number): the

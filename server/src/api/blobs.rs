@@ -65,7 +65,7 @@ fn parse_range(v: &str) -> Option<(u64, u64, u64)> {
 
 /// Upload an attachment, whole or a chunk at a time.
 #[utoipa::path(put, path = "/v1/blobs/{sha256}", tag = "blobs",
-    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex", pattern = "^[0-9a-fA-F]{64}$")),
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 201, description = "Complete and verified", body = UploadState),
@@ -239,7 +239,7 @@ fn offset_header(n: u64) -> [(header::HeaderName, HeaderValue); 1] {
 /// How much of an attachment the caller's organisation has sent: `Upload-Offset` (and
 /// `Content-Length` when complete). What other organisations hold is never told.
 #[utoipa::path(head, path = "/v1/blobs/{sha256}", tag = "blobs",
-    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, description = "Upload-Offset tells how many bytes the organisation's devices sent; x-firecheck-complete whether it is all"),
         (status = 400, description = "Not a SHA-256 name"),
         (status = 401, description = "Missing or invalid token"),
@@ -278,7 +278,7 @@ pub async fn head(
 
 /// Download an attachment your organisation's records refer to.
 #[utoipa::path(get, path = "/v1/blobs/{sha256}", tag = "blobs",
-    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, description = "The bytes"),
         (status = 400, description = "Not a SHA-256 name", body = firecheck_shared::sync::ErrorBody),
         (status = 401, description = "Missing or invalid token", body = firecheck_shared::sync::ErrorBody),

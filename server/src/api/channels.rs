@@ -70,12 +70,12 @@ pub async fn visits(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VisitReportParams {
-    /// A residential venue's id (visits to a venue of the list).
-    pub venue: Option<String>,
-    /// A residential area visited by name, with no venue of its own.
-    pub area: Option<String>,
+    /// Where: a residential venue's id (visits to a venue of the list), or the name of a
+    /// residential area visited with no venue of its own (e.g. `日晖六村`).
+    pub area: String,
     #[param(minimum = 0)]
     pub min_seq: Option<u64>,
 }
@@ -96,11 +96,11 @@ fn last_applied(
 }
 
 /// What the team reports back at a residential area (走访反馈): every visit there, newest
-/// first, with the problems residents raised and how each was handled. Give `venue` (a
-/// residential venue's id) or `area` (a name visited with no venue).
+/// first, with the problems residents raised and how each was handled. `area` is a
+/// residential venue's id or the name of an area visited with no venue.
 #[utoipa::path(get, path = "/v1/visits/report", tag = "review", params(VisitReportParams),
     responses((status = 200, description = "The area's visits and their problems", body = VisitReport),
-        (status = 400, description = "Neither or both of venue and area", body = firecheck_shared::sync::ErrorBody),
+        (status = 400, description = "No `area`, or an unknown parameter", body = firecheck_shared::sync::ErrorBody),
         (status = 404, description = "No visit recorded there", body = firecheck_shared::sync::ErrorBody),
         (status = 503, description = "Its views could not be built", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
@@ -109,16 +109,13 @@ pub async fn visit_report(
     caller: Caller,
     Query(p): Query<VisitReportParams>,
 ) -> Result<Json<VisitReport>, AppError> {
-    let (partition, what) = match (p.venue.as_deref(), p.area.as_deref()) {
-        (Some(v), None) => (
-            Partition::Venue(not_found(v)?),
-            msg!("visit-at-venue", venue = v),
+    let area = p.area.trim();
+    let (partition, what) = match area.parse::<VenueId>() {
+        Ok(v) => (Partition::Venue(v), msg!("visit-at-venue", venue = area)),
+        Err(_) => (
+            Partition::Area(AreaId::for_name(area)),
+            msg!("visit-at-area", area = area),
         ),
-        (None, Some(a)) if !a.trim().is_empty() => (
-            Partition::Area(AreaId::for_name(a)),
-            msg!("visit-at-area", area = a.trim()),
-        ),
-        _ => return Err(AppError::BadRequest(msg!("visit-venue-or-area"))),
     };
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;

@@ -193,6 +193,7 @@ pub fn respond(t: &Table, format: ExportFormat) -> Result<Response, AppError> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionExportParams {
     /// One venue's inspections (else every venue's).
@@ -208,6 +209,7 @@ pub struct InspectionExportParams {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CoverageExportParams {
     /// The campaign.

@@ -368,7 +368,7 @@ impl Caller {
         firecheck_shared::intake::IntakeReceipt,
         firecheck_shared::intake::CaseStatus,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorAnswers, &ClosedVariants),
     tags(
         (name = "sync", description = "Push ops and pull what the device has not seen"),
         (name = "auth", description = "Login and token refresh"),
@@ -382,6 +382,132 @@ impl Caller {
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
+
+/// What the document says of every operation besides its own answers:
+/// - any other status comes with the JSON error body and its stable code (`default`): the
+///   server's errors all share it (an unauthenticated request's 401, a body of the wrong
+///   type's 415, an overloaded server's 503, …), whichever operation answers them;
+/// - an optional query or header parameter is given or absent, never `null` (a query string
+///   or a header cannot carry one), so its schema does not offer `null`.
+struct ErrorAnswers;
+
+impl utoipa::Modify for ErrorAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{Schema, SchemaType};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = ResponseBuilder::new()
+            .description("An error: the JSON error body, whose `code` is stable (`ErrorCode`)")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.head,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                op.responses
+                    .responses
+                    .entry("default".to_string())
+                    .or_insert_with(|| RefOr::T(error.clone()));
+                for param in op.parameters.iter_mut().flatten() {
+                    if let Some(RefOr::T(Schema::Object(o))) = &mut param.schema {
+                        if let SchemaType::Array(types) = &o.schema_type {
+                            let given: Vec<_> = types
+                                .iter()
+                                .filter(|t| **t != utoipa::openapi::Type::Null)
+                                .cloned()
+                                .collect();
+                            if let [one] = given.as_slice() {
+                                o.schema_type = SchemaType::Type(one.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An enum's variant on the wire is an object with exactly its one key (`{"hazard": {…}}`),
+/// and a struct variant's object has only its fields: the document says so
+/// (`additionalProperties: false`), as it does for the structs that deny unknown fields, so
+/// a generated client never sends a key that serde would refuse.
+struct ClosedVariants;
+
+impl utoipa::Modify for ClosedVariants {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema};
+        use utoipa::openapi::RefOr;
+        fn close(schema: &mut Schema) {
+            match schema {
+                Schema::OneOf(one_of) => {
+                    for item in &mut one_of.items {
+                        if let RefOr::T(Schema::Object(o)) = item {
+                            if o.properties.len() == 1 && o.required.len() == 1 {
+                                o.additional_properties.get_or_insert_with(|| {
+                                    Box::new(AdditionalProperties::FreeForm(false))
+                                });
+                                // A struct variant's fields: the wire enums deny unknown
+                                // fields there as their structs do.
+                                for field in o.properties.values_mut() {
+                                    if let RefOr::T(Schema::Object(inner)) = field {
+                                        if !inner.properties.is_empty() {
+                                            inner.additional_properties.get_or_insert_with(|| {
+                                                Box::new(AdditionalProperties::FreeForm(false))
+                                            });
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if let RefOr::T(s) = item {
+                            close(s);
+                        }
+                    }
+                }
+                Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(|i| {
+                    if let RefOr::T(s) = i {
+                        close(s)
+                    }
+                }),
+                Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(|i| {
+                    if let RefOr::T(s) = i {
+                        close(s)
+                    }
+                }),
+                Schema::Object(o) => o.properties.values_mut().for_each(|p| {
+                    if let RefOr::T(s) = p {
+                        close(s)
+                    }
+                }),
+                Schema::Array(a) => {
+                    if let ArrayItems::RefOrSchema(item) = &mut a.items {
+                        if let RefOr::T(s) = item.as_mut() {
+                            close(s);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(components) = openapi.components.as_mut() {
+            for schema in components.schemas.values_mut() {
+                if let RefOr::T(s) = schema {
+                    close(s);
+                }
+            }
+        }
+    }
+}
 
 struct BearerAuth;
 

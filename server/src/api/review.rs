@@ -29,6 +29,8 @@ use crate::store::{IndexPage, PartitionKind, Store};
 const VIEW_WAIT: Duration = Duration::from_secs(5);
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
+/// The largest `offset` (as the document says): far past any organisation's lists.
+const MAX_OFFSET: usize = 2_000_000_000;
 
 /// A page of a list.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -88,11 +90,18 @@ pub(crate) fn paging(
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(AppError::BadRequest(msg!("review-limit", max = MAX_PAGE)));
     }
+    let offset = offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(AppError::BadRequest(msg!(
+            "review-offset",
+            max = MAX_OFFSET
+        )));
+    }
     let after = after
         .map(|a| parse_cursor(a).ok_or_else(|| AppError::BadRequest(msg!("review-bad-after"))))
         .transpose()?;
     Ok(Paging {
-        offset: offset.unwrap_or(0),
+        offset,
         limit,
         after,
     })
@@ -107,9 +116,20 @@ pub(crate) async fn wait_views(
     wait_seq(state, caller.0.org, seq).await
 }
 
-/// Wait until the views of `org` cover `seq` (when given), at most 5 s.
+/// Wait until the views of `org` cover `seq` (when given), at most 5 s. A `seq` past the
+/// organisation's log (no ack ever named it) waits for the whole log: the answer then
+/// holds everything stored, which is all such a caller can be waiting for.
 pub(crate) async fn wait_seq(state: &State, org: OrgId, seq: Option<u64>) -> Result<(), AppError> {
     let Some(seq) = seq else { return Ok(()) };
+    if seq > i64::MAX as u64 {
+        return Err(AppError::BadRequest(msg!("review-min-seq", max = i64::MAX)));
+    }
+    let seq = if seq > state.views.covered(org) {
+        let head = blocking(state, move |store| Ok(store.last_seq(org)?)).await?;
+        seq.min(head)
+    } else {
+        seq
+    };
     if state.views.wait_for(org, seq, VIEW_WAIT).await {
         return Ok(());
     }
@@ -157,19 +177,24 @@ fn parse_list<T: std::str::FromStr<Err = validate::ValidationError>>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VenueParams {
     /// Exact street, e.g. 小木桥路.
     pub street: Option<String>,
     /// street-shop, ebike-point, three-in-one, metro-station, residential, office-tower, other
+    #[param(
+        pattern = "^(street-shop|ebike-point|three-in-one|metro-station|residential|office-tower|other)$"
+    )]
     pub kind: Option<String>,
     /// Part of the name, e.g. 老王.
     pub name: Option<String>,
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 2_000_000_000)]
     pub offset: Option<usize>,
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// The `next` of the page before.
+    #[param(pattern = "^([0-9a-fA-F]{2})*$")]
     pub after: Option<String>,
     #[param(minimum = 0)]
     pub min_seq: Option<u64>,
@@ -220,6 +245,7 @@ pub struct VenueDetail {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WaitParams {
     #[param(minimum = 0)]
@@ -264,9 +290,10 @@ pub async fn venue(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 2_000_000_000)]
     pub offset: Option<usize>,
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
@@ -311,30 +338,42 @@ pub async fn inspections(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HazardParams {
     /// Comma-separated statuses: open, dispatched, reported-fixed, verified, closed, reopened.
+    #[param(
+        pattern = "^(open|dispatched|reported-fixed|reported_fixed|verified|closed|reopened)?(,(open|dispatched|reported-fixed|reported_fixed|verified|closed|reopened)?)*$"
+    )]
     pub status: Option<String>,
     /// Only hazards still needing work.
     pub active: Option<bool>,
     /// Only hazards past their deadline and not yet verified or closed.
     pub overdue: Option<bool>,
     pub street: Option<String>,
+    /// A venue's id.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub venue: Option<String>,
     /// The unit it was dispatched to, e.g. 城管斜土中队.
     pub assignee: Option<String>,
     /// Comma-separated severities: critical, major, minor.
+    #[param(pattern = "^(critical|major|minor)?(,(critical|major|minor)?)*$")]
     pub severity: Option<String>,
     /// Comma-separated sources: inspection, citizen_report, drill, visit.
+    #[param(
+        pattern = "^(inspection|citizen_report|citizen-report|drill|visit)?(,(inspection|citizen_report|citizen-report|drill|visit)?)*$"
+    )]
     pub source: Option<String>,
     /// Only hazards a campaign counts (found by an inspection it counts at one of its
     /// targets).
+    #[param(value_type = Option<uuid::Uuid>)]
     pub campaign: Option<String>,
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 2_000_000_000)]
     pub offset: Option<usize>,
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// The `next` of the page before.
+    #[param(pattern = "^([0-9a-fA-F]{2})*$")]
     pub after: Option<String>,
     #[param(minimum = 0)]
     pub min_seq: Option<u64>,
@@ -388,10 +427,11 @@ pub async fn hazards(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryParams {
     /// First event of the history to return (0: the oldest).
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 2_000_000_000)]
     pub offset: Option<usize>,
     /// Most events to return (default 100, at most 1000).
     #[param(minimum = 1, maximum = 1000)]
@@ -478,6 +518,7 @@ pub(crate) fn hazard_detail(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BoardParams {
     /// First day (Shanghai date, YYYY-MM-DD) "verified in period" counts; default: this
@@ -524,7 +565,7 @@ pub async fn board(
 }
 
 /// Today (Shanghai) and the period "verified in period" counts: `from` (default: this
-/// week's Monday) to `to` (default: today).
+/// week's Monday) to `to` (default: today), earlier day first whichever way it was given.
 pub(crate) fn board_period(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
@@ -532,13 +573,8 @@ pub(crate) fn board_period(
     let today = today();
     let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
     let (from, to) = (from.unwrap_or(monday), to.unwrap_or(today));
-    if from > to {
-        return Err(AppError::BadRequest(msg!(
-            "review-from-after-to",
-            from = from.to_string(),
-            to = to.to_string()
-        )));
-    }
+    // A period given backwards (or only a `to` before this week's Monday) is the same days.
+    let (from, to) = if from > to { (to, from) } else { (from, to) };
     Ok((today, from, to))
 }
 

@@ -31,7 +31,7 @@ use crate::sequencer::SequencerError;
 #[utoipa::path(
     post, path = "/v1/sync", tag = "sync",
     request_body(content = SyncRequest, description = "Cursor, ops to push, pull limit", content_type = "application/json"),
-    params(("firecheck-log" = Option<String>, Header, description = "The id of the server log this device last pulled from (from the `firecheck-log` header of an earlier answer)")),
+    params(("firecheck-log" = Option<uuid::Uuid>, Header, description = "The id of the server log this device last pulled from (from the `firecheck-log` header of an earlier answer)")),
     responses(
         (status = 200, description = "Acks, pulled ops, the new cursor; the header `firecheck-log` names the server's log", body = SyncResponse),
         (status = 409, description = "`log_restored`: the device pulled from another log than the server's, or its cursor is past the server's log (the server was restored from a backup); `firecheck-log-shared` says how far the two logs agree. Nothing was stored", body = firecheck_shared::sync::ErrorBody),

@@ -16,6 +16,7 @@ use super::admin::bounded;
 use super::{AppError, Caller, State};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UnitParams {
     /// Include retired units (marked with `retired_ms`); default: only units in service.

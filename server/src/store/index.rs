@@ -16,7 +16,8 @@
 //! - `V | org | street | address (natural order) | name | venue` → [`Venue`], and
 //!   `P | org | kind | street | address | name | venue` → (): venues in listing order;
 //! - `G | org | held at | drill` → [`Drill`]: drills, newest last;
-//! - `M | org | visited on | hlc | visit` → [`Visit`]: resident visits, newest last;
+//! - `M | org | visited on | hlc | visit | venue or area` → [`Visit`]: resident visits,
+//!   newest last;
 //! - `C | org | …` → campaign coverage: per target venue, per street, the not-inspected-first
 //!   listing, overdue counts by deadline day, and campaigns whose coverage must be computed
 //!   again (see `views::coverage`).
@@ -215,8 +216,18 @@ fn visit_key(org: OrgId, v: &Visit) -> Vec<u8> {
             &v.hlc.counter.to_be_bytes(),
             &v.hlc.node.to_be_bytes(),
             v.id.as_bytes(),
+            // The partition it is recorded in: one id recorded at two places (a device's
+            // mistake, or a forged op) is two visits, as a scan of the partitions finds.
+            &visit_place(v),
         ],
     )
+}
+
+fn visit_place(v: &Visit) -> [u8; 16] {
+    match v.venue {
+        Some(venue) => *venue.as_bytes(),
+        None => *AreaId::for_name(&v.area).as_bytes(),
+    }
 }
 
 fn drill_key(org: OrgId, d: &Drill) -> Vec<u8> {

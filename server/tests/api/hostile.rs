@@ -122,7 +122,7 @@ fn wrong_method() -> Expect {
 
 /// Send bytes over a fresh connection and read the answer to the end; the server may stop
 /// reading a body it refuses, so writing goes on in its own task and may fail.
-async fn send_raw(addr: SocketAddr, what: &str, bytes: Vec<u8>) -> Raw {
+pub(crate) async fn send_raw(addr: SocketAddr, what: &str, bytes: Vec<u8>) -> Raw {
     let stream = tokio::net::TcpStream::connect(addr)
         .await
         .unwrap_or_else(|e| panic!("{what}: connect: {e}"));

@@ -345,7 +345,7 @@ fn a_visit_raises_three_problems_and_the_next_visit_reports_back() {
     let mine = office.json(&["visit", "report", "恒益居民区"]);
     let api = get_json(
         &w.server.url,
-        &format!("/v1/visits/report?venue={HENGYI_RESIDENTIAL}"),
+        &format!("/v1/visits/report?area={HENGYI_RESIDENTIAL}"),
         &token(&w.server.url, "wangfang"),
     );
     assert_eq!(mine, api, "the device and the server report the same");
