@@ -1,7 +1,7 @@
 //! The console's words for the domain's codes, in Chinese: one place, so every page and
 //! every export names a status, a severity or an action the same way.
 
-use firecheck_shared::query::SourceKind;
+use firecheck_shared::query::{ReportStatus, SourceKind};
 use firecheck_shared::*;
 
 pub fn status(s: HazardStatus) -> &'static str {
@@ -49,6 +49,23 @@ pub const SOURCES: [SourceKind; 4] = [
     SourceKind::Drill,
     SourceKind::Visit,
 ];
+
+pub fn venue_status(s: VenueStatus) -> &'static str {
+    match s {
+        VenueStatus::Active => "在营",
+        VenueStatus::Closed => "已关停",
+        VenueStatus::Moved => "已搬迁",
+    }
+}
+
+/// Where a citizen report stands, as the platform is told.
+pub fn report_status(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Received => "已受理",
+        ReportStatus::InProgress => "办理中",
+        ReportStatus::Resolved => "已办结",
+    }
+}
 
 pub fn role(r: Role) -> &'static str {
     match r {
