@@ -486,13 +486,9 @@ pub fn visits_table(
                 .last
                 .as_ref()
                 .map(|ev| {
-                    let (what, detail) = text::action(&ev.action);
                     let who = crate::console::who(&names, ev.author);
                     let at = Timestamp::from(ev.hlc);
-                    match detail.is_empty() {
-                        true => format!("{what}（{who} {at}）"),
-                        false => format!("{what}：{detail}（{who} {at}）"),
-                    }
+                    format!("{}（{who} {at}）", text::action_line(&ev.action))
                 })
                 .unwrap_or_default();
             let problem: Vec<Cell> = vec![

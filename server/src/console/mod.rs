@@ -269,17 +269,22 @@ pub fn who(names: &HashMap<UserId, String>, id: UserId) -> String {
     names.get(&id).cloned().unwrap_or_else(|| id.short())
 }
 
-/// The organisation's users' display names by id.
+/// The organisation's users' display names by id, and its intake keys' names (the city
+/// platform's deliveries are authored by their key).
 pub fn user_names(
     store: &crate::store::Store,
     org: OrgId,
 ) -> Result<HashMap<UserId, String>, AppError> {
-    Ok(store
+    let mut names: HashMap<UserId, String> = store
         .users()?
         .into_iter()
         .filter(|u| u.user.org == org)
         .map(|u| (u.user.id, u.user.display_name))
-        .collect())
+        .collect();
+    for k in store.intake_keys(org)? {
+        names.insert(k.key.author, k.key.name);
+    }
+    Ok(names)
 }
 
 #[cfg(test)]

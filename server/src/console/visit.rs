@@ -97,8 +97,8 @@ pub struct ProblemLine {
     pub overdue: bool,
     pub assignee: String,
     pub deadline: String,
-    /// The last thing that happened to it: what, its detail, when, who.
-    pub last: Option<(&'static str, String, String, String)>,
+    /// The last thing that happened to it: what, when, who.
+    pub last: Option<(String, String, String)>,
 }
 
 /// One visit of the report.
@@ -153,10 +153,8 @@ fn problem(p: &ProblemHandling, names: &std::collections::HashMap<UserId, String
         assignee: h.assignee.clone().unwrap_or_default(),
         deadline: h.deadline.map(|d| d.to_string()).unwrap_or_default(),
         last: p.last.as_ref().map(|e| {
-            let (what, detail) = text::action(&e.action);
             (
-                what,
-                detail,
+                text::action_line(&e.action),
                 Timestamp::from(e.hlc).to_string(),
                 who(names, e.author),
             )

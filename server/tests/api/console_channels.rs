@@ -163,6 +163,8 @@ async fn a_citizen_report_shows_its_case_and_the_reply_made_here_is_read_back() 
         "13800000000",
         "id=\"reply-form\"",
         "尚未答复",
+        // Delivered by the platform: named by its intake key.
+        "市民报告，一网统管 于",
     ] {
         assert!(
             text.contains(shown),
