@@ -203,7 +203,8 @@ fn load(
             }
         }
         HazardSource::DrillFinding(d) => {
-            // A drill's finding carries no photos of its own; the drill's are on its page.
+            // Photos sent with a drill's finding or a visit's problem stay in its op: the fold
+            // keeps none, so the page shows none (the drill's own are on the drill's page).
             if let Some(d) = state.as_ref().and_then(|s| s.drills.get(&d)) {
                 drill = Some(SourceLink {
                     href: format!("/drills/{}", d.id),
