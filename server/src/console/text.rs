@@ -1,7 +1,7 @@
 //! The console's words for the domain's codes, in Chinese: one place, so every page and
 //! every export names a status, a severity or an action the same way.
 
-use firecheck_shared::query::SourceKind;
+use firecheck_shared::query::{ReportStatus, SourceKind};
 use firecheck_shared::*;
 
 pub fn status(s: HazardStatus) -> &'static str {
@@ -49,6 +49,23 @@ pub const SOURCES: [SourceKind; 4] = [
     SourceKind::Drill,
     SourceKind::Visit,
 ];
+
+pub fn venue_status(s: VenueStatus) -> &'static str {
+    match s {
+        VenueStatus::Active => "在营",
+        VenueStatus::Closed => "已关停",
+        VenueStatus::Moved => "已搬迁",
+    }
+}
+
+/// Where a citizen report stands, as the platform is told.
+pub fn report_status(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Received => "已受理",
+        ReportStatus::InProgress => "办理中",
+        ReportStatus::Resolved => "已办结",
+    }
+}
 
 pub fn role(r: Role) -> &'static str {
     match r {
@@ -98,6 +115,16 @@ pub fn action(a: &HazardAction) -> (&'static str, String) {
     }
 }
 
+/// What happened, in one line: the detail alone when it already says what happened
+/// ("交办 城管斜土中队，限 … 前整改"), else both ("发现：车棚飞线充电").
+pub fn action_line(a: &HazardAction) -> String {
+    match action(a) {
+        (what, detail) if detail.is_empty() => what.to_string(),
+        (what, detail) if detail.starts_with(what) => detail,
+        (what, detail) => format!("{what}：{detail}"),
+    }
+}
+
 /// The units hazards are dispatched to in Xietu (DOMAIN.md), offered before any the
 /// organisation has used.
 pub const UNITS: [&str; 5] = [
@@ -107,3 +134,30 @@ pub const UNITS: [&str; 5] = [
     "消防救援站",
     "龙华中路站",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_in_one_line_says_what_happened_once() {
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let dispatched = HazardAction::Dispatched {
+            unit: "斜土路居委".into(),
+            due,
+            note: String::new(),
+        };
+        assert_eq!(
+            action_line(&dispatched),
+            "交办 斜土路居委，限 2026-12-07 前整改"
+        );
+        let found = HazardAction::Found {
+            note: "车棚飞线充电".into(),
+        };
+        assert_eq!(action_line(&found), "发现：车棚飞线充电");
+        let verified = HazardAction::Verified {
+            note: String::new(),
+        };
+        assert_eq!(action_line(&verified), "复查销项");
+    }
+}
