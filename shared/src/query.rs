@@ -535,17 +535,20 @@ pub fn coverage(
             hazards_active: hazards.iter().filter(|h| h.status.is_active()).count(),
         });
     }
+    // Not inspected first, then in the venues' listing order (street, address, name).
     rows.sort_by(|a, b| {
         (
             a.inspections > 0,
             &a.venue.street,
             natural_key(&a.venue.address),
+            &a.venue.name,
             a.venue.id,
         )
             .cmp(&(
                 b.inspections > 0,
                 &b.venue.street,
                 natural_key(&b.venue.address),
+                &b.venue.name,
                 b.venue.id,
             ))
     });

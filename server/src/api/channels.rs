@@ -5,6 +5,7 @@
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::Json;
+use firecheck_shared::i18n::Msg;
 use firecheck_shared::query::{self, DrillDetail, ReportProgress, VisitReport};
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
@@ -36,17 +37,22 @@ pub async fn drill(
     let id: DrillId = not_found(&id)?;
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
-    blocking(&state, move |store| {
-        let missing = || AppError::NotFound(msg!("review-no-drill", id = id.to_string()));
-        let (_, partition) = store.drill(org, id)?.ok_or_else(missing)?;
-        let Some(s) = store.partition_state(org, &partition)? else {
-            return Err(missing_partition(store, org, &partition)?);
-        };
-        Ok(Json(
-            query::drill_detail(&s, id, today()).ok_or_else(missing)?,
-        ))
-    })
-    .await
+    blocking(&state, move |store| Ok(Json(drill_detail(store, org, id)?))).await
+}
+
+/// A drill of `org` with its findings and their status (what `GET /v1/drills/{id}` and the
+/// console's drill page show).
+pub(crate) fn drill_detail(
+    store: &Store,
+    org: OrgId,
+    id: DrillId,
+) -> Result<DrillDetail, AppError> {
+    let missing = || AppError::NotFound(msg!("review-no-drill", id = id.to_string()));
+    let (_, partition) = store.drill(org, id)?.ok_or_else(missing)?;
+    let Some(s) = store.partition_state(org, &partition)? else {
+        return Err(missing_partition(store, org, &partition)?);
+    };
+    query::drill_detail(&s, id, today()).ok_or_else(missing)
 }
 
 /// Resident visits, most recent first.
@@ -81,7 +87,7 @@ pub struct VisitReportParams {
 }
 
 /// The last event of a hazard's history that took effect: how it was last handled.
-fn last_applied(
+pub(crate) fn last_applied(
     store: &Store,
     org: OrgId,
     p: &Partition,
@@ -120,30 +126,61 @@ pub async fn visit_report(
     wait_views(&state, &caller, p.min_seq).await?;
     let org = caller.0.org;
     blocking(&state, move |store| {
-        let missing = || AppError::NotFound(msg!("visit-none", place = &what));
-        let Some(s) = store.partition_state(org, &partition)? else {
-            return match store.failed(org, &partition)? {
-                Some(_) => Err(missing_partition(store, org, &partition)?),
-                None => Err(missing()),
-            };
-        };
-        let mut failure = None;
-        let report = query::visit_report(&s, today(), |id| {
-            let h = s.hazards.get(&id)?;
-            match last_applied(store, org, &partition, h) {
-                Ok(e) => e,
-                Err(e) => {
-                    failure = Some(e);
-                    None
-                }
-            }
-        });
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-        Ok(Json(report.ok_or_else(missing)?))
+        Ok(Json(visit_report_of(store, org, partition, &what)?))
     })
     .await
+}
+
+/// The partition a visit report is asked of — a residential venue's (`venue`, its id) or a
+/// named area's (`area`), one of them — and how a message names it.
+pub(crate) fn visited(
+    venue: Option<&str>,
+    area: Option<&str>,
+) -> Result<(Partition, Msg), AppError> {
+    match (venue, area) {
+        (Some(v), None) => Ok((
+            Partition::Venue(not_found(v)?),
+            msg!("visit-at-venue", venue = v),
+        )),
+        (None, Some(a)) if !a.trim().is_empty() => Ok((
+            Partition::Area(AreaId::for_name(a)),
+            msg!("visit-at-area", area = a.trim()),
+        )),
+        _ => Err(AppError::BadRequest(msg!("visit-venue-or-area"))),
+    }
+}
+
+/// The visit report of a residential venue's or a named area's partition (what
+/// `GET /v1/visits/report` and the console's report page show); `what` names it in the
+/// not-found message.
+pub(crate) fn visit_report_of(
+    store: &Store,
+    org: OrgId,
+    partition: Partition,
+    what: &Msg,
+) -> Result<VisitReport, AppError> {
+    let missing = || AppError::NotFound(msg!("visit-none", place = what));
+    let Some(s) = store.partition_state(org, &partition)? else {
+        return match store.failed(org, &partition)? {
+            Some(_) => Err(missing_partition(store, org, &partition)?),
+            None => Err(missing()),
+        };
+    };
+    let mut failure = None;
+    let report = query::visit_report(&s, today(), |id| {
+        let h = s.hazards.get(&id)?;
+        match last_applied(store, org, &partition, h) {
+            Ok(e) => e,
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    report.ok_or_else(missing)
 }
 
 /// A citizen report with how it is handled, and — for officers only — who reported it.
@@ -158,7 +195,7 @@ pub struct CitizenReportDetail {
 
 /// Where a citizen report's partition is: its own, or (for reports made at a venue) the
 /// venue's, found through the hazard it opened.
-pub(super) fn report_home(
+pub(crate) fn report_home(
     store: &Store,
     org: OrgId,
     id: ReportId,
@@ -178,7 +215,7 @@ pub(super) fn report_home(
 }
 
 /// How a report stands: following its link into the partition it names, when that is there.
-pub(super) fn progress(
+pub(crate) fn progress(
     store: &Store,
     org: OrgId,
     state: &PartitionState,
@@ -206,7 +243,8 @@ pub(super) fn progress(
 }
 
 /// The reporter's contact, from the op that recorded the report (the first, in merge order).
-fn contact(
+/// Only for officers' eyes: callers check the role.
+pub(crate) fn contact(
     store: &Store,
     org: OrgId,
     p: &Partition,

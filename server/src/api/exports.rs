@@ -1,27 +1,35 @@
 //! Exports of the office's lists as CSV and XLSX, for the spreadsheets handed to the
-//! district: `GET /v1/exports/{hazards|inspections|coverage}.{csv|xlsx}` (bearer token), and
-//! the same files from the console (`/exports/…`, with the session).
+//! district: `GET /v1/exports/{hazards|inspections|coverage|visits}.{csv|xlsx}` (bearer
+//! token), and the same files from the console (`/exports/…`, with the session).
 //!
 //! - `hazards`: the query parameters of `GET /v1/hazards`, in the same order. Without
 //!   `offset`, `limit` or `after`, every matching hazard (at most [`MAX_EXPORT_ROWS`]);
-//!   with them, that one page.
+//!   with them, that one page. Each row names its source (巡查发现, 市民报告, 演练发现,
+//!   走访发现), the record it came from (the report's channel, the drill's or the visit's
+//!   date and place) and, for a citizen report, the platform's case number.
 //! - `inspections`: one row per checklist item of each inspection, newest inspection first:
 //!   of one venue (`venue=ID`), or of every venue (optionally of one `street=`) in listing
 //!   order; `from` / `to` (Shanghai dates) bound when the inspection finished.
 //! - `coverage`: a campaign's target venues (`campaign=ID`, required), not inspected first,
 //!   as its coverage page lists them.
+//! - `visits`: the problems residents raised at visits (走访问题清单), one row per problem with
+//!   how it was handled — a visit with none is one row of its own —, newest visit first: of
+//!   one residential venue (`venue=ID`) or named area (`area=`), as its visit report lists
+//!   them, or of every visit.
 //!
 //! CSV is UTF-8 with a byte-order mark (so Excel shows Chinese) and CRLF line ends; a cell
 //! that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so no
 //! spreadsheet takes it for a formula. XLSX cells are written as text or numbers, never as
 //! formulas.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use axum::extract::{Path, State as AxState};
 use axum::http::{header, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use firecheck_shared::i18n::Msg;
 use firecheck_shared::query::{SourceKind, VenueFilter};
 use firecheck_shared::*;
 use serde::Deserialize;
@@ -105,7 +113,7 @@ pub fn parse_file(file: &str) -> Result<(&str, ExportFormat), AppError> {
         }
     };
     match name {
-        "hazards" | "inspections" | "coverage" => Ok((name, format)),
+        "hazards" | "inspections" | "coverage" | "visits" => Ok((name, format)),
         _ => Err(AppError::NotFound(msg!("export-bad-name", file = file))),
     }
 }
@@ -218,6 +226,17 @@ pub struct CoverageExportParams {
     pub min_seq: Option<u64>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VisitExportParams {
+    /// A residential venue's visits (else every visit).
+    pub venue: Option<String>,
+    /// A residential area's visits, by name, with no venue of its own.
+    pub area: Option<String>,
+    #[param(minimum = 0)]
+    pub min_seq: Option<u64>,
+}
+
 /// The table an export `name` asks for, with the query string `uri` carries.
 pub async fn table(state: &State, org: OrgId, name: &str, uri: &Uri) -> Result<Table, AppError> {
     let bad = |e: axum::extract::rejection::QueryRejection| {
@@ -245,6 +264,16 @@ pub async fn table(state: &State, org: OrgId, name: &str, uri: &Uri) -> Result<T
                 .parse()
                 .map_err(|e: validate::ValidationError| AppError::NotFound(e.msg()))?;
             blocking(state, move |store| coverage_table(store, org, id)).await
+        }
+        "visits" => {
+            let axum::extract::Query(p) =
+                axum::extract::Query::<VisitExportParams>::try_from_uri(uri).map_err(bad)?;
+            let area = match (p.venue.as_deref(), p.area.as_deref()) {
+                (None, None) => None,
+                (venue, area) => Some(super::channels::visited(venue, area)?),
+            };
+            review::wait_seq(state, org, p.min_seq).await?;
+            blocking(state, move |store| visits_table(store, org, area)).await
         }
         other => Err(AppError::NotFound(msg!("export-unknown", file = other))),
     }
@@ -285,6 +314,11 @@ pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Tabl
         }
     }
     let names = crate::console::user_names(store, org)?;
+    let mut homes = Homes::default();
+    let mut sources = Vec::with_capacity(rows.len());
+    for r in &rows {
+        sources.push(source_record(store, org, &r.hazard, &mut homes)?);
+    }
     Ok(Table {
         file: "hazards",
         sheet: "隐患清单",
@@ -302,12 +336,15 @@ pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Tabl
             "发现时间",
             "发现人",
             "来源",
+            "来源记录",
+            "案件编号",
             "冲突",
             "隐患ID",
         ],
         rows: rows
             .into_iter()
-            .map(|r| {
+            .zip(sources)
+            .map(|(r, (record, case))| {
                 let h = &r.hazard;
                 vec![
                     h.id.short().into(),
@@ -323,11 +360,184 @@ pub fn hazards_table(store: &Store, org: OrgId, p: &HazardParams) -> Result<Tabl
                     h.found_at.to_string().into(),
                     crate::console::who(&names, h.found_by).into(),
                     text::source(SourceKind::of(&h.source)).into(),
+                    record.into(),
+                    case.into(),
                     r.conflicts.into(),
                     h.id.to_string().into(),
                 ]
             })
             .collect(),
+    })
+}
+
+/// Partition states read for an export, by partition (`None`: not there).
+type Homes = HashMap<Partition, Option<PartitionState>>;
+
+/// The state of the partition a hazard lives in, read once per export.
+fn home_state<'a>(
+    store: &Store,
+    org: OrgId,
+    h: &Hazard,
+    homes: &'a mut Homes,
+) -> Result<Option<&'a PartitionState>, AppError> {
+    let Some(p) = store.hazard_homes(org, h.id)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let state = match homes.entry(p) {
+        Entry::Occupied(e) => e.into_mut(),
+        Entry::Vacant(e) => e.insert(store.partition_state(org, &p)?),
+    };
+    Ok(state.as_ref())
+}
+
+/// What a hazard came from beyond its kind — a citizen report's channel, a drill's or a
+/// visit's date and place — and a citizen report's case number.
+fn source_record(
+    store: &Store,
+    org: OrgId,
+    h: &Hazard,
+    homes: &mut Homes,
+) -> Result<(String, String), AppError> {
+    if matches!(h.source, HazardSource::Inspection(_)) {
+        return Ok(Default::default());
+    }
+    let Some(s) = home_state(store, org, h, homes)? else {
+        return Ok(Default::default());
+    };
+    Ok(match h.source {
+        HazardSource::CitizenReport(r) => s
+            .reports
+            .get(&r)
+            .map(|r| (r.channel.clone(), r.case_number.clone().unwrap_or_default()))
+            .unwrap_or_default(),
+        HazardSource::DrillFinding(d) => s
+            .drills
+            .get(&d)
+            .map(|d| {
+                (
+                    format!("{} {}", d.held_at.local_date(), d.place),
+                    String::new(),
+                )
+            })
+            .unwrap_or_default(),
+        HazardSource::Visit(v) => s
+            .visits
+            .get(&v)
+            .map(|v| (format!("{} {}", v.visited_on, v.area), String::new()))
+            .unwrap_or_default(),
+        HazardSource::Inspection(_) => Default::default(),
+    })
+}
+
+/// The problems raised at visits, one row per problem (a visit with none, one row): of one
+/// area (its partition and how a message names it), or of every visit, newest first.
+pub fn visits_table(
+    store: &Store,
+    org: OrgId,
+    area: Option<(Partition, Msg)>,
+) -> Result<Table, AppError> {
+    use super::channels::visit_report_of;
+    let names = crate::console::user_names(store, org)?;
+    let entries: Vec<firecheck_shared::query::VisitEntry> = match area {
+        Some((p, what)) => visit_report_of(store, org, p, &what)?.visits,
+        None => {
+            // Every visit, newest first; each area's report read once.
+            let visits = store.visits_page(org, 0, MAX_EXPORT_ROWS)?.items;
+            let mut reports: HashMap<Partition, Vec<firecheck_shared::query::VisitEntry>> =
+                HashMap::new();
+            let mut out = Vec::with_capacity(visits.len());
+            for v in &visits {
+                let p = match v.venue {
+                    Some(id) => Partition::Venue(id),
+                    None => Partition::Area(AreaId::for_name(&v.area)),
+                };
+                let entries = match reports.entry(p) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(
+                        visit_report_of(store, org, p, &msg!("visit-at-area", area = &v.area))?
+                            .visits,
+                    ),
+                };
+                if let Some(e) = entries.iter().find(|e| e.visit.id == v.id) {
+                    out.push(e.clone());
+                }
+            }
+            out
+        }
+    };
+    let mut rows = Vec::new();
+    'visits: for e in &entries {
+        let v = &e.visit;
+        let visit: Vec<Cell> = vec![
+            v.visited_on.to_string().into(),
+            v.area.clone().into(),
+            v.team.join("、").into(),
+            v.units.join("、").into(),
+            Cell::Int(i64::from(v.residents_met)),
+            v.topics.join("；").into(),
+        ];
+        // No problem: its cells and the hazard id empty.
+        let blank = || -> Vec<Cell> { (0..8).map(|_| Cell::from("")).collect() };
+        if e.problems.is_empty() {
+            if rows.len() == MAX_EXPORT_ROWS {
+                break;
+            }
+            rows.push([visit.clone(), blank(), vec![v.id.to_string().into()]].concat());
+        }
+        for p in &e.problems {
+            if rows.len() == MAX_EXPORT_ROWS {
+                break 'visits;
+            }
+            let h = &p.problem.hazard;
+            let last = p
+                .last
+                .as_ref()
+                .map(|ev| {
+                    let who = crate::console::who(&names, ev.author);
+                    let at = Timestamp::from(ev.hlc);
+                    format!("{}（{who} {at}）", text::action_line(&ev.action))
+                })
+                .unwrap_or_default();
+            let problem: Vec<Cell> = vec![
+                h.description.clone().into(),
+                text::severity(h.severity).into(),
+                text::status(h.status).into(),
+                if p.problem.overdue { "逾期" } else { "" }.into(),
+                h.assignee.clone().unwrap_or_default().into(),
+                h.deadline.map(|d| d.to_string()).unwrap_or_default().into(),
+                last.into(),
+            ];
+            rows.push(
+                [
+                    visit.clone(),
+                    problem,
+                    vec![h.id.to_string().into(), v.id.to_string().into()],
+                ]
+                .concat(),
+            );
+        }
+    }
+    Ok(Table {
+        file: "visits",
+        sheet: "走访问题清单",
+        headers: vec![
+            "走访日期",
+            "居民区",
+            "走访人员",
+            "参加单位",
+            "见到居民",
+            "宣讲内容",
+            "反映问题",
+            "严重程度",
+            "状态",
+            "是否逾期",
+            "责任单位",
+            "整改期限",
+            "最近处理",
+            "隐患ID",
+            "走访ID",
+        ],
+        rows,
     })
 }
 
@@ -496,12 +706,13 @@ pub fn coverage_table(store: &Store, org: OrgId, id: CampaignId) -> Result<Table
 
 /// Download a list as CSV or XLSX: `hazards` (the query parameters of `GET /v1/hazards`),
 /// `inspections` (`venue`, or every venue of a `street` or all; `from`, `to`), `coverage`
-/// (`campaign`). See the module docs for the rows.
+/// (`campaign`), `visits` (`venue` or `area`, else every visit). See the module docs for the
+/// rows.
 #[utoipa::path(get, path = "/v1/exports/{file}", tag = "review",
-    params(("file" = String, Path, description = "hazards.csv, hazards.xlsx, inspections.csv, inspections.xlsx, coverage.csv or coverage.xlsx")),
+    params(("file" = String, Path, description = "hazards.csv, hazards.xlsx, inspections.csv, inspections.xlsx, coverage.csv, coverage.xlsx, visits.csv or visits.xlsx")),
     responses((status = 200, description = "The file (text/csv with a BOM, or XLSX)"),
         (status = 400, description = "Bad query parameters", body = firecheck_shared::sync::ErrorBody),
-        (status = 404, description = "No such export, venue or campaign", body = firecheck_shared::sync::ErrorBody),
+        (status = 404, description = "No such export, venue, campaign or visited area", body = firecheck_shared::sync::ErrorBody),
         (status = 422, description = "An unknown status, severity, source or id", body = firecheck_shared::sync::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(
@@ -557,6 +768,10 @@ mod tests {
             ("coverage", ExportFormat::Xlsx)
         );
         assert!(parse_file("hazards.pdf").is_err());
+        assert_eq!(
+            parse_file("visits.csv").unwrap(),
+            ("visits", ExportFormat::Csv)
+        );
         assert!(parse_file("users.csv").is_err());
         assert!(parse_file("hazards").is_err());
     }

@@ -1,18 +1,23 @@
-//! Drills (`/drills`, `/drills/{id}`): the list, most recent first, and each drill's record.
-//! Drills are few (a handful a year per subdistrict), so a drill is found by reading the
-//! drill index.
+//! Drills (`/drills`, `/drills/{id}`): the list, most recent first, and each drill's record
+//! with its "must improve" points recorded as tracked items (findings), each with where it
+//! stands (open, dispatched, fixed, verified; overdue) and a link to its hazard. Officers
+//! record a finding from the page (`POST /drills/{id}/findings`): the same op as
+//! `firecheck drill finding`. Drills are few (a handful a year per subdistrict), so a drill
+//! is found by reading the drill index.
 
 use askama::Template;
-use axum::extract::{Path, Query, State as AxState};
+use axum::extract::{Form, Path, Query, State as AxState};
+use axum::response::{IntoResponse, Redirect};
 use firecheck_shared::*;
 use serde::Deserialize;
 
-use super::{render, user_names, when, who, Frame, PageResult, Session};
-use crate::api::{blocking, AppError, State};
+use super::act::{self, Done};
+use super::board::Line;
+use super::hazard::ActionForm;
+use super::{render, text, user_names, when, who, Frame, PageResult, Session};
+use crate::api::{blocking, channels, AppError, State};
 
 const PAGE: usize = 50;
-/// Most drills searched for one drill's page.
-const MAX_DRILLS: usize = 100_000;
 
 #[derive(Debug)]
 pub struct DrillLine {
@@ -75,6 +80,7 @@ pub async fn list(
 #[template(path = "drill.html")]
 struct DrillPage {
     frame: Frame,
+    id: String,
     when: String,
     place: String,
     venue: String,
@@ -88,6 +94,18 @@ struct DrillPage {
     recorded_by: String,
     amendments: Vec<(String, String, String)>,
     photos: Vec<String>,
+    /// Its findings (named as the shared hazard table reads them).
+    lines: Vec<Line>,
+    message: String,
+    /// The officer's form to record a finding.
+    finding: Option<ActionForm>,
+    severities: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    done: Option<String>,
 }
 
 /// `GET /drills/{id}`.
@@ -95,17 +113,23 @@ pub async fn page(
     AxState(state): AxState<State>,
     session: Session,
     Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> PageResult {
     let id: DrillId = super::parse_id(&id)?;
     let org = session.user.org;
     let frame = Frame::of(&session);
+    let finding = (session.user.role == Role::Officer).then(|| ActionForm {
+        form: act::form_id(),
+    });
+    let message = match q.done.as_deref() {
+        Some("done") => t!(super::text::LANG, "console-finding-done"),
+        Some("again") => t!(super::text::LANG, "console-finding-again"),
+        Some("exists") => t!(super::text::LANG, "console-finding-exists"),
+        _ => String::new(),
+    };
     let page = blocking(&state, move |store| {
-        let d = store
-            .drills_page(org, 0, MAX_DRILLS)?
-            .items
-            .into_iter()
-            .find(|d| d.id == id)
-            .ok_or_else(|| AppError::NotFound(msg!("review-no-drill", id = id.to_string())))?;
+        let detail = channels::drill_detail(store, org, id)?;
+        let d = &detail.drill;
         let names = user_names(store, org)?;
         let venue = match d.venue {
             Some(v) => store
@@ -117,6 +141,7 @@ pub async fn page(
         };
         Ok(DrillPage {
             frame,
+            id: d.id.to_string(),
             when: when(d.held_at),
             place: d.place.clone(),
             venue,
@@ -145,8 +170,86 @@ pub async fn page(
                 })
                 .collect(),
             photos: d.evidence.iter().map(|e| e.to_hex()).collect(),
+            lines: detail.findings.iter().map(Line::of).collect(),
+            message,
+            finding,
+            severities: text::SEVERITIES
+                .iter()
+                .map(|s| (s.label(), text::severity(*s)))
+                .collect(),
         })
     })
     .await?;
     Ok(render(&page))
+}
+
+/// A drill's "must improve" point, as the page's form sends it.
+#[derive(Debug, Deserialize)]
+pub struct FindingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    point: String,
+    #[serde(default)]
+    severity: String,
+}
+
+/// `POST /drills/{id}/findings`: one point, one op (`drill_finding_recorded`), its hazard id
+/// derived from the drill and the point; back to the drill's page, which lists it. A point
+/// already tracked records nothing.
+pub async fn finding(
+    AxState(state): AxState<State>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(f): Form<FindingForm>,
+) -> PageResult {
+    if let Err(refused) = session.check_csrf(&f.csrf) {
+        return Ok(*refused);
+    }
+    session.require_officer()?;
+    let id: DrillId = super::parse_id(&id)?;
+    let point = f.point.trim().to_string();
+    if point.is_empty() {
+        return Err(
+            AppError::BadRequest(msg!("console-required", what = msg!("field-point"))).into(),
+        );
+    }
+    let severity: Severity = f
+        .severity
+        .parse()
+        .map_err(|e: validate::ValidationError| AppError::BadRequest(e.msg()))?;
+    let org = session.user.org;
+    let drill = blocking(&state, move |store| {
+        Ok(channels::drill_detail(store, org, id)?.drill)
+    })
+    .await?;
+    let back = |flag: &str| Redirect::to(&format!("/drills/{id}?done={flag}#findings"));
+    if drill
+        .findings
+        .contains(&HazardId::for_drill_finding(drill.id, &point))
+    {
+        return Ok(back("exists").into_response());
+    }
+    let seen = drill
+        .amendments
+        .iter()
+        .map(|a| a.hlc)
+        .fold(drill.hlc, Hlc::max);
+    let entity = EntityRef::Drill {
+        venue: drill.venue,
+        drill: drill.id,
+    };
+    let body = OpBody::DrillFindingRecorded(DrillFindingRecord {
+        point,
+        severity,
+        evidence: Vec::new(),
+    });
+    let done = act::act(&state, &session, &f.form, entity, body, seen).await?;
+    Ok(back(match done {
+        Done::Stored(_) => "done",
+        Done::Again(_) => "again",
+    })
+    .into_response())
 }

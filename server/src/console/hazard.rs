@@ -1,9 +1,11 @@
-//! A hazard (`/hazards/{id}`): its facts, its photos, its history with conflicts marked so
-//! both facts stay visible, and — for officers — the actions: dispatch to a unit with a
-//! deadline, verify, close with a reason, reopen, comment. Each action is one op
-//! ([`super::act`]); the page offers only the actions the hazard's status allows
-//! (`fold::transition`), though the fold would keep any other as a conflict note anyway.
-//! `/hazards/{id}/notice` is its printable rectification notice (整改通知书).
+//! A hazard (`/hazards/{id}`): its facts, its photos, where it came from (the citizen report
+//! with its case number — the reporter's contact for officers only —, the drill, the visit),
+//! the citizen reports linked to it and the reply to them (反馈), its history with conflicts
+//! marked so both facts stay visible, and — for officers — the actions: dispatch to a unit
+//! with a deadline, verify, close with a reason, reopen, comment, reply to the citizens.
+//! Each action is one op ([`super::act`]); the page offers only the actions the hazard's
+//! status allows (`fold::transition`), though the fold would keep any other as a conflict
+//! note anyway. `/hazards/{id}/notice` is its printable rectification notice (整改通知书).
 
 use std::collections::HashMap;
 
@@ -18,9 +20,9 @@ use firecheck_shared::*;
 use serde::Deserialize;
 
 use super::act::{self, Done};
-use super::{render, text, user_names, who, Frame, PageResult, Session};
-use crate::api::review;
+use super::{render, text, user_names, when, who, Frame, PageResult, Session};
 use crate::api::{blocking, AppError, State};
+use crate::api::{channels, review};
 use crate::store::Store;
 
 /// History events on one page.
@@ -66,6 +68,50 @@ pub struct Facts {
     pub conflicts: usize,
 }
 
+/// The citizen report a hazard came from.
+#[derive(Debug)]
+pub struct ReportFacts {
+    pub case_number: String,
+    pub channel: String,
+    pub text: String,
+    pub address: String,
+    pub reported: String,
+    /// How the platform is told it stands.
+    pub status: &'static str,
+    /// The reporter (name, phone): read only for officers.
+    pub contact: Option<(String, String)>,
+    /// The hazard that follows the problem when the report was linked to one: (id, short
+    /// id, its status).
+    pub followed: Option<(String, String, &'static str)>,
+}
+
+/// A citizen report that follows this hazard (linked to it).
+#[derive(Debug)]
+pub struct ReportLine {
+    /// The report's own hazard (closed by the link), where its facts are shown.
+    pub hazard: String,
+    pub case_number: String,
+    pub channel: String,
+    pub reported: String,
+    pub text: String,
+}
+
+/// The drill or the visit a hazard came from: a link, what it was, and more.
+#[derive(Debug)]
+pub struct SourceLink {
+    pub href: String,
+    pub what: String,
+    pub detail: String,
+}
+
+/// The reply to the citizens (反馈).
+#[derive(Debug)]
+pub struct Reply {
+    pub text: String,
+    pub when: String,
+    pub who: String,
+}
+
 /// Everything a hazard's page or notice reads, in one storage call.
 struct Loaded {
     detail: HazardDetail,
@@ -74,9 +120,30 @@ struct Loaded {
     item_text: String,
     photos: Vec<String>,
     units: Vec<String>,
+    report: Option<ReportFacts>,
+    linked: Vec<ReportLine>,
+    drill: Option<SourceLink>,
+    visit: Option<SourceLink>,
+    reply: Option<Reply>,
 }
 
-fn load(store: &Store, org: OrgId, id: HazardId, offset: usize) -> Result<Loaded, AppError> {
+/// The reply a hazard's page shows.
+fn reply_of(r: &CitizenReply, names: &HashMap<UserId, String>) -> Reply {
+    Reply {
+        text: r.text.clone(),
+        when: when(r.at),
+        who: who(names, r.by),
+    }
+}
+
+/// Read what the page shows of a hazard; the reporter's contact only when `officer`.
+fn load(
+    store: &Store,
+    org: OrgId,
+    id: HazardId,
+    offset: usize,
+    officer: bool,
+) -> Result<Loaded, AppError> {
     let (home, detail) = review::hazard_detail(store, org, id, offset, HISTORY_PAGE)?;
     let state = store.partition_state(org, &home)?;
     let venue = state.as_ref().and_then(|s| s.venue.clone());
@@ -84,6 +151,8 @@ fn load(store: &Store, org: OrgId, id: HazardId, offset: usize) -> Result<Loaded
     let h = &detail.row.hazard;
     let mut photos = Vec::new();
     let mut item_text = String::new();
+    let (mut report, mut drill, mut visit) = (None, None, None);
+    let mut reply = h.reply.as_ref().map(|r| reply_of(r, &names));
     match h.source {
         HazardSource::Inspection(iid) => {
             if let Some(i) = store.partition_records(org, home).inspection(iid)? {
@@ -100,12 +169,73 @@ fn load(store: &Store, org: OrgId, id: HazardId, offset: usize) -> Result<Loaded
             }
         }
         HazardSource::CitizenReport(r) => {
-            if let Some(rep) = state.as_ref().and_then(|s| s.reports.get(&r)) {
+            if let Some((s, rep)) = state.as_ref().and_then(|s| Some((s, s.reports.get(&r)?))) {
                 photos.extend(rep.evidence.iter().map(|e| e.to_hex()));
+                let progress = channels::progress(store, org, s, rep)?;
+                let followed = match (&progress, rep.linked_to) {
+                    (Some(p), Some(_)) if p.linked => {
+                        // The reply the citizen reads is the followed hazard's.
+                        reply = p.reply.as_ref().map(|r| reply_of(r, &names));
+                        Some((
+                            p.hazard.to_string(),
+                            p.hazard.short(),
+                            text::status(p.hazard_status),
+                        ))
+                    }
+                    (_, Some(l)) => Some((l.hazard.to_string(), l.hazard.short(), "")),
+                    _ => None,
+                };
+                let contact = match officer {
+                    true => channels::contact(store, org, &home, r)?.map(|c| (c.name, c.phone)),
+                    false => None,
+                };
+                report = Some(ReportFacts {
+                    case_number: rep.case_number.clone().unwrap_or_default(),
+                    channel: rep.channel.clone(),
+                    text: rep.description.clone(),
+                    address: super::full_address(&rep.street, &rep.address),
+                    reported: when(rep.reported_at),
+                    status: progress
+                        .map(|p| text::report_status(p.status))
+                        .unwrap_or_default(),
+                    contact,
+                    followed,
+                });
             }
         }
-        // A drill's finding and a visit's problem carry no photos of their own.
-        HazardSource::DrillFinding(_) | HazardSource::Visit(_) => {}
+        HazardSource::DrillFinding(d) => {
+            // Photos sent with a drill's finding or a visit's problem stay in its op: the fold
+            // keeps none, so the page shows none (the drill's own are on the drill's page).
+            if let Some(d) = state.as_ref().and_then(|s| s.drills.get(&d)) {
+                drill = Some(SourceLink {
+                    href: format!("/drills/{}", d.id),
+                    what: format!("{} {}", when(d.held_at), d.place),
+                    detail: d.scenario.clone(),
+                });
+            }
+        }
+        HazardSource::Visit(v) => {
+            if let Some(v) = state.as_ref().and_then(|s| s.visits.get(&v)) {
+                visit = Some(SourceLink {
+                    href: super::visit::report_href(v),
+                    what: format!("{} {}", v.visited_on, v.area),
+                    detail: v.team.join("、"),
+                });
+            }
+        }
+    }
+    // Reports linked to it, or to a finding merged into it.
+    let mut linked = Vec::new();
+    for target in std::iter::once(h.id).chain(detail.merged.iter().copied()) {
+        for (_, r) in store.linked_reports(org, target)? {
+            linked.push(ReportLine {
+                hazard: r.hazard.to_string(),
+                case_number: r.case_number.clone().unwrap_or_default(),
+                channel: r.channel.clone(),
+                reported: when(r.reported_at),
+                text: r.description.clone(),
+            });
+        }
     }
     let mut units: Vec<String> = text::UNITS.iter().map(|u| u.to_string()).collect();
     if let Some(s) = &state {
@@ -124,6 +254,11 @@ fn load(store: &Store, org: OrgId, id: HazardId, offset: usize) -> Result<Loaded
         item_text,
         photos,
         units,
+        report,
+        linked,
+        drill,
+        visit,
+        reply,
     })
 }
 
@@ -181,12 +316,20 @@ struct HazardPage {
     newer: Option<usize>,
     message: String,
     units: Vec<String>,
+    report: Option<ReportFacts>,
+    linked: Vec<ReportLine>,
+    drill: Option<SourceLink>,
+    visit: Option<SourceLink>,
+    reply: Option<Reply>,
+    /// Whether citizens wait for a reply: its own report (not linked away) or linked ones.
+    replies_due: bool,
     default_due: String,
     dispatch: Option<ActionForm>,
     verify: Option<ActionForm>,
     close: Option<ActionForm>,
     reopen: Option<ActionForm>,
     comment: Option<ActionForm>,
+    reply_form: Option<ActionForm>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,7 +350,8 @@ pub async fn page(
     let id: HazardId = super::parse_id(&id)?;
     let org = session.user.org;
     let offset = q.offset.unwrap_or(0);
-    let l = blocking(&state, move |store| load(store, org, id, offset)).await?;
+    let officer = session.user.role == Role::Officer;
+    let l = blocking(&state, move |store| load(store, org, id, offset, officer)).await?;
     let h = &l.detail.row.hazard;
     let allowed = |a: HazardAction| {
         (session.user.role == Role::Officer && fold::transition(h.status, &a).is_ok()).then(|| {
@@ -233,6 +377,12 @@ pub async fn page(
     let comment = allowed(HazardAction::Commented {
         text: String::new(),
     });
+    let replies_due =
+        !l.linked.is_empty() || l.report.as_ref().is_some_and(|r| r.followed.is_none());
+    let reply_form = allowed(HazardAction::Replied {
+        text: String::new(),
+    })
+    .filter(|_| replies_due);
     let events = l
         .detail
         .history
@@ -259,30 +409,41 @@ pub async fn page(
             }
         })
         .collect();
-    let d = &l.detail;
     let message = match q.done.as_deref() {
         Some("again") => t!(text::LANG, "console-form-again"),
         Some("done") => t!(text::LANG, "console-form-done"),
         _ => String::new(),
     };
+    let f = facts(&l);
+    let d = &l.detail;
+    let (history_total, history_offset) = (d.history_total, d.history_offset);
+    let older = (history_offset > 0).then(|| history_offset.saturating_sub(HISTORY_PAGE));
+    let newer =
+        (history_offset + d.history.len() < history_total).then_some(history_offset + HISTORY_PAGE);
     let page = HazardPage {
         frame: Frame::of(&session),
-        f: facts(&l),
-        photos: l.photos.clone(),
+        f,
+        photos: l.photos,
         events,
-        history_total: d.history_total,
-        history_offset: d.history_offset,
-        older: (d.history_offset > 0).then(|| d.history_offset.saturating_sub(HISTORY_PAGE)),
-        newer: (d.history_offset + d.history.len() < d.history_total)
-            .then_some(d.history_offset + HISTORY_PAGE),
+        history_total,
+        history_offset,
+        older,
+        newer,
         message,
-        units: l.units.clone(),
+        units: l.units,
+        report: l.report,
+        linked: l.linked,
+        drill: l.drill,
+        visit: l.visit,
+        reply: l.reply,
+        replies_due,
         default_due: (review::today() + chrono::Days::new(7)).to_string(),
         dispatch,
         verify,
         close,
         reopen,
         comment,
+        reply_form,
     };
     Ok(render(&page))
 }
@@ -335,6 +496,9 @@ impl ActForm {
             },
             "comment" => OpBody::HazardCommented {
                 text: need(&self.text, msg!("field-comment"))?,
+            },
+            "reply" => OpBody::HazardReplied {
+                text: need(&self.text, msg!("field-reply"))?,
             },
             other => {
                 return Err(AppError::BadRequest(msg!(
@@ -394,7 +558,7 @@ impl NoticeItem {
             item: match (&h.item, item_text.is_empty()) {
                 (Some(code), false) => format!("{code} {item_text}"),
                 (Some(code), true) => code.clone(),
-                (None, _) => text::source(SourceKind::CitizenReport).into(),
+                (None, _) => text::source(SourceKind::of(&h.source)).into(),
             },
             description: h.description.clone(),
             severity: text::severity(h.severity),
@@ -428,7 +592,7 @@ pub async fn notice(
 ) -> PageResult {
     let id: HazardId = super::parse_id(&id)?;
     let org = session.user.org;
-    let l = blocking(&state, move |store| load(store, org, id, 0)).await?;
+    let l = blocking(&state, move |store| load(store, org, id, 0, false)).await?;
     let h = &l.detail.row.hazard;
     let page = NoticePage {
         frame: Frame::of(&session),

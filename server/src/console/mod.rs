@@ -10,13 +10,17 @@
 //! - [`act`] — an officer's action as an op: the console device's `device_seq`, its clock,
 //!   one op per form however often it is submitted.
 //! - [`board`] — `/`: counts per street, the filtered hazard list, its exports.
-//! - [`hazard`] — `/hazards/{id}`: facts, photos, history with conflicts, the officer's
-//!   actions; the rectification notice.
+//! - [`hazard`] — `/hazards/{id}`: facts, photos, where it came from (citizen report, drill,
+//!   visit), the reports linked to it and the reply to citizens, history with conflicts, the
+//!   officer's actions; the rectification notice.
 //! - [`campaign`] — `/campaigns`, `/campaigns/{id}`: coverage per street, a plan of the
 //!   targets drawn from their coordinates.
-//! - [`venue`] — `/venues`, `/venues/{id}`: details, inspections over time, open hazards,
-//!   the venue's rectification notice.
-//! - [`drill`] — `/drills`, `/drills/{id}`.
+//! - [`venue`] — `/venues`, `/venues/{id}`: details (closed or moved, and why), inspections
+//!   over time, open hazards, the venue's rectification notice.
+//! - [`drill`] — `/drills`, `/drills/{id}`: the record and its findings as tracked items;
+//!   officers record a finding there.
+//! - [`visit`] — `/visits`, `/visits/report`: resident visits, and an area's report of the
+//!   problems raised and how each was handled (走访反馈).
 //! - [`assets`] — the stylesheet, htmx, photos (through the session).
 //! - [`text`] — the Chinese names of statuses, severities, kinds and actions.
 //!
@@ -46,6 +50,7 @@ pub mod hazard;
 pub mod session;
 pub mod text;
 pub mod venue;
+pub mod visit;
 
 pub use session::Session;
 
@@ -94,6 +99,9 @@ pub fn routes() -> Router<State> {
         .route("/venues/{id}/notice", get(venue::notice))
         .route("/drills", get(drill::list))
         .route("/drills/{id}", get(drill::page))
+        .route("/drills/{id}/findings", post(drill::finding))
+        .route("/visits", get(visit::list))
+        .route("/visits/report", get(visit::report))
         .route("/exports/{file}", get(board::export))
         .route("/photos/{hash}", get(assets::photo))
         .route("/static/{file}", get(assets::file))
@@ -265,17 +273,22 @@ pub fn who(names: &HashMap<UserId, String>, id: UserId) -> String {
     names.get(&id).cloned().unwrap_or_else(|| id.short())
 }
 
-/// The organisation's users' display names by id.
+/// The organisation's users' display names by id, and its intake keys' names (the city
+/// platform's deliveries are authored by their key).
 pub fn user_names(
     store: &crate::store::Store,
     org: OrgId,
 ) -> Result<HashMap<UserId, String>, AppError> {
-    Ok(store
+    let mut names: HashMap<UserId, String> = store
         .users()?
         .into_iter()
         .filter(|u| u.user.org == org)
         .map(|u| (u.user.id, u.user.display_name))
-        .collect())
+        .collect();
+    for k in store.intake_keys(org)? {
+        names.insert(k.key.author, k.key.name);
+    }
+    Ok(names)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 use firecheck_shared::i18n::{words, Lang, Msg};
-use firecheck_shared::query::SourceKind;
+use firecheck_shared::query::{ReportStatus, SourceKind};
 use firecheck_shared::*;
 
 /// The console's language. DESIGN.md: the office console is in Chinese.
@@ -52,6 +52,19 @@ pub const SOURCES: [SourceKind; 4] = [
     SourceKind::Drill,
     SourceKind::Visit,
 ];
+
+pub fn venue_status(s: VenueStatus) -> &'static str {
+    word(words::venue_status(s))
+}
+
+/// Where a citizen report stands, as the platform is told.
+pub fn report_status(s: ReportStatus) -> &'static str {
+    word(match s {
+        ReportStatus::Received => msg!("report-status-received"),
+        ReportStatus::InProgress => msg!("report-status-in-progress"),
+        ReportStatus::Resolved => msg!("report-status-resolved"),
+    })
+}
 
 pub fn role(r: Role) -> &'static str {
     word(words::role(r))
@@ -122,6 +135,16 @@ pub fn action(a: &HazardAction) -> (&'static str, String) {
     }
 }
 
+/// What happened, in one line: the detail alone when it already says what happened
+/// ("交办 城管斜土中队，限 … 前整改"), else both ("发现：车棚飞线充电").
+pub fn action_line(a: &HazardAction) -> String {
+    match action(a) {
+        (what, detail) if detail.is_empty() => what.to_string(),
+        (what, detail) if detail.starts_with(what) => detail,
+        (what, detail) => t!(LANG, "console-action-line", what = what, detail = detail),
+    }
+}
+
 /// The units hazards are dispatched to in Xietu (DOMAIN.md), offered before any the
 /// organisation has used. Names, not words: the same in every language.
 pub const UNITS: [&str; 5] = [
@@ -131,3 +154,30 @@ pub const UNITS: [&str; 5] = [
     "消防救援站",
     "龙华中路站",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_in_one_line_says_what_happened_once() {
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let dispatched = HazardAction::Dispatched {
+            unit: "斜土路居委".into(),
+            due,
+            note: String::new(),
+        };
+        assert_eq!(
+            action_line(&dispatched),
+            "交办 斜土路居委，限 2026-12-07 前整改"
+        );
+        let found = HazardAction::Found {
+            note: "车棚飞线充电".into(),
+        };
+        assert_eq!(action_line(&found), "发现：车棚飞线充电");
+        let verified = HazardAction::Verified {
+            note: String::new(),
+        };
+        assert_eq!(action_line(&verified), "复查销项");
+    }
+}

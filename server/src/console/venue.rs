@@ -1,6 +1,8 @@
-//! Venues (`/venues`, `/venues/{id}`): the list by street, and one venue's details, its
+//! Venues (`/venues`, `/venues/{id}`): the list by street (closed and moved venues marked),
+//! and one venue's details — with its status and why, when it closed or moved —, its
 //! inspections over time with each item's outcome, its hazards (open ones first), its
-//! drills; `/venues/{id}/notice` is the rectification notice of all its open hazards.
+//! drills, its visits' report; `/venues/{id}/notice` is the rectification notice of all its
+//! open hazards.
 
 use askama::Template;
 use axum::extract::{Path, Query, State as AxState};
@@ -34,6 +36,17 @@ pub struct VenueLine {
     pub street: String,
     pub address: String,
     pub kind: &'static str,
+    /// Closed or moved (empty while active), and why.
+    pub gone: &'static str,
+    pub reason: String,
+}
+
+/// How a venue no longer at its address is marked: its status (empty while active).
+fn gone(v: &Venue) -> &'static str {
+    match v.status {
+        VenueStatus::Active => "",
+        other => text::venue_status(other),
+    }
 }
 
 #[derive(Template)]
@@ -86,6 +99,8 @@ pub async fn list(
                 street: v.street.clone(),
                 address: v.address.clone(),
                 kind: v.kind.label(),
+                gone: gone(v),
+                reason: v.status_reason.clone(),
             })
             .collect(),
         total: page.total,
@@ -129,6 +144,9 @@ struct VenuePage {
     id: String,
     name: String,
     kind: &'static str,
+    /// Closed or moved (empty while active), and why.
+    gone: &'static str,
+    reason: String,
     address: String,
     location: String,
     /// The venue's hazards (named as the shared hazard table reads them).
@@ -139,6 +157,8 @@ struct VenuePage {
     older: Option<usize>,
     newer: Option<usize>,
     drills: Vec<DrillLine>,
+    /// Its visits' report (走访反馈), when residents were visited there.
+    visits: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +227,8 @@ pub async fn page(
             id: venue.id.to_string(),
             name: venue.name.clone(),
             kind: venue.kind.label(),
+            gone: gone(&venue),
+            reason: venue.status_reason.clone(),
             address: super::full_address(&venue.street, &venue.address),
             location: venue
                 .location
@@ -256,6 +278,7 @@ pub async fn page(
                     scenario: d.scenario.clone(),
                 })
                 .collect(),
+            visits: (!part.visits.is_empty()).then(|| format!("/visits/report?venue={}", venue.id)),
         })
     })
     .await?;

@@ -18,6 +18,9 @@
 //! - `G | org | held at | drill` → [`Drill`]: drills, newest last;
 //! - `M | org | visited on | hlc | visit | venue or area` → [`Visit`]: resident visits,
 //!   newest last;
+//! - `J | org | hazard | partition | report` → [`CitizenReport`]: citizen reports linked to
+//!   the hazard they name (the report's partition after it), so a hazard lists the reports
+//!   that follow it without reading every report;
 //! - `C | org | …` → campaign coverage: per target venue, per street, the not-inspected-first
 //!   listing, overdue counts by deadline day, and campaigns whose coverage must be computed
 //!   again (see `views::coverage`).
@@ -230,6 +233,18 @@ fn visit_place(v: &Visit) -> [u8; 16] {
     }
 }
 
+fn link_key(org: OrgId, p: &Partition, r: &CitizenReport, target: HazardId) -> Vec<u8> {
+    key(
+        b'J',
+        &[
+            org.as_bytes(),
+            target.as_bytes(),
+            &p.to_key(),
+            r.id.as_bytes(),
+        ],
+    )
+}
+
 fn drill_key(org: OrgId, d: &Drill) -> Vec<u8> {
     key(
         b'G',
@@ -322,6 +337,30 @@ impl ViewBatch {
             self.batch
                 .insert(visit_key(self.org, v), encode_unframed(v));
             self.count(count_key(self.org, &[b"m"]), 1);
+        }
+    }
+
+    /// A citizen report of partition `p` appeared or changed: its entry under the hazard it
+    /// is linked to (if any) follows.
+    pub fn report_link(
+        &mut self,
+        p: &Partition,
+        old: Option<&CitizenReport>,
+        new: Option<&CitizenReport>,
+    ) {
+        fn linked(r: Option<&CitizenReport>) -> Option<(&CitizenReport, HazardId)> {
+            r.and_then(|r| Some((r, r.linked_to?.hazard)))
+        }
+        let (old, new) = (linked(old), linked(new));
+        if old == new {
+            return;
+        }
+        if let Some((r, target)) = old {
+            self.batch.remove(link_key(self.org, p, r, target));
+        }
+        if let Some((r, target)) = new {
+            self.batch
+                .insert(link_key(self.org, p, r, target), encode_unframed(r));
         }
     }
 
@@ -870,6 +909,30 @@ impl Store {
             total: Some(total),
             next: None,
         })
+    }
+
+    /// The citizen reports linked to `hazard`, each with the partition it lives in (in key
+    /// order: a hazard has a handful).
+    pub fn linked_reports(
+        &self,
+        org: OrgId,
+        hazard: HazardId,
+    ) -> Result<Vec<(Partition, CitizenReport)>> {
+        let prefix = key(b'J', &[org.as_bytes(), hazard.as_bytes()]);
+        let mut out = Vec::new();
+        for item in self.views.scan_prefix(&prefix) {
+            let (k, v) = item?;
+            // The partition key is a tag byte and an id: 17 bytes, then the report's 16.
+            let p = k
+                .get(prefix.len()..prefix.len() + 17)
+                .and_then(Partition::from_key)
+                .ok_or(StoreError::Corrupt {
+                    what: "linked report",
+                    message: format!("{} bytes of key", k.len()),
+                })?;
+            out.push((p, decode("linked report", &v)?));
+        }
+        Ok(out)
     }
 
     /// Every venue partition's state (a campaign's coverage computed afresh).

@@ -113,7 +113,9 @@ pub const DATA_FORMAT: u32 = 3;
 /// 3. The review indexes and counts (`store::index`) and campaign coverage.
 /// 4. States of the fold with the other channels (venue status, replies, drill findings,
 ///    visits, case numbers and links, amendments' changes); the visits index `M`.
-pub const VIEWS_FORMAT: u32 = 4;
+/// 5. The index of citizen reports by the hazard they are linked to, `J`; visits keyed by
+///    their place as well.
+pub const VIEWS_FORMAT: u32 = 5;
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());

@@ -47,7 +47,7 @@ pub struct PartitionFailure {
 }
 
 /// The kind bytes of every view key (each followed by the organisation's id).
-const VIEW_KINDS: &str = "WSRIHFBXQKVPGCM";
+const VIEW_KINDS: &str = "WSRIHFBXQKVPGCMJ";
 
 fn state_key(org: OrgId, p: &Partition) -> Vec<u8> {
     key(b'S', &[org.as_bytes(), &p.to_key()])

@@ -76,6 +76,14 @@ pub(super) fn partition_changed(
     {
         out.visit_entry(old.visits.get(id), new.visits.get(id));
     }
+    for id in old
+        .reports
+        .keys()
+        .chain(new.reports.keys())
+        .collect::<BTreeSet<_>>()
+    {
+        out.report_link(&new.partition, old.reports.get(id), new.reports.get(id));
+    }
     hazards_changed(store, org, &refs, old, new, out)?;
     if let Some(venue) = &new.venue {
         for c in &campaigns.0 {

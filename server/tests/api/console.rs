@@ -31,20 +31,20 @@ use crate::util::{pull_request, Device};
 
 /// One answer, kept whole for the failure message.
 #[derive(Debug)]
-struct Page {
-    what: String,
-    status: StatusCode,
-    location: String,
-    content_type: String,
-    body: Vec<u8>,
+pub(crate) struct Page {
+    pub(crate) what: String,
+    pub(crate) status: StatusCode,
+    pub(crate) location: String,
+    pub(crate) content_type: String,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Page {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    fn ok(&self) -> String {
+    pub(crate) fn ok(&self) -> String {
         assert_eq!(
             self.status,
             StatusCode::OK,
@@ -56,7 +56,7 @@ impl Page {
     }
 
     /// The value of the first hidden field `name` after `from` in the page.
-    fn field_after(&self, from: &str, name: &str) -> String {
+    pub(crate) fn field_after(&self, from: &str, name: &str) -> String {
         let t = self.text();
         let start = t
             .find(from)
@@ -72,9 +72,9 @@ impl Page {
 }
 
 /// A browser: the router and a cookie jar.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a App,
-    cookies: BTreeMap<String, String>,
+    pub(crate) cookies: BTreeMap<String, String>,
     /// `Set-Cookie` values of the last answer.
     set_cookies: Vec<String>,
     /// Sent with every request (e.g. what a proxy adds).
@@ -147,16 +147,16 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         self.send(Method::GET, path, None).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.send(Method::POST, path, Some(form)).await
     }
 
     /// Log in through the form, as a person would.
-    async fn login(app: &'a App, user: &str) -> Browser<'a> {
+    pub(crate) async fn login(app: &'a App, user: &str) -> Browser<'a> {
         let mut b = Browser::new(app);
         let form = b.get("/login?next=%2F").await;
         form.ok();
@@ -187,7 +187,7 @@ fn store(app: &App) -> &firecheck_server::store::Store {
     &app.server.as_ref().unwrap().state().store
 }
 
-fn head(app: &App, org: OrgId) -> u64 {
+pub(crate) fn head(app: &App, org: OrgId) -> u64 {
     store(app).last_seq(org).unwrap()
 }
 
@@ -206,6 +206,7 @@ fn pages(hazard: HazardId, drill: Option<DrillId>) -> Vec<String> {
         format!("/venues/{LAOWANG_EBIKE}"),
         format!("/venues/{LAOWANG_EBIKE}/notice"),
         "/drills".to_string(),
+        "/visits".to_string(),
     ];
     if let Some(d) = drill {
         v.push(format!("/drills/{d}"));
@@ -506,7 +507,7 @@ async fn a_dispatch_sent_twice_is_one_op_that_devices_pull() {
     app.close().await;
 }
 
-async fn app_sync(app: &App, dev: &Device, req: Value) -> SyncResponse {
+pub(crate) async fn app_sync(app: &App, dev: &Device, req: Value) -> SyncResponse {
     let r = Request::builder()
         .method(Method::POST)
         .uri("/v1/sync")
@@ -575,7 +576,7 @@ async fn another_organisations_hazard_is_not_found() {
     app.close().await;
 }
 
-async fn app_json(
+pub(crate) async fn app_json(
     app: &App,
     method: Method,
     path: &str,
@@ -699,7 +700,7 @@ async fn sessions_expire_and_end_at_logout_and_logins_are_checked() {
 }
 
 /// CSV bytes as rows of cells (the exports quote only what needs quoting).
-fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM");
     let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
     let mut rows = Vec::new();
@@ -724,7 +725,7 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     rows
 }
 
-fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
+pub(crate) fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("an XLSX");
     let sheet = wb.sheet_names()[0].clone();

@@ -8,7 +8,8 @@
 //!   (`Store::views_digest`), and
 //! - every listing read through them equals the same question answered by a full scan of
 //!   the folded partitions (`firecheck_shared::query`, the client's own listings), page by
-//!   page with `after` cursors and with offsets.
+//!   page with `after` cursors and with offsets; so do the citizen reports linked to each
+//!   hazard.
 
 use chrono::NaiveDate;
 use firecheck_server::store::{CommitBatch, LogEntry, Store};
@@ -236,6 +237,26 @@ proptest! {
         let page = store.visits_page(org, 0, 1000).unwrap();
         prop_assert_eq!(page.total, Some(visits.len()));
         prop_assert_eq!(page.items, visits);
+        // The reports linked to each hazard, as a scan of every partition's reports finds them.
+        let mut linked: std::collections::BTreeMap<HazardId, Vec<(Partition, CitizenReport)>> =
+            Default::default();
+        for st in &states {
+            for r in st.reports.values() {
+                if let Some(l) = r.linked_to {
+                    linked.entry(l.hazard).or_default().push((st.partition, r.clone()));
+                }
+            }
+        }
+        let targets: Vec<HazardId> = states
+            .iter()
+            .flat_map(|st| st.hazards.keys().copied())
+            .chain(linked.keys().copied())
+            .collect();
+        for h in targets {
+            let mut want = linked.get(&h).cloned().unwrap_or_default();
+            want.sort_by_key(|(p, r)| (p.to_key(), r.id));
+            prop_assert_eq!(store.linked_reports(org, h).unwrap(), want, "reports linked to {}", h);
+        }
 
         // Indexes kept as ops arrived equal a rebuild from the log.
         rebuild(&store).unwrap();

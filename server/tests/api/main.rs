@@ -54,6 +54,11 @@
 //!   officer and an inspector, escaping, CSRF, roles, another organisation's hazard, expired
 //!   sessions, a dispatch sent twice stored once and pulled by a device, the exports (CSV
 //!   with a BOM, XLSX read back) holding the API's rows.
+//! - `console_channels`: the console's pages for the other channels — a citizen report's
+//!   case and reporter (officers only), a reply from the page read back by the platform,
+//!   linked reports listed; a drill's findings with their status, one recorded from the
+//!   page; visits and an area's report; a closed venue marked; the hazards export's source
+//!   record and case number, the visits export.
 //! - `formats`: a data dir of a newer format refuses to open naming both formats; views of
 //!   another format (format 1, or none recorded) are dropped and folded again with the same
 //!   answers.
@@ -82,6 +87,7 @@ mod backup;
 mod bad_input;
 mod blobs;
 mod console;
+mod console_channels;
 mod disk;
 mod durability;
 mod formats;

@@ -56,3 +56,7 @@ console-period = { $from } to { $to }
 console-login-too-long = The username or password is too long.
 console-login-locked = Too many failed logins; try again in { $secs } s.
 console-login-wrong = The username or password is not right.
+console-action-line = { $what }: { $detail }
+console-finding-done = Recorded: this point is tracked as a hazard until it is fixed.
+console-finding-again = This form was already sent; nothing was recorded twice.
+console-finding-exists = This point is already tracked as a hazard; nothing was recorded twice.

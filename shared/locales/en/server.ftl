@@ -133,3 +133,4 @@ store-too-many-intake-keys = an organisation may have at most { $max } intake ke
 store-no-intake-key = no intake key { $id } in this organisation
 review-offset = offset must be at most { $max }
 review-min-seq = min_seq must be at most { $max } (a sequence number of the log)
+visit-venue-or-area = give venue (a residential venue's id) or area (a name), one of them

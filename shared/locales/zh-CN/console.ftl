@@ -56,3 +56,7 @@ console-period = { $from } 至 { $to }
 console-login-too-long = 用户名或密码太长。
 console-login-locked = 登录失败次数过多，请 { $secs } 秒后再试。
 console-login-wrong = 用户名或密码不正确。
+console-action-line = { $what }：{ $detail }
+console-finding-done = 已记录，这一点作为隐患跟踪整改。
+console-finding-again = 这个表单已经提交过，没有重复记录。
+console-finding-exists = 这一点已经作为隐患跟踪，没有重复记录。

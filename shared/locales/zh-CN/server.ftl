@@ -133,3 +133,4 @@ store-too-many-intake-keys = 每个单位最多可有 { $max } 个接入密钥
 store-no-intake-key = 本单位没有接入密钥 { $id }
 review-offset = offset 最大为 { $max }
 review-min-seq = min_seq 最大为 { $max }（日志中的序号）
+visit-venue-or-area = 请给出 venue（居民小区场所编号）或 area（片区名称）之一

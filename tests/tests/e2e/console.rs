@@ -5,9 +5,10 @@
 //! The officer logs in, filters the board by 小木桥路, opens the hazard with a conflict,
 //! dispatches it to 城管斜土中队 with a deadline and sees the history update, exports the
 //! list as CSV (fetched with the browser's session cookie) and finds the page's rows in it;
-//! an inspector's device then pulls the dispatch. Screenshots of the board (desktop and
-//! phone), the hazard and the campaign page go to `target/console-screenshots/` and must not
-//! be blank.
+//! records a point to improve on the 龙华中路站 drill's page and follows it to its hazard;
+//! opens the visits from the frame; an inspector's device then pulls the dispatch.
+//! Screenshots of the board (desktop and phone), the hazard, the drill and the campaign page
+//! go to `target/console-screenshots/` and must not be blank.
 //!
 //! Needs `chromedriver` and `chromium` (Debian: `apt-get install chromium chromium-driver`;
 //! `.ci/run` installs them). Without chromedriver the test says so and passes — unless `CI`
@@ -340,6 +341,34 @@ async fn browse(server: &str, driver: &str, profile: &Path) -> Seen {
     );
     // Both facts of the conflict are still there.
     assert!(c.find(Locator::Css("#history li.conflict")).await.is_ok());
+
+    // The 龙华中路站 drill: a point to improve recorded from its page becomes a tracked item,
+    // whose page names the drill.
+    c.goto(&format!("{server}/drills/{}", ids::LONGHUA_DRILL))
+        .await
+        .unwrap();
+    let point = "2号出入口外非机动车乱停";
+    wait_for(&c, "#finding-point")
+        .await
+        .send_keys(point)
+        .await
+        .unwrap();
+    click(&c, Locator::Css("#finding-submit")).await;
+    wait_for(&c, "#done").await;
+    let findings = hazard_rows(&c).await;
+    let (_, finding) = findings
+        .iter()
+        .find(|(text, _)| text.contains(point))
+        .unwrap_or_else(|| panic!("the drill does not list its finding: {findings:?}"));
+    shoot(&c, "drill").await;
+    click(&c, Locator::Css(&format!("a[href='{finding}']"))).await;
+    wait_url(&c, finding).await;
+    let source = wait_for(&c, "#source-drill").await.text().await.unwrap();
+    assert!(source.contains("龙华中路"), "{source}");
+
+    // The visits, from the frame's link.
+    click(&c, Locator::LinkText("走访")).await;
+    wait_for(&c, "#visit-list").await;
 
     // The campaign page, and the board on a phone.
     c.goto(&format!("{server}/campaigns/{}", ids::CIIE_CAMPAIGN))
