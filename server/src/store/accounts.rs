@@ -13,6 +13,7 @@ use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use super::kv;
 use super::{decode, key, Result, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +107,7 @@ impl Store {
     /// Add the audit record of `action` to `batch`, apply it atomically and flush.
     pub(super) fn apply_audited(
         &self,
-        mut batch: sled::Batch,
+        mut batch: kv::Batch,
         stamp: &AuditStamp,
         action: AuditAction,
     ) -> Result<AuditRecord> {
@@ -154,7 +155,7 @@ impl Store {
                 admin.user.username
             )));
         }
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(key(b'O', &[org.id.as_bytes()]), encode_unframed(org));
         b.insert(k, encode_unframed(admin));
         let stamp = AuditStamp {
@@ -180,8 +181,7 @@ impl Store {
         let k = user_key(&rec.user.username);
         let inserted = self
             .accounts
-            .compare_and_swap(k, None as Option<&[u8]>, Some(encode_unframed(rec)))?
-            .is_ok();
+            .compare_and_swap(k, None, Some(encode_unframed(rec)))?;
         self.db.flush()?;
         Ok(inserted)
     }
@@ -200,7 +200,7 @@ impl Store {
                 rec.user.username
             )));
         }
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(k, encode_unframed(rec));
         Ok(self.apply_audited(
             b,
@@ -239,7 +239,7 @@ impl Store {
         let Some(action) = change(&mut rec, &org_users)? else {
             return Ok(rec);
         };
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(user_key(username), encode_unframed(&rec));
         self.apply_audited(b, stamp, action)?;
         if rec.status.sessions != sessions {
@@ -280,7 +280,7 @@ impl Store {
             })?;
         if !d.revoked {
             d.revoked = true;
-            let mut b = sled::Batch::default();
+            let mut b = kv::Batch::default();
             b.insert(key(b'D', &[d.id.as_bytes()]), encode_unframed(&d));
             self.apply_audited(
                 b,
@@ -331,10 +331,9 @@ impl Store {
             .accounts
             .compare_and_swap(
                 key(b'T', &[hash]),
-                Some(encode_unframed(&unused)),
+                Some(&encode_unframed(&unused)),
                 Some(encode_unframed(&used)),
-            )?
-            .is_ok();
+            )?;
         self.db.flush()?;
         Ok(won)
     }
@@ -345,7 +344,7 @@ impl Store {
     }
 
     fn drop_refresh_where(&self, drop: impl Fn(&RefreshRecord) -> bool) -> Result<usize> {
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         let mut n = 0;
         for item in self.accounts.scan_prefix([b'T']) {
             let (k, v) = item?;

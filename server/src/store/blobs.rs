@@ -23,6 +23,7 @@ use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 
+use super::kv;
 use super::{decode, key, Result, Store, StoreError};
 
 /// Why an upload chunk was not taken.
@@ -193,7 +194,7 @@ impl Store {
             return Ok(());
         }
         let (mut count, mut bytes) = (0u64, 0u64);
-        let mut released = sled::Batch::default();
+        let mut released = kv::Batch::default();
         for item in self.uploads.scan_prefix(key(b'P', &[org.as_bytes()])) {
             let (k, v) = item?;
             let p: PendingUpload = decode("pending upload", &v)?;
@@ -348,7 +349,7 @@ impl Store {
         for org in self.orgs()? {
             let org = org.id;
             let caught_up = self.view_watermark(org)? >= self.durable_seq(org);
-            let mut b = sled::Batch::default();
+            let mut b = kv::Batch::default();
             for item in self.uploads.scan_prefix(key(b'P', &[org.as_bytes()])) {
                 let (k, v) = item?;
                 let p: PendingUpload = decode("pending upload", &v)?;

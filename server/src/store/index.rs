@@ -349,7 +349,7 @@ pub struct IndexPage<T> {
 /// A sled range that yields hazard listing keys as "sort bytes": a phase byte (0: overdue,
 /// 1: the rest) then the order and the partition.
 struct Part {
-    iter: std::iter::Peekable<sled::Iter>,
+    iter: std::iter::Peekable<super::kv::Iter>,
     strip: usize,
     phase: u8,
 }

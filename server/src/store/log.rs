@@ -20,6 +20,7 @@ use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 
+use super::kv;
 use super::{decode, key, Result, Store, StoreError};
 
 /// One stored op with the server's own receive time.
@@ -146,7 +147,7 @@ impl Store {
     /// Only after this returns may the ops be acknowledged. Consecutive entries of one
     /// organisation share a record.
     pub fn commit(&self, batch: &CommitBatch) -> Result<()> {
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         let mut start = 0;
         while start < batch.entries.len() {
             let (org, first, _) = &batch.entries[start];

@@ -28,7 +28,7 @@ struct UserRecordV1 {
 }
 
 /// Run every step from `from` to [`DATA_FORMAT`].
-pub(super) fn run(store: &Store, meta: &sled::Tree, from: u32) -> Result<()> {
+pub(super) fn run(store: &Store, meta: &super::kv::Tree, from: u32) -> Result<()> {
     let mut format = from;
     while format < DATA_FORMAT {
         match format {
@@ -46,7 +46,7 @@ pub(super) fn run(store: &Store, meta: &sled::Tree, from: u32) -> Result<()> {
     Ok(())
 }
 
-fn v1_to_v2(store: &Store, meta: &sled::Tree) -> Result<()> {
+fn v1_to_v2(store: &Store, meta: &super::kv::Tree) -> Result<()> {
     let mut users = Vec::new();
     for item in store.accounts.scan_prefix([b'U']) {
         let (k, v) = item?;
@@ -91,8 +91,19 @@ fn v1_to_v2(store: &Store, meta: &sled::Tree) -> Result<()> {
             }
         }
     }
+    let sled_trees = (
+        store.accounts.as_sled(),
+        store.uploads.as_sled(),
+        meta.as_sled(),
+    );
+    let (Some(accounts), Some(uploads), Some(meta)) = sled_trees else {
+        return Err(StoreError::Corrupt {
+            what: "format",
+            message: "only a sled data dir can hold the older format 1".into(),
+        });
+    };
     let written =
-        (&store.accounts, &store.uploads, meta).transaction(|(accounts, uploads, meta)| {
+        (accounts, uploads, meta).transaction(|(accounts, uploads, meta)| {
             for (k, v) in &users {
                 accounts.insert(k.clone(), v.clone())?;
             }

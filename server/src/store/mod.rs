@@ -41,6 +41,7 @@ pub mod audit;
 pub mod blobs;
 pub mod coverage;
 pub mod index;
+pub mod kv;
 pub mod log;
 mod migrate;
 pub mod units;
@@ -59,6 +60,8 @@ pub use views::{PartitionFailure, PartitionRecords, ViewBatch};
 pub enum StoreError {
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    #[error("database error: {0}")]
+    Postgres(String),
     #[error("stored record is unreadable ({what}): {message}")]
     Corrupt { what: &'static str, message: String },
     #[error("the data dir is in format {found}, newer than this firecheck-server knows ({known}); run the newer firecheck-server that wrote it")]
@@ -144,7 +147,7 @@ fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db> {
     }
 }
 
-fn read_format(meta: &sled::Tree) -> Result<Option<u32>> {
+fn read_format(meta: &kv::Tree) -> Result<Option<u32>> {
     match meta.get("format")? {
         None => Ok(None),
         Some(v) => v
@@ -163,12 +166,12 @@ fn read_format(meta: &sled::Tree) -> Result<Option<u32>> {
 /// log, and the views get a page cache of their own.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: sled::Db,
-    views_db: sled::Db,
-    ops: sled::Tree,
-    views: sled::Tree,
-    accounts: sled::Tree,
-    uploads: sled::Tree,
+    db: kv::Db,
+    views_db: kv::Db,
+    ops: kv::Tree,
+    views: kv::Tree,
+    accounts: kv::Tree,
+    uploads: kv::Tree,
     blobs: PathBuf,
     /// Account and unit changes are read, checked and written one at a time (they are rare),
     /// so a check such as "the organisation keeps an enabled admin" holds when written.
@@ -185,9 +188,20 @@ pub struct Store {
 
 impl Store {
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
-        let db = open_db(&dir.join("db"), cache_bytes)?;
+        let db = kv::Db::sled(open_db(&dir.join("db"), cache_bytes)?);
+        let views_db = kv::Db::sled(open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?);
+        Self::open_on(db, views_db, dir)
+    }
+
+    /// The store on PostgreSQL (and the engines that speak its protocol): both databases
+    /// in the `kv` table; attachments still under `dir` (or on an object store).
+    pub fn open_postgres(pool: &kv::Pool, dir: &Path) -> Result<Self> {
+        Self::open_on(pool.db("db"), pool.db("views"), dir)
+    }
+
+    fn open_on(db: kv::Db, views_db: kv::Db, dir: &Path) -> Result<Self> {
         let meta = db.open_tree("meta")?;
-        let existing = db.tree_names().iter().any(|n| &n[..] == b"ops");
+        let existing = db.tree_exists("ops")?;
         let format = match read_format(&meta)? {
             Some(found) if found > DATA_FORMAT => {
                 return Err(StoreError::TooNew {
@@ -207,17 +221,16 @@ impl Store {
                 DATA_FORMAT
             }
         };
-        let views_db = open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?;
         // Data dirs from before the views had their own database keep them in the log's:
         // drop them there (the views database starts empty, so the updater folds the log).
-        if db.tree_names().iter().any(|n| &n[..] == b"views") {
+        if db.tree_exists("views")? {
             db.drop_tree("views")?;
             db.flush()?;
         }
         let views = views_db.open_tree("views")?;
         let views_meta = views_db.open_tree("meta")?;
         let views_format =
-            read_format(&views_meta)?.unwrap_or(if views.is_empty() { VIEWS_FORMAT } else { 1 });
+            read_format(&views_meta)?.unwrap_or(if views.is_empty()? { VIEWS_FORMAT } else { 1 });
         if views_format != VIEWS_FORMAT {
             tracing::warn!(
                 found = views_format,

@@ -10,6 +10,7 @@ use firecheck_shared::admin::{AuditAction, Unit};
 use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 
+use super::kv;
 use super::{decode, key, AccountError, AuditStamp, Result, Store};
 
 /// Most units one organisation may have (retired ones included).
@@ -80,7 +81,7 @@ impl Store {
             created_ms: stamp.at_ms,
             retired_ms: None,
         };
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(unit_key(stamp.org, unit.id), encode_unframed(&unit));
         self.apply_audited(
             b,
@@ -114,7 +115,7 @@ impl Store {
         }
         self.check_free(stamp.org, name, Some(id))?;
         let from = std::mem::replace(&mut unit.name, name.to_string());
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(unit_key(stamp.org, id), encode_unframed(&unit));
         self.apply_audited(
             b,
@@ -137,7 +138,7 @@ impl Store {
             return Ok(unit);
         }
         unit.retired_ms = Some(stamp.at_ms);
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(unit_key(stamp.org, id), encode_unframed(&unit));
         self.apply_audited(
             b,

@@ -350,8 +350,8 @@ fn list_files(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
         let e = e.unwrap();
         let p = e.path();
         let rel = p.strip_prefix(base).unwrap().display().to_string();
-        if rel == "db" {
-            continue; // sled's own files change as it pleases
+        if rel == "db" || rel == "views" {
+            continue; // sled's own files (snapshots, segments) change as it pleases
         }
         if e.file_type().unwrap().is_dir() {
             list_files(&p, base, out);
