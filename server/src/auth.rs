@@ -312,6 +312,20 @@ impl OperatorKey {
         })
     }
 
+    /// The operator key given as a secret (kept in a shared database).
+    pub fn from_secret(token: &str) -> Self {
+        Self {
+            hash: token_hash(token.trim()),
+            file: None,
+        }
+    }
+
+    /// The key as also written to `path` for the operator to read.
+    pub fn in_file(mut self, path: std::path::PathBuf) -> Self {
+        self.file = Some(path);
+        self
+    }
+
     /// Whether `token` is the operator's key.
     pub fn verify(&self, token: &str) -> bool {
         // Digests compared, so the time taken tells nothing about the key itself.

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 
 use crate::api::AppState;
+use crate::store::Store;
 use crate::tls::ServerTls;
-use crate::{Config, Server, Startup};
+use crate::{Config, Server, Startup, StoreAt};
 
 /// The operator key of every test server (`/v1/operator/…`).
 pub const OPERATOR_TOKEN: &str = "operator-test-token-operator-test-token";
@@ -31,6 +32,59 @@ pub fn password(user: &str) -> String {
     }
     firecheck_shared::fixtures::demo_password(user)
         .unwrap_or_else(|| panic!("{user:?} is not a demo account of fixtures/accounts.json"))
+}
+
+/// The variable that puts every test server on PostgreSQL: a `postgres://` URL of a
+/// database the tests may create schemas in.
+pub const TEST_DATABASE_VAR: &str = "FIRECHECK_TEST_DATABASE";
+
+/// Where a test server on `dir` keeps its store: sled in `dir`, or — when
+/// [`TEST_DATABASE_VAR`] is set — a PostgreSQL schema of its own named after `dir` (created
+/// if missing), so a server restarted on the same dir, or a test that opens a stopped
+/// server's store by its dir, finds the same data.
+pub fn test_store(dir: &Path) -> StoreAt {
+    let Some(url) = std::env::var(TEST_DATABASE_VAR)
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return StoreAt::Sled;
+    };
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
+    let schema = format!("t_{}", &hex::encode(digest)[..20]);
+    crate::store::kv::off_runtime(|| {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{TEST_DATABASE_VAR}={url}: {e}"));
+        client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .expect("creating the test schema");
+    });
+    let sep = if url.contains('?') { '&' } else { '?' };
+    StoreAt::Postgres(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+/// Open the store of a stopped test server on `dir` (sled or its PostgreSQL schema).
+pub fn open_store(dir: &Path) -> Store {
+    let mut config = Config::new(dir);
+    config.store = test_store(dir);
+    config.db_connections = 4;
+    config.cache_bytes = 16 * 1024 * 1024;
+    crate::store::kv::off_runtime(|| config.open_store())
+        .unwrap_or_else(|e| panic!("opening the store of {}: {e}", dir.display()))
+}
+
+/// Drop the PostgreSQL schema of a test server on `dir` (nothing on sled).
+fn drop_test_schema(dir: &Path) {
+    if let StoreAt::Postgres(url) = test_store(dir) {
+        if let Some(schema) = url.rsplit("search_path%3D").next() {
+            let base = std::env::var(TEST_DATABASE_VAR).unwrap_or_default();
+            crate::store::kv::off_runtime(|| {
+                if let Ok(mut c) = postgres::Client::connect(&base, postgres::NoTls) {
+                    let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                }
+            });
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -84,9 +138,12 @@ impl TestServer {
         Self::with_config(Self::config(dir, demo), addr)
     }
 
-    /// What every test server runs with: known secrets, a small page cache.
+    /// What every test server runs with: known secrets, a small page cache, and the store
+    /// [`test_store`] names for `dir`.
     pub fn config(dir: &Path, demo: bool) -> Config {
         let mut config = Config::new(dir);
+        config.store = test_store(dir);
+        config.db_connections = 6;
         config.demo = demo;
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.jwt_secret = Some(JWT_SECRET.into());
@@ -195,5 +252,9 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop();
+        // A server on a temp dir of its own is gone for good: so is its schema.
+        if self._temp.is_some() {
+            drop_test_schema(&self.data_dir);
+        }
     }
 }

@@ -148,6 +148,7 @@ impl Store {
         at_ms: i64,
     ) -> Result<AuditRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let k = user_key(&admin.user.username);
         if self.accounts.contains_key(&k)? {
             return Err(AccountError::Conflict(format!(
@@ -193,6 +194,7 @@ impl Store {
         stamp: &AuditStamp,
     ) -> Result<AuditRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let k = user_key(&rec.user.username);
         if self.accounts.contains_key(&k)? {
             return Err(AccountError::Conflict(format!(
@@ -224,6 +226,7 @@ impl Store {
         change: impl FnOnce(&mut UserRecord, &[UserRecord]) -> Result<Option<AuditAction>, AccountError>,
     ) -> Result<UserRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let mut rec = self
             .user(username)?
             .filter(|r| r.user.org == stamp.org)
@@ -272,6 +275,7 @@ impl Store {
         id: DeviceId,
     ) -> Result<DeviceRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let mut d = self
             .device(id)?
             .filter(|d| d.org == stamp.org)
@@ -327,13 +331,11 @@ impl Store {
             used: true,
             ..r.clone()
         };
-        let won = self
-            .accounts
-            .compare_and_swap(
-                key(b'T', &[hash]),
-                Some(&encode_unframed(&unused)),
-                Some(encode_unframed(&used)),
-            )?;
+        let won = self.accounts.compare_and_swap(
+            key(b'T', &[hash]),
+            Some(&encode_unframed(&unused)),
+            Some(encode_unframed(&used)),
+        )?;
         self.db.flush()?;
         Ok(won)
     }

@@ -190,6 +190,7 @@ impl Store {
         limits: UploadLimits,
     ) -> Result<(), BlobError> {
         let _files = crate::lock(&self.blob_files);
+        let _nodes = self.db.hold("blobs")?;
         if self.uploads.contains_key(pending_key(org, hash))? {
             return Ok(());
         }
@@ -280,6 +281,7 @@ impl Store {
         f.sync_all()?;
         drop(f);
         let _files = crate::lock(&self.blob_files);
+        let _nodes = self.db.hold("blobs")?;
         let target = self.blob_path(hash);
         if target.is_file() {
             std::fs::remove_file(&path)?;
@@ -346,6 +348,7 @@ impl Store {
         let old = |ms: i64| now_ms.saturating_sub(ms) >= ttl_ms;
         let mut candidates = BTreeSet::new();
         let _files = crate::lock(&self.blob_files);
+        let _nodes = self.db.hold("blobs")?;
         for org in self.orgs()? {
             let org = org.id;
             let caught_up = self.view_watermark(org)? >= self.durable_seq(org);

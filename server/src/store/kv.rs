@@ -34,9 +34,9 @@ pub enum Db {
 /// A PostgreSQL connection pool and the schema (namespace) the store's tables live in.
 #[derive(Clone)]
 pub struct Pg {
-    pool: r2d2::Pool<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>,
-    /// Which of the store's databases (`db`, `views`) this handle is.
-    db: &'static str,
+    pool: Arc<Connections>,
+    /// Which of the store's databases (`db`, or a node's `views:NAME`) this handle is.
+    db: String,
 }
 
 impl std::fmt::Debug for Pg {
@@ -57,9 +57,11 @@ pub const PG_SCHEMA: &[&str] = &[
     );
     CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY);
     CREATE TABLE IF NOT EXISTS ids (name TEXT PRIMARY KEY, next BIGINT NOT NULL);",
+    // 2: the op log's rows and the organisations' counter rows.
+    super::pglog::SCHEMA,
 ];
 
-fn pg_err(e: postgres::Error) -> StoreError {
+pub(super) fn pg_err(e: postgres::Error) -> StoreError {
     StoreError::Postgres(e.to_string())
 }
 
@@ -77,10 +79,11 @@ impl Pg {
         let manager = r2d2_postgres::PostgresConnectionManager::new(config, postgres::NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(size.max(2))
+            .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)
             .map_err(pool_err)?;
-        let pool = Pool(pool);
+        let pool = Pool(Arc::new(Connections(Some(pool))));
         pool.migrate()?;
         Ok(pool)
     }
@@ -88,7 +91,29 @@ impl Pg {
 
 /// A connection pool to the store's PostgreSQL database.
 #[derive(Clone)]
-pub struct Pool(r2d2::Pool<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>);
+pub struct Pool(Arc<Connections>);
+
+type R2d2 = r2d2::Pool<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>;
+
+/// The r2d2 pool, closed off the async workers when the last handle goes (closing a
+/// connection blocks on the client's own runtime).
+pub struct Connections(Option<R2d2>);
+
+impl std::ops::Deref for Connections {
+    type Target = R2d2;
+    fn deref(&self) -> &R2d2 {
+        self.0
+            .as_ref()
+            .expect("the pool is only taken when dropped")
+    }
+}
+
+impl Drop for Connections {
+    fn drop(&mut self) {
+        let pool = self.0.take();
+        off_runtime(move || drop(pool));
+    }
+}
 
 impl std::fmt::Debug for Pool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -97,8 +122,7 @@ impl std::fmt::Debug for Pool {
 }
 
 /// A checked-out connection.
-pub type Conn =
-    r2d2::PooledConnection<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>;
+pub type Conn = r2d2::PooledConnection<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>;
 
 impl Pool {
     pub fn get(&self) -> Result<Conn> {
@@ -108,39 +132,39 @@ impl Pool {
     /// Run the schema steps this database has not run yet, each in its own transaction with
     /// its version number, so two nodes starting at once run each step once.
     fn migrate(&self) -> Result<()> {
-        let mut c = self.get()?;
-        c.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY)",
-        )
-        .map_err(pg_err)?;
-        for (i, step) in PG_SCHEMA.iter().enumerate() {
-            let version = i as i32 + 1;
-            retry(|| {
-                let mut tx = c.transaction()?;
-                let done = tx
-                    .query_opt(
-                        "SELECT version FROM schema_version WHERE version = $1",
-                        &[&version],
-                    )?
-                    .is_some();
-                if !done {
-                    tx.batch_execute(step)?;
-                    tx.execute(
+        off_runtime(|| {
+            let mut c = self.get()?;
+            c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY)")
+                .map_err(pg_err)?;
+            for (i, step) in PG_SCHEMA.iter().enumerate() {
+                let version = i as i32 + 1;
+                retry(|| {
+                    let mut tx = c.transaction()?;
+                    let done = tx
+                        .query_opt(
+                            "SELECT version FROM schema_version WHERE version = $1",
+                            &[&version],
+                        )?
+                        .is_some();
+                    if !done {
+                        tx.batch_execute(step)?;
+                        tx.execute(
                         "INSERT INTO schema_version (version) VALUES ($1) ON CONFLICT DO NOTHING",
                         &[&version],
                     )?;
-                }
-                tx.commit()
-            })?;
-        }
-        Ok(())
+                    }
+                    tx.commit()
+                })?;
+            }
+            Ok(())
+        })
     }
 
     /// The handle of one of the store's databases.
-    pub fn db(&self, name: &'static str) -> Db {
+    pub fn db(&self, name: &str) -> Db {
         Db::Pg(Pg {
-            pool: self.0.clone(),
-            db: name,
+            pool: Arc::clone(&self.0),
+            db: name.to_string(),
         })
     }
 }
@@ -185,7 +209,7 @@ impl Db {
     pub fn tree_exists(&self, name: &str) -> Result<bool> {
         match self {
             Db::Sled(db, _) => Ok(db.tree_names().iter().any(|n| &n[..] == name.as_bytes())),
-            Db::Pg(pg) => {
+            Db::Pg(pg) => off_runtime(|| {
                 let mut c = pg.pool.get().map_err(pool_err)?;
                 Ok(c.query_opt(
                     "SELECT 1 FROM kv WHERE db = $1 AND tree = $2 LIMIT 1",
@@ -193,7 +217,7 @@ impl Db {
                 )
                 .map_err(pg_err)?
                 .is_some())
-            }
+            }),
         }
     }
 
@@ -219,7 +243,7 @@ impl Db {
     pub fn size_on_disk(&self) -> Result<u64> {
         match self {
             Db::Sled(db, _) => Ok(db.size_on_disk()?),
-            Db::Pg(pg) => {
+            Db::Pg(pg) => off_runtime(|| {
                 let mut c = pg.pool.get().map_err(pool_err)?;
                 let n: i64 = c
                     .query_one(
@@ -229,7 +253,7 @@ impl Db {
                     .map_err(pg_err)?
                     .get(0);
                 Ok(n.max(0) as u64)
-            }
+            }),
         }
     }
 
@@ -237,7 +261,7 @@ impl Db {
     pub fn generate_id(&self) -> Result<u64> {
         match self {
             Db::Sled(db, _) => Ok(db.generate_id()?),
-            Db::Pg(pg) => {
+            Db::Pg(pg) => off_runtime(|| {
                 let mut c = pg.pool.get().map_err(pool_err)?;
                 let name = format!("{}/id", pg.db);
                 let next: i64 = retry(|| {
@@ -250,7 +274,7 @@ impl Db {
                     .map(|r| r.get(0))
                 })?;
                 Ok(next as u64)
-            }
+            }),
         }
     }
 
@@ -260,15 +284,24 @@ impl Db {
     pub fn exclusive<T>(&self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
         match self {
             Db::Sled(_, locks) => {
-                let lock = Arc::clone(
-                    crate::lock(locks)
-                        .entry(name.to_string())
-                        .or_default(),
-                );
+                let lock = Arc::clone(crate::lock(locks).entry(name.to_string()).or_default());
                 let _held = crate::lock(&lock);
                 f()
             }
-            Db::Pg(pg) => {
+            Db::Pg(_) => {
+                let _held = self.hold(name)?;
+                f()
+            }
+        }
+    }
+
+    /// Across nodes, hold lock `name` until the guard is dropped (nothing with sled, where
+    /// one process owns the database and its own mutexes suffice): a row lock in a
+    /// transaction left open on a connection of its own, so a node that dies lets go.
+    pub fn hold(&self, name: &str) -> Result<Held> {
+        match self {
+            Db::Sled(..) => Ok(Held(None)),
+            Db::Pg(pg) => off_runtime(|| {
                 let mut c = pg.pool.get().map_err(pool_err)?;
                 let name = format!("{}/{name}", pg.db);
                 c.execute(
@@ -276,14 +309,43 @@ impl Db {
                     &[&name],
                 )
                 .map_err(pg_err)?;
-                let mut tx = c.transaction().map_err(pg_err)?;
-                tx.query_one("SELECT name FROM locks WHERE name = $1 FOR UPDATE", &[&name])
-                    .map_err(pg_err)?;
-                let out = f();
-                tx.commit().map_err(pg_err)?;
-                out
+                c.batch_execute("BEGIN").map_err(pg_err)?;
+                if let Err(e) = c.query_one(
+                    "SELECT name FROM locks WHERE name = $1 FOR UPDATE",
+                    &[&name],
+                ) {
+                    let _ = c.batch_execute("ROLLBACK");
+                    return Err(pg_err(e));
+                }
+                Ok(Held(Some(c)))
+            }),
+        }
+    }
+}
+
+/// A cross-node lock, let go when dropped (see [`Db::hold`]).
+pub struct Held(Option<Conn>);
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Held(row lock)"
+        } else {
+            "Held(-)"
+        })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            if let Err(e) = off_runtime(|| c.batch_execute("COMMIT")) {
+                tracing::warn!(error = %e, "releasing a database lock");
             }
         }
+        // The connection goes back to the pool (or is closed) off the async workers too.
+        let conn = self.0.take();
+        off_runtime(move || drop(conn));
     }
 }
 
@@ -293,7 +355,8 @@ pub struct Batch(BTreeMap<Vec<u8>, Option<Vec<u8>>>);
 
 impl Batch {
     pub fn insert(&mut self, k: impl AsRef<[u8]>, v: impl AsRef<[u8]>) {
-        self.0.insert(k.as_ref().to_vec(), Some(v.as_ref().to_vec()));
+        self.0
+            .insert(k.as_ref().to_vec(), Some(v.as_ref().to_vec()));
     }
 
     pub fn remove(&mut self, k: impl AsRef<[u8]>) {
@@ -402,7 +465,7 @@ impl Tree {
     pub fn clear(&self) -> Result<()> {
         match self {
             Tree::Sled(t) => Ok(t.clear()?),
-            Tree::Pg(t) => {
+            Tree::Pg(t) => off_runtime(|| {
                 let mut c = t.pg.pool.get().map_err(pool_err)?;
                 c.execute(
                     "DELETE FROM kv WHERE db = $1 AND tree = $2",
@@ -410,7 +473,7 @@ impl Tree {
                 )
                 .map_err(pg_err)?;
                 Ok(())
-            }
+            }),
         }
     }
 
@@ -464,14 +527,15 @@ impl Tree {
 
 impl PgTree {
     fn get(&self, k: &[u8]) -> Result<Option<IVec>> {
-        let mut c = self.pg.pool.get().map_err(pool_err)?;
-        Ok(c
-            .query_opt(
+        off_runtime(|| {
+            let mut c = self.pg.pool.get().map_err(pool_err)?;
+            Ok(c.query_opt(
                 "SELECT v FROM kv WHERE db = $1 AND tree = $2 AND k = $3",
                 &[&self.pg.db, &self.tree, &k],
             )
             .map_err(pg_err)?
             .map(|r| IVec::from(r.get::<_, Vec<u8>>(0))))
+        })
     }
 
     fn apply(&self, b: Batch) -> Result<()> {
@@ -488,65 +552,69 @@ impl PgTree {
                 None => del.push(k),
             }
         }
-        let mut c = self.pg.pool.get().map_err(pool_err)?;
-        retry(|| {
-            let mut tx = c.transaction()?;
-            if !del.is_empty() {
-                tx.execute(
-                    "DELETE FROM kv WHERE db = $1 AND tree = $2 AND k = ANY($3)",
-                    &[&self.pg.db, &self.tree, &del],
-                )?;
-            }
-            for (ks, vs) in put_k.chunks(2000).zip(put_v.chunks(2000)) {
-                tx.execute(
-                    "INSERT INTO kv (db, tree, k, v)
+        off_runtime(|| {
+            let mut c = self.pg.pool.get().map_err(pool_err)?;
+            retry(|| {
+                let mut tx = c.transaction()?;
+                if !del.is_empty() {
+                    tx.execute(
+                        "DELETE FROM kv WHERE db = $1 AND tree = $2 AND k = ANY($3)",
+                        &[&self.pg.db, &self.tree, &del],
+                    )?;
+                }
+                for (ks, vs) in put_k.chunks(2000).zip(put_v.chunks(2000)) {
+                    tx.execute(
+                        "INSERT INTO kv (db, tree, k, v)
                      SELECT $1, $2, k, v FROM UNNEST($3::BYTEA[], $4::BYTEA[]) AS t(k, v)
                      ON CONFLICT (db, tree, k) DO UPDATE SET v = EXCLUDED.v",
-                    &[&self.pg.db, &self.tree, &ks, &vs],
-                )?;
-            }
-            tx.commit()
+                        &[&self.pg.db, &self.tree, &ks, &vs],
+                    )?;
+                }
+                tx.commit()
+            })
         })
     }
 
     fn compare_and_swap(&self, k: &[u8], old: Option<&[u8]>, new: Option<Vec<u8>>) -> Result<bool> {
-        let mut c = self.pg.pool.get().map_err(pool_err)?;
-        retry(|| {
-            let mut tx = c.transaction()?;
-            let now: Option<Vec<u8>> = tx
-                .query_opt(
-                    "SELECT v FROM kv WHERE db = $1 AND tree = $2 AND k = $3 FOR UPDATE",
-                    &[&self.pg.db, &self.tree, &k],
-                )?
-                .map(|r| r.get(0));
-            if now.as_deref() != old {
-                tx.rollback()?;
-                return Ok(false);
-            }
-            match &new {
-                Some(v) => {
-                    let inserted = tx.execute(
-                        "INSERT INTO kv (db, tree, k, v) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (db, tree, k) DO UPDATE SET v = EXCLUDED.v",
-                        &[&self.pg.db, &self.tree, &k, v],
-                    )?;
-                    debug_assert_eq!(inserted, 1);
-                }
-                None => {
-                    tx.execute(
-                        "DELETE FROM kv WHERE db = $1 AND tree = $2 AND k = $3",
+        off_runtime(|| {
+            let mut c = self.pg.pool.get().map_err(pool_err)?;
+            retry(|| {
+                let mut tx = c.transaction()?;
+                let now: Option<Vec<u8>> = tx
+                    .query_opt(
+                        "SELECT v FROM kv WHERE db = $1 AND tree = $2 AND k = $3 FOR UPDATE",
                         &[&self.pg.db, &self.tree, &k],
-                    )?;
+                    )?
+                    .map(|r| r.get(0));
+                if now.as_deref() != old {
+                    tx.rollback()?;
+                    return Ok(false);
                 }
-            }
-            tx.commit()?;
-            Ok(true)
-        })
-        // A concurrent insert of an absent key makes one of the two inserts conflict on
-        // the primary key: that one lost the race.
-        .or_else(|e| match e {
-            StoreError::Postgres(ref m) if m.contains("duplicate key") => Ok(false),
-            e => Err(e),
+                match &new {
+                    Some(v) => {
+                        let inserted = tx.execute(
+                            "INSERT INTO kv (db, tree, k, v) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (db, tree, k) DO UPDATE SET v = EXCLUDED.v",
+                            &[&self.pg.db, &self.tree, &k, v],
+                        )?;
+                        debug_assert_eq!(inserted, 1);
+                    }
+                    None => {
+                        tx.execute(
+                            "DELETE FROM kv WHERE db = $1 AND tree = $2 AND k = $3",
+                            &[&self.pg.db, &self.tree, &k],
+                        )?;
+                    }
+                }
+                tx.commit()?;
+                Ok(true)
+            })
+            // A concurrent insert of an absent key makes one of the two inserts conflict on
+            // the primary key: that one lost the race.
+            .or_else(|e| match e {
+                StoreError::Postgres(ref m) if m.contains("duplicate key") => Ok(false),
+                e => Err(e),
+            })
         })
     }
 }
@@ -600,14 +668,16 @@ impl PgIter {
             " ORDER BY k DESC"
         });
         sql.push_str(&format!(" LIMIT {PAGE}"));
-        let mut c = self.tree.pg.pool.get().map_err(pool_err)?;
-        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> =
-            vec![&self.tree.pg.db, &self.tree.tree];
-        for p in &params {
-            args.push(p);
-        }
-        let rows = c.query(sql.as_str(), &args).map_err(pg_err)?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        off_runtime(|| {
+            let mut c = self.tree.pg.pool.get().map_err(pool_err)?;
+            let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                vec![&self.tree.pg.db, &self.tree.tree];
+            for p in &params {
+                args.push(p);
+            }
+            let rows = c.query(sql.as_str(), &args).map_err(pg_err)?;
+            Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
     }
 
     fn pull(&mut self, front: bool) -> Option<Result<(IVec, IVec)>> {
@@ -615,7 +685,11 @@ impl PgIter {
             return Some(Err(e));
         }
         loop {
-            let queue = if front { &mut self.front } else { &mut self.back };
+            let queue = if front {
+                &mut self.front
+            } else {
+                &mut self.back
+            };
             if let Some((k, v)) = queue.pop_front() {
                 // The bound moves past what was handed out, so the other end never
                 // returns it again.
@@ -626,7 +700,11 @@ impl PgIter {
                 }
                 return Some(Ok((IVec::from(k), IVec::from(v))));
             }
-            let done = if front { self.front_done } else { self.back_done };
+            let done = if front {
+                self.front_done
+            } else {
+                self.back_done
+            };
             if done {
                 return None;
             }
@@ -682,4 +760,32 @@ impl Iter {
     pub fn values(self) -> impl DoubleEndedIterator<Item = Result<IVec>> {
         self.map(|r| r.map(|(_, v)| v))
     }
+}
+
+thread_local! {
+    /// Set while a thread runs work handed off the async workers (`api::blocking`).
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f`, which may block (a whole closure handed to `spawn_blocking`), marked so the
+/// database calls in it run right here.
+pub fn may_block<T>(f: impl FnOnce() -> T) -> T {
+    let before = MAY_BLOCK.with(|m| m.replace(true));
+    let out = f();
+    MAY_BLOCK.with(|m| m.set(before));
+    out
+}
+
+/// Run a database call. The PostgreSQL client blocks on a runtime of its own, which must not
+/// happen on an async worker: called from inside a Tokio runtime (not from work marked with
+/// [`may_block`], nor from the sequencer's and view updater's own threads), it runs on a
+/// short-lived thread of its own while this one waits.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if MAY_BLOCK.with(|m| m.get()) || tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }

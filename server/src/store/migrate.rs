@@ -102,17 +102,16 @@ fn v1_to_v2(store: &Store, meta: &super::kv::Tree) -> Result<()> {
             message: "only a sled data dir can hold the older format 1".into(),
         });
     };
-    let written =
-        (accounts, uploads, meta).transaction(|(accounts, uploads, meta)| {
-            for (k, v) in &users {
-                accounts.insert(k.clone(), v.clone())?;
-            }
-            for (k, v) in &holdings {
-                uploads.insert(k.clone(), v.clone())?;
-            }
-            meta.insert("format", &2u32.to_le_bytes())?;
-            Ok::<_, ConflictableTransactionError<()>>(())
-        });
+    let written = (accounts, uploads, meta).transaction(|(accounts, uploads, meta)| {
+        for (k, v) in &users {
+            accounts.insert(k.clone(), v.clone())?;
+        }
+        for (k, v) in &holdings {
+            uploads.insert(k.clone(), v.clone())?;
+        }
+        meta.insert("format", &2u32.to_le_bytes())?;
+        Ok::<_, ConflictableTransactionError<()>>(())
+    });
     match written {
         Ok(()) => {}
         Err(TransactionError::Storage(e)) => return Err(e.into()),

@@ -44,6 +44,7 @@ pub mod index;
 pub mod kv;
 pub mod log;
 mod migrate;
+mod pglog;
 pub mod units;
 pub mod views;
 
@@ -54,6 +55,7 @@ pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
+pub use pglog::{Ledger, PgLedger};
 pub use views::{PartitionFailure, PartitionRecords, ViewBatch};
 
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +168,8 @@ fn read_format(meta: &kv::Tree) -> Result<Option<u32>> {
 /// log, and the views get a page cache of their own.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// The PostgreSQL pool when the store is there (the log is then `pglog`'s tables).
+    pg: Option<kv::Pool>,
     db: kv::Db,
     views_db: kv::Db,
     ops: kv::Tree,
@@ -189,17 +193,26 @@ pub struct Store {
 impl Store {
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
         let db = kv::Db::sled(open_db(&dir.join("db"), cache_bytes)?);
-        let views_db = kv::Db::sled(open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?);
-        Self::open_on(db, views_db, dir)
+        let views_db = kv::Db::sled(open_db(
+            &dir.join("views"),
+            cache_bytes.min(VIEWS_CACHE_BYTES),
+        )?);
+        Self::open_on(None, db, views_db, dir)
     }
 
     /// The store on PostgreSQL (and the engines that speak its protocol): both databases
     /// in the `kv` table; attachments still under `dir` (or on an object store).
-    pub fn open_postgres(pool: &kv::Pool, dir: &Path) -> Result<Self> {
-        Self::open_on(pool.db("db"), pool.db("views"), dir)
+    /// Each node keeps views of its own (`views:NODE`), folded from the shared log.
+    pub fn open_postgres(pool: &kv::Pool, node: &str, dir: &Path) -> Result<Self> {
+        Self::open_on(
+            Some(pool.clone()),
+            pool.db("db"),
+            pool.db(&format!("views:{node}")),
+            dir,
+        )
     }
 
-    fn open_on(db: kv::Db, views_db: kv::Db, dir: &Path) -> Result<Self> {
+    fn open_on(pg: Option<kv::Pool>, db: kv::Db, views_db: kv::Db, dir: &Path) -> Result<Self> {
         let meta = db.open_tree("meta")?;
         let existing = db.tree_exists("ops")?;
         let format = match read_format(&meta)? {
@@ -245,6 +258,7 @@ impl Store {
         std::fs::create_dir_all(blobs.join("partial"))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let store = Self {
+            pg,
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,
@@ -288,6 +302,25 @@ impl Store {
         self.views_db.open_tree("meta")?.insert("probe", &now)?;
         self.views_db.flush()?;
         Ok(())
+    }
+
+    /// A secret every node on the database shares (the token signing key, the operator
+    /// key): made by the first node that asks, kept in the database.
+    pub fn shared_secret(&self, name: &str) -> Result<String> {
+        let meta = self.db.open_tree("meta")?;
+        let key = format!("secret/{name}");
+        if let Some(v) = meta.get(&key)? {
+            return Ok(String::from_utf8_lossy(&v).into_owned());
+        }
+        let fresh = crate::auth::random_token();
+        // Two nodes starting at once: one write wins, both read it.
+        meta.compare_and_swap(&key, None, Some(fresh.into_bytes()))?;
+        meta.get(&key)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "secret",
+                message: format!("{name} vanished after it was written"),
+            })
     }
 
     /// Bytes the database takes on disk.

@@ -68,6 +68,7 @@ impl Store {
     /// Add a unit to `stamp.org`'s list.
     pub fn add_unit(&self, stamp: &AuditStamp, name: &str) -> Result<Unit, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let name = name.trim();
         self.check_free(stamp.org, name, None)?;
         if self.units(stamp.org)?.len() >= MAX_UNITS {
@@ -102,6 +103,7 @@ impl Store {
         name: &str,
     ) -> Result<Unit, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let name = name.trim();
         let mut unit = self.org_unit(stamp.org, id)?;
         if unit.retired_ms.is_some() {
@@ -133,6 +135,7 @@ impl Store {
     /// offered. Retiring it again changes nothing.
     pub fn retire_unit(&self, stamp: &AuditStamp, id: UnitId) -> Result<Unit, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let mut unit = self.org_unit(stamp.org, id)?;
         if unit.retired_ms.is_some() {
             return Ok(unit);

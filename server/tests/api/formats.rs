@@ -37,6 +37,14 @@ fn set_format(db: &sled::Db, format: Option<u32>) {
     db.flush().unwrap();
 }
 
+/// A test server on sled whatever `FIRECHECK_TEST_DATABASE` says: these tests are about the
+/// sled data dir's formats (PostgreSQL's schema is versioned on its own, `store::kv`).
+fn sled_server(dir: &Path, addr: std::net::SocketAddr, demo: bool) -> TestServer {
+    let mut config = TestServer::config(dir, demo);
+    config.store = firecheck_server::StoreAt::Sled;
+    TestServer::with_config(config, addr)
+}
+
 fn config(dir: &Path) -> Config {
     let mut config = Config::new(dir);
     config.admin_password = Some(ADMIN_PASSWORD.into());
@@ -49,7 +57,7 @@ fn config(dir: &Path) -> Config {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_data_dir_of_a_newer_format_is_refused_naming_both_formats() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start(dir.path(), "127.0.0.1:0".parse().unwrap(), true);
+    let mut server = sled_server(dir.path(), "127.0.0.1:0".parse().unwrap(), true);
     let before = store_digest_after_stop(&mut server);
     let newer = DATA_FORMAT + 1;
     {
@@ -83,7 +91,8 @@ async fn a_data_dir_of_a_newer_format_is_refused_naming_both_formats() {
 /// Stop the server and digest its store (log and accounts).
 fn store_digest_after_stop(server: &mut TestServer) -> String {
     server.stop();
-    store_digest(&server.data_dir)
+    let store = Store::open(&server.data_dir, 8 * 1024 * 1024).expect("open the sled store");
+    store.log_digest().expect("log digest")
 }
 
 /// What the office reads, every review answer at once, once the views cover `seq`.
@@ -118,7 +127,7 @@ async fn answers(dev: &Device, seq: u64) -> Vec<serde_json::Value> {
 async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answers() {
     let dir = tempfile::tempdir().unwrap();
     let addr = "127.0.0.1:0".parse().unwrap();
-    let mut server = TestServer::start(dir.path(), addr, true);
+    let mut server = sled_server(dir.path(), addr, true);
     // Some field work on top of the demo seed: a finding (a hazard) and a comment on it.
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let (insp, inspection) = zhang.inspection(fixtures::ids::LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
@@ -156,7 +165,7 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
                 .unwrap();
             db.flush().unwrap();
         }
-        let mut again = TestServer::start(dir.path(), addr, false);
+        let mut again = sled_server(dir.path(), addr, false);
         let office = Device::login(&again.url, "wangfang").await;
         let after = answers(&office, seq).await;
         assert_eq!(after.len(), before.len(), "{what}");

@@ -28,7 +28,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use firecheck_server::auth::Claims;
-use firecheck_server::store::Store;
 use firecheck_server::testing::TestServer;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::op::{DrillRecord, TemplateDefinition, VenueFields};
@@ -361,7 +360,7 @@ fn list_files(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
 }
 
 fn stored(data_dir: &Path) -> Stored {
-    let store = Store::open(data_dir, 8 * 1024 * 1024).expect("open the stopped server's store");
+    let store = firecheck_server::testing::open_store(data_dir);
     let mut files = BTreeSet::new();
     list_files(data_dir, data_dir, &mut files);
     let mut devices: Vec<(DeviceId, bool)> = store

@@ -3,7 +3,6 @@
 //! (inspections and hazard events are records of their own) and every review read answers
 //! 200 with paged history — including after a late op makes the partition fold again.
 
-use firecheck_server::store::Store;
 use firecheck_server::testing::TestServer;
 use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
@@ -142,7 +141,7 @@ async fn a_venue_inspected_100_000_times_keeps_every_review_read_answering() {
 
     // What is stored for the venue is bounded: its state does not hold its history.
     server.stop();
-    let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
+    let store = firecheck_server::testing::open_store(&server.data_dir);
     let state = store
         .partition_state(org, &Partition::Venue(LAOWANG_EBIKE))
         .unwrap()

@@ -10,7 +10,6 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use firecheck_server::auth::Claims;
-use firecheck_server::store::Store;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::op::{CampaignDefinition, InspectionRecord, VenueFields};
 use firecheck_shared::sync::{
@@ -373,7 +372,7 @@ pub async fn pull_all(http: &reqwest::Client, url: &str, token: &str) -> Pulled 
 
 /// The digest of the whole op log of a stopped server (`Store::log_digest`).
 pub fn store_digest(data_dir: &Path) -> String {
-    let store = Store::open(data_dir, 8 * 1024 * 1024).expect("open the stopped server's store");
+    let store = firecheck_server::testing::open_store(data_dir);
     store.log_digest().expect("log digest")
 }
 
