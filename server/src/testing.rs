@@ -73,6 +73,65 @@ pub fn open_store(dir: &Path) -> Store {
         .unwrap_or_else(|e| panic!("opening the store of {}: {e}", dir.display()))
 }
 
+/// The two key-value databases of a stopped test server on `dir`, opened raw (no format
+/// check, no migration): the log's and accounts' (`db`) and the views' (`views`, node
+/// `main`'s on PostgreSQL). Tests damage or rewind stored data through them as a bad disk
+/// or an older release would, on either backend.
+#[derive(Debug)]
+pub struct RawDatabases {
+    pub db: crate::store::kv::Db,
+    pub views: crate::store::kv::Db,
+}
+
+/// Open [`RawDatabases`] of a stopped test server on `dir`. sled lets go of its files a
+/// moment after a stopped server drops them, so its opens wait a little.
+pub fn raw_databases(dir: &Path) -> RawDatabases {
+    use crate::store::kv;
+    match test_store(dir) {
+        StoreAt::Sled => {
+            let open = |name: &str| {
+                let path = dir.join(name);
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+                loop {
+                    match sled::open(&path) {
+                        Ok(db) => return kv::Db::sled(db),
+                        Err(_) if std::time::Instant::now() < deadline => {
+                            std::thread::sleep(std::time::Duration::from_millis(20))
+                        }
+                        Err(e) => panic!("cannot open {}: {e}", path.display()),
+                    }
+                }
+            };
+            RawDatabases {
+                db: open("db"),
+                views: open("views"),
+            }
+        }
+        StoreAt::Postgres(url) => {
+            let pool = kv::off_runtime(|| kv::Pg::connect(&url, 2))
+                .unwrap_or_else(|e| panic!("connecting to {TEST_DATABASE_VAR}: {e}"));
+            RawDatabases {
+                db: pool.db("db"),
+                views: pool.db("views:main"),
+            }
+        }
+    }
+}
+
+/// Lose a stopped test server's views entirely, as a lost disk would: the `views/` sled
+/// database removed, or every row of node `main`'s views on PostgreSQL deleted.
+pub fn lose_views(dir: &Path) {
+    match test_store(dir) {
+        StoreAt::Sled => std::fs::remove_dir_all(dir.join("views"))
+            .unwrap_or_else(|e| panic!("removing {}: {e}", dir.join("views").display())),
+        StoreAt::Postgres(_) => {
+            let raw = raw_databases(dir);
+            crate::store::kv::off_runtime(|| raw.views.clear_all())
+                .unwrap_or_else(|e| panic!("deleting the views: {e}"));
+        }
+    }
+}
+
 /// Drop the PostgreSQL schema of a test server on `dir` (nothing on sled).
 fn drop_test_schema(dir: &Path) {
     if let StoreAt::Postgres(url) = test_store(dir) {

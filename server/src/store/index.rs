@@ -359,7 +359,7 @@ impl Part {
         match self.iter.peek() {
             None => Ok(None),
             Some(Err(_)) => match self.iter.next() {
-                Some(Err(e)) => Err(e.into()),
+                Some(Err(e)) => Err(e),
                 _ => Ok(None),
             },
             Some(Ok((k, _))) => {

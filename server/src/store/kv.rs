@@ -99,6 +99,12 @@ type R2d2 = r2d2::Pool<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>
 /// connection blocks on the client's own runtime).
 pub struct Connections(Option<R2d2>);
 
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connections")
+    }
+}
+
 impl std::ops::Deref for Connections {
     type Target = R2d2;
     fn deref(&self) -> &R2d2 {
@@ -229,6 +235,30 @@ impl Db {
             Db::Pg(_) => self.open_tree(name)?.clear()?,
         }
         Ok(())
+    }
+
+    /// Drop every tree of the database at once (a lost database; tests).
+    pub fn clear_all(&self) -> Result<()> {
+        match self {
+            Db::Sled(db, _) => {
+                for name in db.tree_names() {
+                    // sled's default tree cannot be dropped: it is emptied.
+                    if name == db.name() {
+                        db.clear()?;
+                    } else {
+                        db.drop_tree(&name)?;
+                    }
+                }
+                db.flush()?;
+                Ok(())
+            }
+            Db::Pg(pg) => off_runtime(|| {
+                let mut c = pg.pool.get().map_err(pool_err)?;
+                c.execute("DELETE FROM kv WHERE db = $1", &[&pg.db])
+                    .map_err(pg_err)?;
+                Ok(())
+            }),
+        }
     }
 
     /// Make every write so far durable (sled flushes; PostgreSQL commits as it goes).

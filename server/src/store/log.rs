@@ -198,7 +198,7 @@ impl Store {
             // The batch may sit in sled's memory without being on disk: it must not be
             // served (see `entries_after`) unless a later flush succeeds.
             self.durable_stale.store(true, Ordering::SeqCst);
-            return Err(e.into());
+            return Err(e);
         }
         if self.durable_stale.load(Ordering::SeqCst) {
             self.reload_durable_heads()?;
@@ -274,7 +274,7 @@ impl Store {
                 org,
                 cursor.saturating_add(1),
                 u64::MAX,
-                limit + 1,
+                limit.saturating_add(1),
                 false,
             )?;
             let more = out.len() > limit;

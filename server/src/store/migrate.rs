@@ -205,7 +205,7 @@ mod tests {
                 .db
                 .open_tree("meta")
                 .unwrap()
-                .insert("format", &1u32.to_le_bytes())
+                .insert("format", 1u32.to_le_bytes())
                 .unwrap();
             store.flush().unwrap();
         }

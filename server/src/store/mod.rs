@@ -229,7 +229,7 @@ impl Store {
                 1
             }
             None => {
-                meta.insert("format", &DATA_FORMAT.to_le_bytes())?;
+                meta.insert("format", DATA_FORMAT.to_le_bytes())?;
                 db.flush()?;
                 DATA_FORMAT
             }
@@ -252,7 +252,7 @@ impl Store {
             );
             views.clear()?;
         }
-        views_meta.insert("format", &VIEWS_FORMAT.to_le_bytes())?;
+        views_meta.insert("format", VIEWS_FORMAT.to_le_bytes())?;
         views_db.flush()?;
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(blobs.join("partial"))
@@ -297,9 +297,9 @@ impl Store {
     /// Whether storage takes writes now: a small write to each database, flushed (`/readyz`).
     pub fn probe_write(&self) -> Result<()> {
         let now = Timestamp::now().0.to_le_bytes();
-        self.db.open_tree("meta")?.insert("probe", &now)?;
+        self.db.open_tree("meta")?.insert("probe", now)?;
         self.db.flush()?;
-        self.views_db.open_tree("meta")?.insert("probe", &now)?;
+        self.views_db.open_tree("meta")?.insert("probe", now)?;
         self.views_db.flush()?;
         Ok(())
     }

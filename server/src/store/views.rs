@@ -721,8 +721,7 @@ impl Store {
 
     /// Whether an op of `org` refers to this attachment (who may download it).
     pub fn org_refers_to(&self, org: OrgId, hash: &BlobHash) -> Result<bool> {
-        Ok(self
-            .views
-            .contains_key(key(b'B', &[org.as_bytes(), &hash.0]))?)
+        self.views
+            .contains_key(key(b'B', &[org.as_bytes(), &hash.0]))
     }
 }

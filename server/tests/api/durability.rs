@@ -319,7 +319,7 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
         );
         live
     };
-    std::fs::remove_dir_all(server.data_dir.join("views")).unwrap();
+    firecheck_server::testing::lose_views(&server.data_dir);
 
     server.restart();
     let admin = admin(&server.url).await;
@@ -349,10 +349,11 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
 }
 
 /// Overwrite a venue's stored state (and, with `index`, its partition index) with garbage,
-/// as a bad disk might leave them.
+/// as a bad disk might leave them (in the sled views database or node `main`'s PostgreSQL
+/// rows).
 fn damage_views(data_dir: &std::path::Path, org: OrgId, venue: VenueId, index: bool) {
-    let db = sled::open(data_dir.join("views")).expect("open the views database");
-    let views = db.open_tree("views").unwrap();
+    let raw = firecheck_server::testing::raw_databases(data_dir);
+    let views = raw.views.open_tree("views").unwrap();
     let part = Partition::Venue(venue).to_key();
     let mut state = vec![b'S'];
     state.extend_from_slice(org.as_bytes());
@@ -376,7 +377,7 @@ fn damage_views(data_dir: &std::path::Path, org: OrgId, venue: VenueId, index: b
             views.insert(k, &b"odd"[..]).unwrap();
         }
     }
-    db.flush().unwrap();
+    raw.views.flush().unwrap();
 }
 
 /// A stored state (and its partition index) that no longer decode are derived data: the
