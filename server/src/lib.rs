@@ -107,6 +107,7 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 use sequencer::Sequencer;
+pub use store::{BlobsAt, S3At};
 use store::{Store, UploadLimits, UserRecord};
 use views::Views;
 
@@ -161,6 +162,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where the log, accounts and views are.
     pub store: StoreAt,
+    /// Where attachments' bytes are (which organisations hold them is in the store).
+    pub blobs: BlobsAt,
     /// This node's name on a shared database: its views are kept under it (each node folds
     /// the log into views of its own). Unique per running node.
     pub node: String,
@@ -200,6 +203,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
             .field("store", &self.store)
+            .field("blobs", &self.blobs)
             .field("node", &self.node)
             .field("cache_bytes", &self.cache_bytes)
             .field("org_name", &self.org_name)
@@ -232,10 +236,10 @@ impl Config {
     /// Open the store this configuration names (blocking: call off the async workers).
     pub fn open_store(&self) -> Result<Store, store::StoreError> {
         match &self.store {
-            StoreAt::Sled => Store::open(&self.data_dir, self.cache_bytes),
+            StoreAt::Sled => Store::open_sled(&self.data_dir, self.cache_bytes, &self.blobs),
             StoreAt::Postgres(url) => {
                 let pool = store::kv::Pg::connect(url, self.db_connections)?;
-                Store::open_postgres(&pool, &self.node, &self.data_dir)
+                Store::open_postgres(&pool, &self.node, &self.data_dir, &self.blobs)
             }
         }
     }
@@ -244,6 +248,7 @@ impl Config {
         Self {
             data_dir: data_dir.into(),
             store: StoreAt::Sled,
+            blobs: BlobsAt::DataDir,
             node: "main".into(),
             db_connections: 16,
             cache_bytes: 64 * 1024 * 1024,

@@ -9,12 +9,12 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
 use crate::api::AppState;
 use crate::store::Store;
 use crate::tls::ServerTls;
-use crate::{Config, Server, Startup, StoreAt};
+use crate::{BlobsAt, Config, Server, Startup, StoreAt};
 
 /// The operator key of every test server (`/v1/operator/…`).
 pub const OPERATOR_TOKEN: &str = "operator-test-token-operator-test-token";
@@ -156,6 +156,8 @@ pub struct TestServer {
     state: Weak<AppState>,
     /// Set when it serves https (kept for `restart`).
     tls: Option<ServerTls>,
+    /// Where its attachments are (kept for `restart`).
+    blobs: BlobsAt,
     /// Kept alive while the server runs when the server made its own temp dir.
     _temp: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -224,6 +226,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let data_dir = config.data_dir.clone();
+        let blobs = config.blobs.clone();
         let serve_tls = tls.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -265,10 +268,29 @@ impl TestServer {
             startup,
             state,
             tls,
+            blobs,
             _temp: None,
             shutdown: Some(tx),
             thread: Some(thread),
         }
+    }
+
+    /// A second node on this server's store, named `node`, on a free port — only when the
+    /// store is PostgreSQL (`None` on sled, which one process owns). It shares the data
+    /// dir's schema and attachments, folds views of its own, and leaves the schema to this
+    /// server when dropped.
+    pub fn another_node(&self, node: &str) -> Option<TestServer> {
+        if test_store(&self.data_dir) == StoreAt::Sled {
+            return None;
+        }
+        let mut config = Self::config(&self.data_dir, false);
+        config.node = node.to_string();
+        config.blobs = self.blobs.clone();
+        Some(Self::spawn(
+            config,
+            "127.0.0.1:0".parse().expect("addr"),
+            self.tls.clone(),
+        ))
     }
 
     /// The running server's state (store, views, metrics), for tests that look inside. Drop it
@@ -287,7 +309,8 @@ impl TestServer {
         }
     }
 
-    /// Stop, then start again on the same data dir and the same address.
+    /// Stop, then start again on the same data dir and the same address (and the same
+    /// attachment store).
     pub fn restart(&mut self) {
         self.restart_with(|_| {});
     }
@@ -298,6 +321,7 @@ impl TestServer {
         let temp = self._temp.take();
         let demo = false;
         let mut config = Self::config(&self.data_dir, demo);
+        config.blobs = self.blobs.clone();
         adjust(&mut config);
         let mut next = Self::spawn(config, self.addr, self.tls.clone());
         self.shutdown = next.shutdown.take();
@@ -315,5 +339,180 @@ impl Drop for TestServer {
         if self._temp.is_some() {
             drop_test_schema(&self.data_dir);
         }
+    }
+}
+
+/// A local S3-compatible server for tests of attachments in a bucket: moto's `moto_server`
+/// (PyPI package `moto[server]`), started once per test process on a free port of
+/// 127.0.0.1 and stopped when the process ends (a shell beside it waits on a pipe from this
+/// process and stops it once the pipe closes).
+#[derive(Debug)]
+pub struct S3Server {
+    pub endpoint: String,
+    port: u16,
+    /// The pipe whose closing stops the server (held for the process's lifetime).
+    _stop: Mutex<Option<std::process::ChildStdin>>,
+}
+
+static S3_SERVER: std::sync::OnceLock<Result<S3Server, String>> = std::sync::OnceLock::new();
+
+/// Whether this runs in CI (`CI=true`), where a missing test tool fails instead of skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The test process's [`S3Server`]. `None`, with the reason on stderr, when `moto_server`
+/// is not installed or does not start — except under `CI=true`, where that fails the test
+/// (`.ci/run` installs it).
+pub fn s3_server(test: &str) -> Option<&'static S3Server> {
+    match S3_SERVER.get_or_init(S3Server::start) {
+        Ok(s) => Some(s),
+        Err(why) if in_ci() => panic!("{test}: no S3-compatible server under CI: {why}"),
+        Err(why) => {
+            eprintln!(
+                "{test}: SKIPPED — no S3-compatible server: {why}; `pip install 'moto[server]'` to run it"
+            );
+            None
+        }
+    }
+}
+
+impl S3Server {
+    fn start() -> Result<S3Server, String> {
+        let found = std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|d| d.join("moto_server").is_file())
+        });
+        if !found {
+            return Err("`moto_server` is not on PATH".into());
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; read _; kill $m; wait $m"
+            ))
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("starting moto_server: {e}"))?;
+        let stop = child.stdin.take();
+        let server = S3Server {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            _stop: Mutex::new(stop),
+        };
+        // Up when it answers; Python takes a second or two to start.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Ok(status) = server.request("GET", "/") {
+                if status == 200 {
+                    return Ok(server);
+                }
+            }
+            if let Ok(Some(exit)) = child.try_wait() {
+                return Err(format!("moto_server stopped at once ({exit})"));
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "moto_server did not answer on port {port} within 60 s"
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// One bare HTTP/1.1 request without a body; the status code.
+    fn request(&self, method: &str, path: &str) -> std::io::Result<u16> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port))?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.port
+        )?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        std::str::from_utf8(&head[9..12])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other("not an HTTP answer"))
+    }
+
+    /// A new, empty bucket for one test (named after it), and where a server keeps its
+    /// attachments there: the local endpoint and test keys given as settings, so the process
+    /// environment is left alone.
+    pub fn bucket(&self, test: &str) -> BlobsAt {
+        let mut name: String = test
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .take(30)
+            .collect();
+        name = format!(
+            "{}-{}",
+            name.trim_matches('-'),
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
+        let status = self
+            .request("PUT", &format!("/{name}"))
+            .unwrap_or_else(|e| panic!("creating bucket {name}: {e}"));
+        assert_eq!(status, 200, "creating bucket {name}");
+        BlobsAt::S3(crate::S3At {
+            bucket: name,
+            prefix: "attachments".into(),
+            settings: self.settings(),
+        })
+    }
+
+    /// The size of object `key` (under the prefix) in the bucket `at` names, `None` when it
+    /// is absent: asked of the server directly, not through a firecheck store.
+    pub fn object_size(&self, at: &BlobsAt, key: &str) -> Option<u64> {
+        use object_store::ObjectStoreExt;
+        let BlobsAt::S3(s3) = at else {
+            panic!("{at:?} is not a bucket")
+        };
+        let mut builder = object_store::aws::AmazonS3Builder::new().with_bucket_name(&s3.bucket);
+        for (k, v) in &s3.settings {
+            builder = builder.with_config(k.parse().expect("an object_store setting"), v);
+        }
+        let objects = builder.build().expect("a client of the test server");
+        let path = object_store::path::Path::from(format!("{}/{key}", s3.prefix));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                match rt.block_on(objects.head(&path)) {
+                    Ok(meta) => Some(meta.size),
+                    Err(object_store::Error::NotFound { .. }) => None,
+                    Err(e) => panic!("HEAD {path}: {e}"),
+                }
+            })
+            .join()
+            .expect("the HEAD thread")
+        })
+    }
+
+    /// The `object_store` settings that reach this server.
+    pub fn settings(&self) -> Vec<(String, String)> {
+        [
+            ("aws_endpoint", self.endpoint.as_str()),
+            ("aws_allow_http", "true"),
+            ("aws_access_key_id", "testing"),
+            ("aws_secret_access_key", "testing"),
+            ("aws_region", "us-east-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     }
 }

@@ -62,7 +62,19 @@ pub const PG_SCHEMA: &[&str] = &[
 ];
 
 pub(super) fn pg_err(e: postgres::Error) -> StoreError {
-    StoreError::Postgres(e.to_string())
+    StoreError::Postgres(describe(&e))
+}
+
+/// What the database said (the client's own `Display` is only "db error" for those), or
+/// the client's error with its cause.
+fn describe(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
 }
 
 fn pool_err(e: r2d2::Error) -> StoreError {
@@ -76,8 +88,14 @@ impl Pg {
         let config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| StoreError::Postgres(format!("bad database URL: {e}")))?;
+        // One connection first, so a wrong address, password or database is said plainly
+        // rather than as a pool's time-out.
+        off_runtime(|| config.connect(postgres::NoTls).map(drop)).map_err(|e| {
+            StoreError::Postgres(format!("cannot connect to the database: {}", describe(&e)))
+        })?;
         let manager = r2d2_postgres::PostgresConnectionManager::new(config, postgres::NoTls);
         let pool = r2d2::Pool::builder()
+            .error_handler(Box::new(r2d2::NopErrorHandler))
             .max_size(size.max(2))
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))

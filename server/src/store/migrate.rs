@@ -73,14 +73,14 @@ fn v1_to_v2(store: &Store, meta: &super::kv::Tree) -> Result<()> {
                     if holdings.contains_key(&k) {
                         continue;
                     }
-                    if let Ok(m) = std::fs::metadata(store.blobs.join(hash.to_hex())) {
+                    if let Ok(Some(bytes)) = store.blob_bytes.complete_len(&hash) {
                         let holding = Holding {
                             by: Uploader {
                                 device: entry.op.device,
                                 user: entry.op.author,
                             },
                             at_ms: entry.received_ms,
-                            bytes: m.len(),
+                            bytes,
                         };
                         holdings.insert(k, encode_unframed(&holding));
                     }

@@ -13,12 +13,14 @@
 //!   in `db/`).
 //! - [`units`] — each organisation's units that hazards are dispatched to (tree `accounts`).
 //! - [`audit`] — reading the audit log, newest first.
+//! - `logins` — failed logins per username (tree `logins` in `db/`), shared by every node.
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
 //!   written only in atomic batches with their watermark.
 //! - [`index`] — the review indexes and counts kept in the same batches, and the reads
 //!   through them; [`coverage`] — campaign coverage kept the same way.
-//! - [`blobs`] — attachment files under `blobs/`, which organisations hold each one, and the
-//!   uploads no op refers to yet (tree `uploads` in `db/`).
+//! - [`blobs`] — attachments: which organisations hold each one, and the uploads no op
+//!   refers to yet (tree `uploads` in `db/`); `blob_bytes` — where their bytes are: files
+//!   under `blobs/` (or another directory) or objects in an S3-compatible bucket.
 //! - [`migrate`] — the ordered migrations of `db/` from older formats.
 //!
 //! # Formats
@@ -28,7 +30,7 @@
 //! other format are dropped at start-up and folded again from the log.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
@@ -38,11 +40,13 @@ use serde::de::DeserializeOwned;
 
 pub mod accounts;
 pub mod audit;
+mod blob_bytes;
 pub mod blobs;
 pub mod coverage;
 pub mod index;
 pub mod kv;
 pub mod log;
+mod logins;
 mod migrate;
 mod pglog;
 pub mod units;
@@ -51,10 +55,12 @@ pub mod views;
 pub use accounts::{
     AccountError, AccountStatus, AuditStamp, DeviceRecord, RefreshRecord, UserRecord,
 };
+pub use blob_bytes::{BlobsAt, S3At};
 pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
+pub use logins::LoginFailures;
 pub use pglog::{Ledger, PgLedger};
 pub use views::{PartitionFailure, PartitionRecords, ViewBatch};
 
@@ -68,6 +74,8 @@ pub enum StoreError {
     Corrupt { what: &'static str, message: String },
     #[error("the data dir is in format {found}, newer than this firecheck-server knows ({known}); run the newer firecheck-server that wrote it")]
     TooNew { found: u32, known: u32 },
+    #[error("attachments at {at}: {message}")]
+    Blobs { at: String, message: String },
 }
 
 impl StoreError {
@@ -176,7 +184,8 @@ pub struct Store {
     views: kv::Tree,
     accounts: kv::Tree,
     uploads: kv::Tree,
-    blobs: PathBuf,
+    /// Where the attachments' bytes are (files or a bucket).
+    blob_bytes: blob_bytes::BlobBytes,
     /// Account and unit changes are read, checked and written one at a time (they are rare),
     /// so a check such as "the organisation keeps an enabled admin" holds when written.
     account_writes: Arc<Mutex<()>>,
@@ -191,28 +200,40 @@ pub struct Store {
 }
 
 impl Store {
+    /// The store on sled in `dir`, attachments in `dir/blobs`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        Self::open_sled(dir, cache_bytes, &BlobsAt::DataDir)
+    }
+
+    /// The store on sled in `dir`, attachments where `blobs` says.
+    pub fn open_sled(dir: &Path, cache_bytes: u64, blobs: &BlobsAt) -> Result<Self> {
         let db = kv::Db::sled(open_db(&dir.join("db"), cache_bytes)?);
         let views_db = kv::Db::sled(open_db(
             &dir.join("views"),
             cache_bytes.min(VIEWS_CACHE_BYTES),
         )?);
-        Self::open_on(None, db, views_db, dir)
+        Self::open_on(None, db, views_db, blob_bytes::BlobBytes::open(blobs, dir)?)
     }
 
     /// The store on PostgreSQL (and the engines that speak its protocol): both databases
-    /// in the `kv` table; attachments still under `dir` (or on an object store).
-    /// Each node keeps views of its own (`views:NODE`), folded from the shared log.
-    pub fn open_postgres(pool: &kv::Pool, node: &str, dir: &Path) -> Result<Self> {
+    /// in the `kv` table, the log in its own tables; attachments where `blobs` says (`dir`
+    /// being the node's own directory). Each node keeps views of its own (`views:NODE`),
+    /// folded from the shared log.
+    pub fn open_postgres(pool: &kv::Pool, node: &str, dir: &Path, blobs: &BlobsAt) -> Result<Self> {
         Self::open_on(
             Some(pool.clone()),
             pool.db("db"),
             pool.db(&format!("views:{node}")),
-            dir,
+            blob_bytes::BlobBytes::open(blobs, dir)?,
         )
     }
 
-    fn open_on(pg: Option<kv::Pool>, db: kv::Db, views_db: kv::Db, dir: &Path) -> Result<Self> {
+    fn open_on(
+        pg: Option<kv::Pool>,
+        db: kv::Db,
+        views_db: kv::Db,
+        blob_bytes: blob_bytes::BlobBytes,
+    ) -> Result<Self> {
         let meta = db.open_tree("meta")?;
         let existing = db.tree_exists("ops")?;
         let format = match read_format(&meta)? {
@@ -254,9 +275,6 @@ impl Store {
         }
         views_meta.insert("format", VIEWS_FORMAT.to_le_bytes())?;
         views_db.flush()?;
-        let blobs = dir.join("blobs");
-        std::fs::create_dir_all(blobs.join("partial"))
-            .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let store = Self {
             pg,
             ops: db.open_tree("ops")?,
@@ -265,7 +283,7 @@ impl Store {
             uploads: db.open_tree("uploads")?,
             db,
             views_db,
-            blobs,
+            blob_bytes,
             account_writes: Arc::default(),
             blob_files: Arc::default(),
             durable: Arc::default(),
