@@ -105,6 +105,18 @@ impl Api {
         Ok(Exchange { resp, received })
     }
 
+    /// `GET path` with a token; the body of a 200.
+    pub async fn get(&self, token: &str, path: &str) -> Result<bytes::Bytes> {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .with_context(|| format!("GET {path}"))?;
+        Ok(Self::check(resp, path).await?.bytes().await?)
+    }
+
     pub async fn healthz(&self) -> bool {
         match self
             .http

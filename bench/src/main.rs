@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+mod backends;
 mod ceiling;
 mod gen;
 mod http;
@@ -96,6 +97,9 @@ struct Cli {
 enum Cmd {
     /// Run the server as `firecheck-server` does (used when no fresh binary is at hand).
     Serve(serve::Args),
+    /// sled beside PostgreSQL: ingest, group commits, views, pull, office reads, two nodes
+    /// (issue 17); markdown on stdout.
+    Backends(backends::Args),
     /// Time the client replica's `absorb` alone, in log order and in HLC order.
     #[command(hide = true)]
     ProbeAbsorb(probe::Args),
@@ -148,6 +152,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Cmd::Serve(args)) => return serve::run(args),
+        Some(Cmd::Backends(args)) => return backends::run(args),
         Some(Cmd::ProbeAbsorb(args)) => return probe::run(args),
         None => {}
     }

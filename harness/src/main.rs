@@ -3,7 +3,7 @@
 //! is printed); 2: usage.
 
 use clap::{Parser, Subcommand};
-use firecheck_harness::{client_crash, crash};
+use firecheck_harness::{client_crash, crash, two_nodes};
 
 #[derive(Debug, Parser)]
 #[command(name = "firecheck-harness", version, about)]
@@ -20,6 +20,9 @@ enum Command {
     /// SIGKILL the firecheck CLI mid-`inspect` and mid-`sync`; check nothing saved is gone
     /// and the outbox resumes.
     ClientCrash(client_crash::Options),
+    /// Two server nodes on one PostgreSQL database; SIGKILL them in turn while devices push
+    /// to both; check the log and the review answers on each.
+    TwoNodes(two_nodes::Options),
 }
 
 fn main() {
@@ -37,6 +40,16 @@ fn main() {
                 for w in &f.summary.warnings {
                     eprintln!("warning: {w}");
                 }
+                println!("{f}");
+                1
+            }
+        },
+        Command::TwoNodes(opts) => match two_nodes::run(&opts) {
+            Ok(s) => {
+                println!("{s}");
+                0
+            }
+            Err(f) => {
                 println!("{f}");
                 1
             }

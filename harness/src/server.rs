@@ -57,12 +57,24 @@ pub struct ServerProc {
     child: Option<Child>,
     /// How many times it was started.
     pub starts: u32,
+    /// Flags given at every start besides the harness's own (`--store`, `--node`, …).
+    pub extra: Vec<String>,
 }
 
 impl ServerProc {
     /// Start `bin --demo` on `data` (created if missing) at a free loopback port; wait until
     /// it answers `/healthz`.
     pub fn start(bin: &Path, data: &Path, log: &Path) -> anyhow::Result<Self> {
+        Self::start_with(bin, data, log, Vec::new())
+    }
+
+    /// [`start`](Self::start) with more flags, given at every start.
+    pub fn start_with(
+        bin: &Path,
+        data: &Path,
+        log: &Path,
+        extra: Vec<String>,
+    ) -> anyhow::Result<Self> {
         let mut s = Self {
             bin: bin.to_path_buf(),
             data: data.to_path_buf(),
@@ -70,6 +82,7 @@ impl ServerProc {
             log: log.to_path_buf(),
             child: None,
             starts: 0,
+            extra,
         };
         s.spawn()?;
         Ok(s)
@@ -127,10 +140,14 @@ impl ServerProc {
             .arg(self.addr.to_string())
             .arg("--demo")
             .args(["--log", "info,tower_http=warn"])
+            .args(&self.extra)
             .env("FIRECHECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("FIRECHECK_JWT_SECRET", JWT_SECRET)
             .env_remove("FIRECHECK_DATA")
             .env_remove("FIRECHECK_LISTEN")
+            .env_remove("FIRECHECK_STORE")
+            .env_remove("FIRECHECK_BLOBS")
+            .env_remove("FIRECHECK_NODE")
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -227,6 +244,7 @@ impl ServerProc {
             .arg("--data")
             .arg(&self.data)
             .args(["--log", "warn"])
+            .args(&self.extra)
             .arg("rebuild")
             .env("FIRECHECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("FIRECHECK_JWT_SECRET", JWT_SECRET)

@@ -15,11 +15,11 @@
 //!   a burst of logins queues instead of growing the process by 19 MiB per concurrent hash
 //!   (the allocator keeps freed memory per thread).
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{mpsc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::store::{Store, StoreError};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -312,6 +312,20 @@ impl OperatorKey {
         })
     }
 
+    /// The operator key given as a secret (kept in a shared database).
+    pub fn from_secret(token: &str) -> Self {
+        Self {
+            hash: token_hash(token.trim()),
+            file: None,
+        }
+    }
+
+    /// The key as also written to `path` for the operator to read.
+    pub fn in_file(mut self, path: std::path::PathBuf) -> Self {
+        self.file = Some(path);
+        self
+    }
+
     /// Whether `token` is the operator's key.
     pub fn verify(&self, token: &str) -> bool {
         // Digests compared, so the time taken tells nothing about the key itself.
@@ -358,37 +372,54 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// Failed-login counter per username.
-#[derive(Debug, Default)]
+/// The login limit: [`LOGIN_ATTEMPTS`] failed logins of one username within [`LOGIN_WINDOW`]
+/// lock it until the window ends, right password or not. Counted in the store
+/// (`store::logins`), so on a shared database every node counts the same attempts.
+#[derive(Clone, Copy, Debug)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    pub attempts: u32,
+    pub window: Duration,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        Self {
+            attempts: LOGIN_ATTEMPTS,
+            window: LOGIN_WINDOW,
+        }
+    }
 }
 
 impl LoginLimiter {
-    /// `Err(seconds to wait)` when the username is locked.
-    pub fn check(&self, username: &str) -> Result<(), u64> {
-        let map = crate::lock(&self.failures);
-        match map.get(username) {
-            Some((n, since)) if *n >= LOGIN_ATTEMPTS && since.elapsed() < LOGIN_WINDOW => {
-                Err((LOGIN_WINDOW - since.elapsed()).as_secs().max(1))
-            }
-            _ => Ok(()),
-        }
+    fn window_ms(&self) -> i64 {
+        self.window.as_millis().min(i64::MAX as u128) as i64
     }
 
-    pub fn failed(&self, username: &str) {
-        let mut map = crate::lock(&self.failures);
-        let e = map
-            .entry(username.to_string())
-            .or_insert((0, Instant::now()));
-        if e.1.elapsed() >= LOGIN_WINDOW {
-            *e = (0, Instant::now());
-        }
-        e.0 += 1;
+    /// `Some(seconds to wait)` when `username` is locked at `now_ms`.
+    pub fn locked(
+        &self,
+        store: &Store,
+        username: &str,
+        now_ms: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        Ok(store.login_failures(username)?.and_then(|f| {
+            let left_ms = self.window_ms() - now_ms.saturating_sub(f.since_ms);
+            (f.count >= self.attempts && left_ms > 0).then(|| (left_ms as u64).div_ceil(1000))
+        }))
     }
 
-    pub fn succeeded(&self, username: &str) {
-        crate::lock(&self.failures).remove(username);
+    pub fn failed(&self, store: &Store, username: &str, now_ms: i64) -> Result<(), StoreError> {
+        store.count_login_failure(username, now_ms, self.window_ms())?;
+        Ok(())
+    }
+
+    pub fn succeeded(&self, store: &Store, username: &str) -> Result<(), StoreError> {
+        store.forget_login_failures(username)
+    }
+
+    /// Forget counts whose window has ended (the upkeep thread).
+    pub fn sweep(&self, store: &Store, now_ms: i64) -> Result<u64, StoreError> {
+        store.sweep_login_failures(now_ms, self.window_ms())
     }
 }
 
@@ -438,15 +469,31 @@ mod tests {
     }
 
     #[test]
-    fn limiter_locks_after_repeated_failures() {
+    fn limiter_locks_after_repeated_failures_until_the_window_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 8 * 1024 * 1024).unwrap();
         let l = LoginLimiter::default();
-        for _ in 0..LOGIN_ATTEMPTS {
-            assert!(l.check("lina").is_ok());
-            l.failed("lina");
+        let t0 = 1_800_000_000_000;
+        for i in 0..LOGIN_ATTEMPTS as i64 {
+            assert_eq!(l.locked(&store, "lina", t0 + i).unwrap(), None);
+            l.failed(&store, "lina", t0 + i).unwrap();
         }
-        assert!(l.check("lina").is_err());
-        assert!(l.check("zhangwei").is_ok());
-        l.succeeded("lina");
-        assert!(l.check("lina").is_ok());
+        assert_eq!(
+            l.locked(&store, "lina", t0 + 1000).unwrap(),
+            Some(LOGIN_WINDOW.as_secs() - 1)
+        );
+        assert_eq!(l.locked(&store, "zhangwei", t0).unwrap(), None);
+        // The window ends: unlocked, and a new failure starts a new window.
+        let later = t0 + LOGIN_WINDOW.as_millis() as i64;
+        assert_eq!(l.locked(&store, "lina", later).unwrap(), None);
+        l.failed(&store, "lina", later).unwrap();
+        assert_eq!(store.login_failures("lina").unwrap().unwrap().count, 1);
+        // A success forgets the count; the sweep forgets ended windows.
+        l.succeeded(&store, "lina").unwrap();
+        assert_eq!(store.login_failures("lina").unwrap(), None);
+        l.failed(&store, "nobody-by-this-name", t0).unwrap();
+        assert_eq!(l.sweep(&store, t0 + 1).unwrap(), 0);
+        assert_eq!(l.sweep(&store, later).unwrap(), 1);
+        assert_eq!(store.login_failures("nobody-by-this-name").unwrap(), None);
     }
 }

@@ -108,6 +108,17 @@ impl ControlSocket {
         use std::sync::atomic::{AtomicBool, Ordering};
         private_dir(&data_dir.join(CONTROL_DIR))?;
         let path = socket_path(data_dir);
+        // A server answering on it already (another node started on the same data dir by
+        // mistake): leave its socket alone rather than take it over.
+        if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AddrInUse,
+                format!(
+                    "another firecheck-server answers on {}; give each node a data dir of its own",
+                    path.display()
+                ),
+            ));
+        }
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}

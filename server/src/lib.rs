@@ -112,13 +112,68 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 use sequencer::Sequencer;
+pub use store::{BlobsAt, S3At};
 use store::{Store, UploadLimits, UserRecord};
 use views::Views;
+
+/// Where the log, accounts and views are kept.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum StoreAt {
+    /// Embedded sled in the data dir (the default: nothing else to set up).
+    #[default]
+    Sled,
+    /// A PostgreSQL database (or CockroachDB, YugabyteDB): `postgres://user:pass@host/db`.
+    /// Several server nodes may share it.
+    Postgres(String),
+}
+
+impl StoreAt {
+    /// `sled` (in the data dir), `sled:DIR` (the data dir is DIR) or a `postgres://` URL.
+    pub fn parse(s: &str) -> Result<(Self, Option<PathBuf>), String> {
+        let s = s.trim();
+        if s == "sled" {
+            Ok((StoreAt::Sled, None))
+        } else if let Some(dir) = s.strip_prefix("sled:") {
+            Ok((StoreAt::Sled, Some(PathBuf::from(dir))))
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok((StoreAt::Postgres(s.to_string()), None))
+        } else {
+            Err(format!(
+                "--store {s:?}: expected sled, sled:DIR or postgres://user:password@host/database"
+            ))
+        }
+    }
+}
+
+impl std::fmt::Debug for StoreAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreAt::Sled => f.write_str("Sled"),
+            // The URL may carry the password: only what comes after the `@`.
+            StoreAt::Postgres(url) => write!(
+                f,
+                "Postgres({})",
+                url.rsplit_once('@').map_or("…", |(_, host)| host)
+            ),
+        }
+    }
+}
 
 /// How the server runs. Built by the binary from flags and `FIRECHECK_*` variables.
 #[derive(Clone)]
 pub struct Config {
+    /// The node's own directory: the sled store (when there), secrets not given in the
+    /// environment (with sled), attachments on the file system, the control socket.
     pub data_dir: PathBuf,
+    /// Where the log, accounts and views are.
+    pub store: StoreAt,
+    /// Where attachments' bytes are (which organisations hold them is in the store).
+    pub blobs: BlobsAt,
+    /// This node's name on a shared database: its views are kept under it (each node folds
+    /// the log into views of its own). Unique per running node.
+    pub node: String,
+    /// Most connections this node opens to the database.
+    pub db_connections: u32,
     /// sled page cache, bytes.
     pub cache_bytes: u64,
     /// Name of the organisation created on first start.
@@ -152,6 +207,9 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
+            .field("store", &self.store)
+            .field("blobs", &self.blobs)
+            .field("node", &self.node)
             .field("cache_bytes", &self.cache_bytes)
             .field("org_name", &self.org_name)
             .field(
@@ -180,9 +238,24 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// Open the store this configuration names (blocking: call off the async workers).
+    pub fn open_store(&self) -> Result<Store, store::StoreError> {
+        match &self.store {
+            StoreAt::Sled => Store::open_sled(&self.data_dir, self.cache_bytes, &self.blobs),
+            StoreAt::Postgres(url) => {
+                let pool = store::kv::Pg::connect(url, self.db_connections)?;
+                Store::open_postgres(&pool, &self.node, &self.data_dir, &self.blobs)
+            }
+        }
+    }
+
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
+            store: StoreAt::Sled,
+            blobs: BlobsAt::DataDir,
+            node: "main".into(),
+            db_connections: 16,
             cache_bytes: 64 * 1024 * 1024,
             org_name: "斜土街道社区平安办".into(),
             admin_password: None,
@@ -247,20 +320,58 @@ impl Server {
             dir: dir.clone(),
             source,
         })?;
-        let store = Store::open(dir, config.cache_bytes)?;
-        let keys = auth::JwtKeys::load(dir, config.jwt_secret.as_deref()).map_err(|source| {
-            ServerError::DataDir {
-                dir: dir.clone(),
-                source,
-            }
-        })?;
-        let operator =
-            auth::OperatorKey::load(dir, config.operator_token.as_deref()).map_err(|source| {
-                ServerError::DataDir {
+        let store = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || config.open_store())
+                .await
+                .map_err(|e| ServerError::Io(std::io::Error::other(e)))??
+        };
+        let (keys, operator) = if store.on_postgres() {
+            // Every node on the database signs and checks with the same keys: kept there
+            // when the environment does not give them.
+            let store = store.clone();
+            let dir = dir.clone();
+            let (jwt, op) = (config.jwt_secret.clone(), config.operator_token.clone());
+            tokio::task::spawn_blocking(move || {
+                let jwt = match jwt.filter(|s| !s.is_empty()) {
+                    Some(s) => s,
+                    None => store.shared_secret("jwt-secret")?,
+                };
+                let op = match op.filter(|s| !s.trim().is_empty()) {
+                    Some(s) => auth::OperatorKey::from_secret(&s),
+                    None => {
+                        // The operator reads it on any node, as with sled.
+                        let secret = store.shared_secret("operator-token")?;
+                        let path = dir.join("operator-token");
+                        auth::write_private(&path, secret.as_bytes()).map_err(|source| {
+                            ServerError::DataDir {
+                                dir: dir.clone(),
+                                source,
+                            }
+                        })?;
+                        auth::OperatorKey::from_secret(&secret).in_file(path)
+                    }
+                };
+                Ok::<_, ServerError>((auth::JwtKeys::new(jwt.as_bytes()), op))
+            })
+            .await
+            .map_err(|e| ServerError::Io(std::io::Error::other(e)))??
+        } else {
+            let keys =
+                auth::JwtKeys::load(dir, config.jwt_secret.as_deref()).map_err(|source| {
+                    ServerError::DataDir {
+                        dir: dir.clone(),
+                        source,
+                    }
+                })?;
+            let operator = auth::OperatorKey::load(dir, config.operator_token.as_deref()).map_err(
+                |source| ServerError::DataDir {
                     dir: dir.clone(),
                     source,
-                }
-            })?;
+                },
+            )?;
+            (keys, operator)
+        };
         let operator_key_file = operator.file.clone();
         let metrics = Arc::new(metrics::Metrics::new());
         let views = Views::new();
@@ -355,12 +466,22 @@ impl Server {
         };
         // The organisation, its admin and the audit record of both, in one write: the
         // operator's act of starting the server for it.
-        store
-            .create_org(&org, &admin, admin.created_ms)
-            .map_err(|e| match e {
-                store::AccountError::Store(e) => ServerError::Store(e),
-                other => ServerError::Io(std::io::Error::other(other.to_string())),
-            })?;
+        let created = {
+            let store = store.clone();
+            let org = org.clone();
+            tokio::task::spawn_blocking(move || store.create_org(&org, &admin, admin.created_ms))
+                .await
+                .map_err(|e| ServerError::Io(std::io::Error::other(e)))?
+        };
+        match created {
+            Ok(_) => {}
+            // Another node on the same database made its first start at the same moment.
+            Err(store::AccountError::Conflict(_)) if !store.orgs()?.is_empty() => {
+                return Ok(Startup::default())
+            }
+            Err(store::AccountError::Store(e)) => return Err(ServerError::Store(e)),
+            Err(other) => return Err(ServerError::Io(std::io::Error::other(other.to_string()))),
+        }
         tracing::info!(org = %org.id, name = %org.name, "first start: organisation and admin account created");
         Ok(startup)
     }

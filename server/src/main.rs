@@ -7,10 +7,12 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use firecheck_server::tls::TlsFiles;
-use firecheck_server::{Config, Server};
+use firecheck_server::{BlobsAt, Config, Server, StoreAt};
 
 /// firecheck's sync server: stores every inspector's ops durably, merges them, and serves
-/// the safety office's review API. Embedded storage (sled): no other set-up.
+/// the safety office's review API. Embedded storage (sled): no other set-up. Beyond one
+/// machine: several nodes on one PostgreSQL database (--store postgres://…), attachments in
+/// an S3-compatible bucket (--blobs s3://…).
 ///
 /// Secrets come from the environment only: FIRECHECK_ADMIN_PASSWORD (the `admin` account's
 /// password on first start; generated and printed once when unset), FIRECHECK_JWT_SECRET
@@ -19,18 +21,39 @@ use firecheck_server::{Config, Server};
 /// dir as `operator-token` when unset) and FIRECHECK_METRICS_TOKEN (optional: a token that
 /// reads /metrics and nothing else, for a Prometheus scraper).
 ///
+/// The database URL carries its credentials (`postgres://user:password@host/database`); the
+/// bucket's credentials, region and endpoint come from the standard AWS_* variables
+/// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL,
+/// AWS_ALLOW_HTTP for a local server over http).
+///
 /// https: give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.
 #[derive(Debug, Parser)]
 #[command(name = "firecheck-server", version, about, long_about)]
 struct Cli {
-    /// Data directory (created if missing).
-    #[arg(
-        long,
-        env = "FIRECHECK_DATA",
-        default_value = "./firecheck-data",
-        global = true
-    )]
-    data: PathBuf,
+    /// Data directory (created if missing): the sled store, attachments and secrets with
+    /// the defaults; with PostgreSQL and a bucket, only the operator key's copy.
+    /// [default: ./firecheck-data]
+    #[arg(long, env = "FIRECHECK_DATA", global = true)]
+    data: Option<PathBuf>,
+    /// Where the log, accounts and views are: `sled` (in the data dir), `sled:DIR` (DIR is
+    /// the data dir), or `postgres://user:password@host:port/database` — several nodes may
+    /// share one database (PostgreSQL, or CockroachDB and YugabyteDB, which speak its
+    /// protocol).
+    #[arg(long, env = "FIRECHECK_STORE", default_value = "sled", value_parser = parse_store, global = true)]
+    store: (StoreAt, Option<PathBuf>),
+    /// Where attachments' bytes are: `file:DIR`, or `s3://bucket/prefix` on an
+    /// S3-compatible object store (several nodes share it). [default: `blobs/` in the data
+    /// dir]
+    #[arg(long, env = "FIRECHECK_BLOBS", value_parser = parse_blobs, global = true)]
+    blobs: Option<BlobsAt>,
+    /// This node's name on a shared database, unique among the running nodes: its views are
+    /// kept under it. [default: the host name]
+    #[arg(long, env = "FIRECHECK_NODE", value_parser = parse_node, global = true)]
+    node: Option<String>,
+    /// Most connections this node opens to the database (PostgreSQL).
+    #[arg(long, env = "FIRECHECK_DB_CONNECTIONS", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(2..=1000), global = true)]
+    db_connections: u32,
     /// Address to listen on.
     #[arg(long, env = "FIRECHECK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -80,7 +103,8 @@ struct Cli {
 enum Command {
     /// Serve (the default).
     Serve,
-    /// Drop every view and rebuild it from the op log, offline (the server must be stopped).
+    /// Drop every view and rebuild it from the op log, offline (this node's server must be
+    /// stopped; on PostgreSQL, other nodes keep serving).
     Rebuild,
     /// Back up the data dir (--data) into DIR while the server runs: a consistent snapshot
     /// of the op log and the accounts, the attachments, the secrets kept in the data dir.
@@ -98,6 +122,39 @@ enum Command {
         /// A directory written by `firecheck-server backup`.
         dir: PathBuf,
     },
+}
+
+fn parse_store(s: &str) -> Result<(StoreAt, Option<PathBuf>), String> {
+    StoreAt::parse(s)
+}
+
+fn parse_blobs(s: &str) -> Result<BlobsAt, String> {
+    BlobsAt::parse(s)
+}
+
+/// A node name: what a view database is named after, so letters, digits, `-`, `_`, `.`.
+fn parse_node(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty()
+        || s.len() > 64
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "{s:?}: a node name is 1 to 64 letters, digits, '-', '_' or '.'"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// The host's name (the default node name), `node` when it cannot be read.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .and_then(|h| parse_node(&h).ok())
+        .unwrap_or_else(|| "node".into())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -118,7 +175,22 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut config = Config::new(&cli.data);
+    let (store, sled_dir) = cli.store.clone();
+    let data = match (sled_dir, &cli.data) {
+        (Some(dir), Some(data)) if &dir != data => anyhow::bail!(
+            "--store sled:{} and --data {} name two data dirs; give one",
+            dir.display(),
+            data.display()
+        ),
+        (Some(dir), _) => dir,
+        (None, Some(data)) => data.clone(),
+        (None, None) => PathBuf::from("./firecheck-data"),
+    };
+    let mut config = Config::new(&data);
+    config.store = store;
+    config.blobs = cli.blobs.clone().unwrap_or_default();
+    config.node = cli.node.clone().unwrap_or_else(host_name);
+    config.db_connections = cli.db_connections;
     config.cache_bytes = cli.cache_mb * 1024 * 1024;
     config.org_name = cli.org_name.clone();
     config.admin_password = std::env::var("FIRECHECK_ADMIN_PASSWORD").ok();
@@ -197,15 +269,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(Command::Rebuild) = cli.command {
-        let store = firecheck_server::store::Store::open(&config.data_dir, config.cache_bytes)
-            .with_context(|| {
-                format!(
-                    "opening {} (is the server still running?)",
-                    config.data_dir.display()
-                )
-            })?;
+        let store = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || config.open_store()).await?
+        }
+        .with_context(|| {
+            format!(
+                "opening the store of {} (is this node's server still running?)",
+                config.data_dir.display()
+            )
+        })?;
         let started = std::time::Instant::now();
-        let heads = firecheck_server::views::rebuild(&store)?;
+        let heads =
+            tokio::task::spawn_blocking(move || firecheck_server::views::rebuild(&store)).await??;
         for (org, seq) in &heads {
             println!("rebuilt views of organisation {org}: {seq} ops");
         }
@@ -217,12 +293,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let tls = TlsFiles::from_flags(cli.tls_cert.clone(), cli.tls_key.clone())?
         .map(|files| files.load())
         .transpose()?;
-    let (server, startup) = Server::open(&config).await.with_context(|| {
-        format!(
-            "opening data dir {} (is another server using it?)",
-            config.data_dir.display()
-        )
-    })?;
+    let (server, startup) = Server::open(&config)
+        .await
+        .with_context(|| match &config.store {
+            StoreAt::Sled => format!(
+                "opening data dir {} (is another server using it?)",
+                config.data_dir.display()
+            ),
+            StoreAt::Postgres(_) => format!(
+                "opening the store {:?} as node {:?}",
+                config.store, config.node
+            ),
+        })?;
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
@@ -252,12 +334,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let at = match &config.store {
+        StoreAt::Sled => format!("data: {}", config.data_dir.display()),
+        StoreAt::Postgres(_) => format!("store: {:?}, node {}", config.store, config.node),
+    };
     println!(
-        "firecheck-server {} listening on {scheme}://{addr}  (data: {})",
+        "firecheck-server {} listening on {scheme}://{addr}  ({at}; attachments: {})",
         env!("CARGO_PKG_VERSION"),
-        config.data_dir.display()
+        config.blobs
     );
-    tracing::info!(%addr, scheme, data = %config.data_dir.display(), "listening");
+    tracing::info!(%addr, scheme, data = %config.data_dir.display(), store = ?config.store, node = %config.node, blobs = %config.blobs, "listening");
     let shutdown = firecheck_server::shutdown_signal();
     match &tls {
         Some(tls) => server.serve_tls(listener, tls, shutdown).await?,

@@ -18,7 +18,7 @@ use firecheck_shared::*;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::metrics::Metrics;
-use crate::store::{CommitBatch, LogEntry, Run, Store, StoreError};
+use crate::store::{CommitBatch, Ledger, LogEntry, Run, Store, StoreError};
 use crate::views::Views;
 
 /// Most ops committed in one group.
@@ -165,33 +165,76 @@ impl Writer {
 
     fn commit_group(&mut self, mut jobs: Vec<PushJob>) {
         let started = std::time::Instant::now();
-        match self.plan(&mut jobs) {
-            Ok((batch, results)) => match self.store.commit(&batch) {
-                Ok(()) => {
-                    let mut heads: HashMap<OrgId, u64> = HashMap::new();
-                    for (org, seq, _) in &batch.entries {
-                        let h = heads.entry(*org).or_default();
-                        *h = (*h).max(*seq);
-                    }
-                    let took = started.elapsed();
-                    tracing::debug!(
-                        pushes = jobs.len(),
-                        stored = batch.entries.len(),
-                        micros = took.as_micros() as u64,
-                        "group committed"
-                    );
-                    self.metrics.group_commit(batch.entries.len(), took);
-                    for (job, acks) in jobs.into_iter().zip(results) {
-                        let _ = job.reply.send(Ok(acks));
-                    }
-                    for (org, seq) in heads {
-                        self.views.log_advanced(org, seq);
-                    }
+        let planned = if self.store.on_postgres() {
+            self.append_pg(&jobs)
+        } else {
+            let mut work: Vec<Work> = jobs
+                .iter_mut()
+                .map(|j| Work {
+                    org: j.org,
+                    received_ms: j.received_ms,
+                    ops: std::mem::take(&mut j.ops),
+                })
+                .collect();
+            let mut ledger = Cached {
+                store: &self.store,
+                last_seq: &mut self.last_seq,
+                last_dseq: &mut self.last_dseq,
+            };
+            plan(&mut work, &mut ledger)
+                .and_then(|(batch, results)| self.store.commit(&batch).map(|()| (batch, results)))
+        };
+        match planned {
+            Ok((batch, results)) => {
+                let mut heads: HashMap<OrgId, u64> = HashMap::new();
+                for (org, seq, _) in &batch.entries {
+                    let h = heads.entry(*org).or_default();
+                    *h = (*h).max(*seq);
                 }
-                Err(e) => self.fail(jobs, e),
-            },
+                let took = started.elapsed();
+                tracing::debug!(
+                    pushes = jobs.len(),
+                    stored = batch.entries.len(),
+                    micros = took.as_micros() as u64,
+                    "group committed"
+                );
+                self.metrics.group_commit(batch.entries.len(), took);
+                for (job, acks) in jobs.into_iter().zip(results) {
+                    let _ = job.reply.send(Ok(acks));
+                }
+                for (org, seq) in heads {
+                    self.views.log_advanced(org, seq);
+                }
+            }
             Err(e) => self.fail(jobs, e),
         }
+    }
+
+    /// One group in one PostgreSQL transaction: the plan runs against the rows read under
+    /// the organisations' counter-row locks, again if the transaction is retried (so it
+    /// works on copies of the ops).
+    fn append_pg(
+        &mut self,
+        jobs: &[PushJob],
+    ) -> Result<(CommitBatch, Vec<Vec<AckResult>>), StoreError> {
+        let orgs: Vec<OrgId> = jobs.iter().map(|j| j.org).collect();
+        let places: Vec<(DeviceId, u64)> = jobs
+            .iter()
+            .flat_map(|j| j.ops.iter().map(|op| (op.device, op.device_seq)))
+            .collect();
+        let (batch, results) = self.store.append_pg(&orgs, &places, |ledger| {
+            let mut work: Vec<Work> = jobs
+                .iter()
+                .map(|j| Work {
+                    org: j.org,
+                    received_ms: j.received_ms,
+                    ops: j.ops.clone(),
+                })
+                .collect();
+            plan(&mut work, ledger)
+        })?;
+        self.store.advance_durable(&batch);
+        Ok((batch, results))
     }
 
     fn fail(&mut self, jobs: Vec<PushJob>, e: StoreError) {
@@ -205,81 +248,119 @@ impl Writer {
             let _ = job.reply.send(Err(Arc::clone(&e)));
         }
     }
+}
 
-    /// Decide each op's fate and build the batch, without writing anything.
-    /// Takes the ops out of the jobs (they move into the batch; only acks go back).
-    fn plan(
-        &mut self,
-        jobs: &mut [PushJob],
-    ) -> Result<(CommitBatch, Vec<Vec<AckResult>>), StoreError> {
-        let mut batch = CommitBatch::default();
-        // Ops placed in this group, by (device, device_seq), so a replay inside one group
-        // (two concurrent requests, or one request repeating an op) is caught too.
-        let mut pending: HashMap<(DeviceId, u64), (u64, OpId)> = HashMap::new();
-        // Updated in place; a failed commit clears both (see `fail`).
-        let last_seq = &mut self.last_seq;
-        let last_dseq = &mut self.last_dseq;
-        let store = &self.store;
-        let mut results = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            let mut acks = Vec::with_capacity(job.ops.len());
-            for op in std::mem::take(&mut job.ops) {
-                let place = (op.device, op.device_seq);
-                let known_last = match last_dseq.get(&op.device) {
-                    Some(v) => *v,
-                    None => {
-                        let v = store.last_device_seq(op.device)?;
-                        last_dseq.insert(op.device, v);
-                        v
-                    }
-                };
-                let stored = if let Some(hit) = pending.get(&place) {
-                    Some(*hit)
-                } else if op.device_seq <= known_last {
-                    store.find_device_op(op.device, op.device_seq)?
-                } else {
-                    None
-                };
-                if let Some((seq, op_id)) = stored {
-                    acks.push(if op_id == op.op_id {
-                        AckResult::Duplicate { seq }
-                    } else {
-                        AckResult::Rejected {
-                            code: RejectCode::DeviceSeqReused,
-                            // English here; the sync handler renders it in the
-                            // request's language.
-                            reason: firecheck_shared::msg!(
-                                "reject-device-seq-reused",
-                                position = op.device_seq
-                            )
-                            .to_string(),
-                        }
-                    });
-                    continue;
-                }
-                let seq = match last_seq.get(&job.org) {
-                    Some(v) => *v + 1,
-                    None => store.last_seq(job.org)? + 1,
-                };
-                last_seq.insert(job.org, seq);
-                let d = last_dseq.entry(op.device).or_default();
-                *d = (*d).max(op.device_seq);
-                pending.insert(place, (seq, op.op_id));
-                extend_runs(&mut batch.runs, job.org, op.device, op.device_seq, seq);
-                batch.entries.push((
-                    job.org,
-                    seq,
-                    LogEntry {
-                        received_ms: job.received_ms,
-                        op,
-                    },
-                ));
-                acks.push(AckResult::Accepted { seq });
+/// One push's ops on their way into a group.
+struct Work {
+    org: OrgId,
+    received_ms: i64,
+    ops: Vec<Op>,
+}
+
+/// The sled log as the plan sees it: the writer's in-memory heads, loaded on first use
+/// (it is the log's only writer), and the run records for replays.
+struct Cached<'a> {
+    store: &'a Store,
+    last_seq: &'a mut HashMap<OrgId, u64>,
+    last_dseq: &'a mut HashMap<DeviceId, u64>,
+}
+
+impl Ledger for Cached<'_> {
+    fn last_seq(&mut self, org: OrgId) -> Result<u64, StoreError> {
+        match self.last_seq.get(&org) {
+            Some(v) => Ok(*v),
+            None => {
+                let v = self.store.last_seq(org)?;
+                self.last_seq.insert(org, v);
+                Ok(v)
             }
-            results.push(acks);
         }
-        Ok((batch, results))
     }
+
+    fn last_device_seq(&mut self, device: DeviceId) -> Result<u64, StoreError> {
+        match self.last_dseq.get(&device) {
+            Some(v) => Ok(*v),
+            None => {
+                let v = self.store.last_device_seq(device)?;
+                self.last_dseq.insert(device, v);
+                Ok(v)
+            }
+        }
+    }
+
+    fn find_device_op(
+        &mut self,
+        device: DeviceId,
+        device_seq: u64,
+    ) -> Result<Option<(u64, OpId)>, StoreError> {
+        self.store.find_device_op(device, device_seq)
+    }
+
+    fn placed(&mut self, org: OrgId, seq: u64, device: DeviceId, device_seq: u64) {
+        self.last_seq.insert(org, seq);
+        let d = self.last_dseq.entry(device).or_default();
+        *d = (*d).max(device_seq);
+    }
+}
+
+/// Decide each op's fate and build the batch, without writing anything. Takes the ops out of
+/// the work (they move into the batch; only acks go back). On a failed commit the sled
+/// writer's heads are cleared (see `Writer::fail`); on PostgreSQL the ledger is read again.
+fn plan(
+    work: &mut [Work],
+    ledger: &mut impl Ledger,
+) -> Result<(CommitBatch, Vec<Vec<AckResult>>), StoreError> {
+    let mut batch = CommitBatch::default();
+    // Ops placed in this group, by (device, device_seq), so a replay inside one group
+    // (two concurrent requests, or one request repeating an op) is caught too.
+    let mut pending: HashMap<(DeviceId, u64), (u64, OpId)> = HashMap::new();
+    let mut results = Vec::with_capacity(work.len());
+    for job in work {
+        let mut acks = Vec::with_capacity(job.ops.len());
+        for op in std::mem::take(&mut job.ops) {
+            let place = (op.device, op.device_seq);
+            let known_last = ledger.last_device_seq(op.device)?;
+            let stored = if let Some(hit) = pending.get(&place) {
+                Some(*hit)
+            } else if op.device_seq <= known_last {
+                ledger.find_device_op(op.device, op.device_seq)?
+            } else {
+                None
+            };
+            if let Some((seq, op_id)) = stored {
+                acks.push(if op_id == op.op_id {
+                    AckResult::Duplicate { seq }
+                } else {
+                    AckResult::Rejected {
+                        code: RejectCode::DeviceSeqReused,
+                        // English here; the sync handler renders it in the request's
+                        // language.
+                        reason: firecheck_shared::msg!(
+                            "reject-device-seq-reused",
+                            position = op.device_seq
+                        )
+                        .to_string(),
+                    }
+                });
+                continue;
+            }
+            let seq = ledger.last_seq(job.org)? + 1;
+            ledger.placed(job.org, seq, op.device, op.device_seq);
+            pending.insert(place, (seq, op.op_id));
+            extend_runs(&mut batch.runs, job.org, op.device, op.device_seq, seq);
+            batch.entries.push((
+                job.org,
+                seq,
+                LogEntry {
+                    received_ms: job.received_ms,
+                    op,
+                },
+            ));
+            acks.push(AckResult::Accepted { seq });
+        }
+        results.push(acks);
+    }
+    Ok((batch, results))
 }
 
 /// Extend the device's current run if this op continues it, else start a new one.

@@ -1,6 +1,7 @@
 //! The server's chores, on a thread of their own: every few seconds the metrics recorder's
 //! upkeep (histograms drained even when nobody scrapes), and at start-up and then every
-//! [`SWEEP_EVERY`] the sweep of uploads no record refers to (`Store::sweep_uploads`).
+//! [`SWEEP_EVERY`] the sweep of uploads no record refers to (`Store::sweep_uploads`) and of
+//! failed-login counts whose window has ended.
 
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -42,6 +43,11 @@ impl Upkeep {
                             }
                             Ok(_) => {}
                             Err(e) => tracing::error!(error = %e, "sweeping uploads failed; trying again later"),
+                        }
+                        match crate::auth::LoginLimiter::default().sweep(&store, Timestamp::now().0) {
+                            Ok(0) => {}
+                            Ok(n) => tracing::debug!(usernames = n, "ended failed-login windows forgotten"),
+                            Err(e) => tracing::error!(error = %e, "sweeping failed-login counts failed; trying again later"),
                         }
                         next_sweep = Instant::now() + SWEEP_EVERY;
                     }

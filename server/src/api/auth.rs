@@ -145,12 +145,17 @@ async fn check_password(
     username: &str,
     password: &str,
 ) -> Result<UserRecord, AppError> {
-    if let Err(wait) = state.limiter.check(username) {
+    let limiter = state.limiter;
+    let name = username.to_string();
+    let (locked, record) = super::blocking(state, move |store| {
+        let now = Timestamp::now().0;
+        Ok((limiter.locked(store, &name, now)?, store.user(&name)?))
+    })
+    .await?;
+    if let Some(wait) = locked {
         state.metrics.login_failure(LoginFailure::Locked);
         return Err(AppError::TooManyAttempts(wait));
     }
-    let name = username.to_string();
-    let record = super::blocking(state, move |store| Ok(store.user(&name)?)).await?;
     let password = password.to_string();
     let hash = record.as_ref().map(|r| r.password_hash.clone());
     let ok = match hash {
@@ -159,13 +164,17 @@ async fn check_password(
         None => hash_password_bounded(password).await.map(|_| false),
     }
     .map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = username.to_string();
     let Some(record) = record.filter(|_| ok) else {
-        state.limiter.failed(username);
+        super::blocking(state, move |store| {
+            Ok(limiter.failed(store, &name, Timestamp::now().0)?)
+        })
+        .await?;
         state.metrics.login_failure(LoginFailure::WrongPassword);
         tracing::warn!(%username, "failed login");
         return Err(AppError::Unauthorized(msg!("login-wrong-password")));
     };
-    state.limiter.succeeded(username);
+    super::blocking(state, move |store| Ok(limiter.succeeded(store, &name)?)).await?;
     if record.status.disabled {
         state.metrics.login_failure(LoginFailure::Disabled);
         return Err(AppError::AccountDisabled(msg!("auth-account-disabled")));

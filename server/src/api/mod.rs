@@ -204,7 +204,7 @@ pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
+    tokio::task::spawn_blocking(move || crate::store::kv::may_block(|| f(&store)))
         .await
         .map_err(|e| AppError::Internal(format!("a storage task failed: {e}")))?
 }
@@ -213,7 +213,7 @@ pub async fn blocking<T: Send + 'static>(
 pub(crate) async fn run_blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
+    tokio::task::spawn_blocking(|| crate::store::kv::may_block(work))
         .await
         .map_err(|e| AppError::Internal(format!("a storage task failed: {e}")))?
 }

@@ -3,7 +3,8 @@
 //!
 //! - **The device.** The browser is a registered device of the officer (see [`super::session`]).
 //!   Its ops take `device_seq` = the highest stored for it + 1 ([`Store::last_device_seq`]),
-//!   read under the device's own lock, which is held until the sequencer has answered: two
+//!   read under the device's own lock (and, on PostgreSQL, its row lock across nodes), which
+//!   is held until the sequencer has answered: two
 //!   tabs, two sessions of one browser, or a restart never give two ops one position, and
 //!   the positions stay gap-free (a position is taken only by an op the sequencer stored).
 //! - **One op per form.** Every action form carries a form id minted when the page was
@@ -68,6 +69,8 @@ pub async fn act(
     let (org, device, author) = (session.user.org, session.device, session.user.id);
     let lock = state.console.device(device);
     let mut clock = lock.lock().await;
+    // And across nodes on one database: held until the sequencer has answered.
+    let held = blocking(state, move |store| Ok(store.hold_console_device(device)?)).await?;
     let position = blocking(state, move |store| position(store, op_id, device)).await?;
     let device_seq = match position {
         Err(seq) => return Ok(Done::Again(seq)),
@@ -90,6 +93,7 @@ pub async fn act(
         .push(org, vec![op], now)
         .await
         .map_err(|_| AppError::Unavailable(msg!("sync-shutting-down")))?;
+    drop(held);
     drop(clock);
     let done = match acks.into_iter().next() {
         Some(AckResult::Accepted { seq }) => Done::Stored(seq),

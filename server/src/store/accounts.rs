@@ -13,6 +13,7 @@ use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use super::kv;
 use super::{decode, key, Result, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +107,7 @@ impl Store {
     /// Add the audit record of `action` to `batch`, apply it atomically and flush.
     pub(super) fn apply_audited(
         &self,
-        mut batch: sled::Batch,
+        mut batch: kv::Batch,
         stamp: &AuditStamp,
         action: AuditAction,
     ) -> Result<AuditRecord> {
@@ -147,6 +148,7 @@ impl Store {
         at_ms: i64,
     ) -> Result<AuditRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let k = user_key(&admin.user.username);
         if self.accounts.contains_key(&k)? {
             return Err(AccountError::Conflict(firecheck_shared::msg!(
@@ -154,7 +156,7 @@ impl Store {
                 username = &admin.user.username
             )));
         }
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(key(b'O', &[org.id.as_bytes()]), encode_unframed(org));
         b.insert(k, encode_unframed(admin));
         let stamp = AuditStamp {
@@ -180,8 +182,7 @@ impl Store {
         let k = user_key(&rec.user.username);
         let inserted = self
             .accounts
-            .compare_and_swap(k, None as Option<&[u8]>, Some(encode_unframed(rec)))?
-            .is_ok();
+            .compare_and_swap(k, None, Some(encode_unframed(rec)))?;
         self.db.flush()?;
         Ok(inserted)
     }
@@ -193,6 +194,7 @@ impl Store {
         stamp: &AuditStamp,
     ) -> Result<AuditRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let k = user_key(&rec.user.username);
         if self.accounts.contains_key(&k)? {
             return Err(AccountError::Conflict(firecheck_shared::msg!(
@@ -200,7 +202,7 @@ impl Store {
                 username = &rec.user.username
             )));
         }
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(k, encode_unframed(rec));
         Ok(self.apply_audited(
             b,
@@ -224,6 +226,7 @@ impl Store {
         change: impl FnOnce(&mut UserRecord, &[UserRecord]) -> Result<Option<AuditAction>, AccountError>,
     ) -> Result<UserRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let mut rec = self
             .user(username)?
             .filter(|r| r.user.org == stamp.org)
@@ -242,7 +245,7 @@ impl Store {
         let Some(action) = change(&mut rec, &org_users)? else {
             return Ok(rec);
         };
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(user_key(username), encode_unframed(&rec));
         self.apply_audited(b, stamp, action)?;
         if rec.status.sessions != sessions {
@@ -275,6 +278,7 @@ impl Store {
         id: DeviceId,
     ) -> Result<DeviceRecord, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let mut d = self
             .device(id)?
             .filter(|d| d.org == stamp.org)
@@ -286,7 +290,7 @@ impl Store {
             })?;
         if !d.revoked {
             d.revoked = true;
-            let mut b = sled::Batch::default();
+            let mut b = kv::Batch::default();
             b.insert(key(b'D', &[d.id.as_bytes()]), encode_unframed(&d));
             self.apply_audited(
                 b,
@@ -333,14 +337,11 @@ impl Store {
             used: true,
             ..r.clone()
         };
-        let won = self
-            .accounts
-            .compare_and_swap(
-                key(b'T', &[hash]),
-                Some(encode_unframed(&unused)),
-                Some(encode_unframed(&used)),
-            )?
-            .is_ok();
+        let won = self.accounts.compare_and_swap(
+            key(b'T', &[hash]),
+            Some(&encode_unframed(&unused)),
+            Some(encode_unframed(&used)),
+        )?;
         self.db.flush()?;
         Ok(won)
     }
@@ -351,7 +352,7 @@ impl Store {
     }
 
     fn drop_refresh_where(&self, drop: impl Fn(&RefreshRecord) -> bool) -> Result<usize> {
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         let mut n = 0;
         for item in self.accounts.scan_prefix([b'T']) {
             let (k, v) = item?;

@@ -217,18 +217,24 @@ fn org_of_log_key(key: &[u8]) -> Option<OrgId> {
 
 impl Store {
     /// This data dir's log identity, made on first use.
-    pub(super) fn load_log_identity(db: &sled::Db) -> Result<LogIdentity> {
+    pub(super) fn load_log_identity(db: &super::kv::Db) -> Result<LogIdentity> {
         let meta = db.open_tree("meta")?;
+        if meta.get("log_id")?.is_none() {
+            // Nodes starting together on one database agree on the first id written.
+            let id = Uuid::new_v4();
+            meta.compare_and_swap("log_id", None, Some(id.as_bytes().to_vec()))?;
+            db.flush()?;
+        }
         let id = match meta.get("log_id")? {
             Some(v) => Uuid::from_slice(&v).map_err(|e| StoreError::Corrupt {
                 what: "log id",
                 message: e.to_string(),
             })?,
             None => {
-                let id = Uuid::new_v4();
-                meta.insert("log_id", id.as_bytes())?;
-                db.flush()?;
-                id
+                return Err(StoreError::Corrupt {
+                    what: "log id",
+                    message: "written and not found".into(),
+                })
             }
         };
         let lineage = match meta.get("lineage")? {
@@ -269,13 +275,18 @@ impl Store {
         frame(&mut out, TAG_HEADER, &[&encode_unframed(&header)])?;
         let head_of = |org: Option<OrgId>| org.and_then(|o| heads.get(&o).copied()).unwrap_or(0);
         let (mut trees, mut entries) = (0usize, 0u64);
-        let mut names = self.db.tree_names();
+        let Some(db) = self.db.as_sled() else {
+            return Err(BackupError::Server(
+                "the store is on PostgreSQL: back it up with the database's own tools (pg_dump; README, \"Beyond one machine\")".into(),
+            ));
+        };
+        let mut names = db.tree_names();
         names.sort();
         for name in names {
             let tree: sled::Tree = if name == DEFAULT_TREE {
-                (*self.db).clone()
+                (**db).clone()
             } else {
-                self.db.open_tree(&name)?
+                db.open_tree(&name)?
             };
             let is_log = name == b"ops";
             frame(&mut out, TAG_TREE, &[&name])?;
@@ -524,6 +535,7 @@ pub fn restore_snapshot(path: &Path, dir: &Path) -> Result<SnapshotSummary, Back
         t.apply_batch(batch)?;
     }
     let meta = db.open_tree("meta")?;
+    let db = super::kv::Db::sled(db);
     let mut identity = Store::load_log_identity(&db)?;
     let next = Uuid::new_v4();
     identity.lineage.push(Restore {

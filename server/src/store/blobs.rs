@@ -1,5 +1,6 @@
-//! Attachments: files under `blobs/` in the data dir named by their SHA-256, each stored once
-//! however many organisations hold it, and who may see them (tree `uploads` in `db/`):
+//! Attachments: their bytes named by their SHA-256, each stored once however many
+//! organisations hold it (in files or a bucket, [`super::blob_bytes`]), and who may see them
+//! (tree `uploads` in `db/`, on either store backend):
 //!
 //! - `H | org | sha256` → [`Holding`]: a device of the organisation sent these bytes and they
 //!   were verified. An organisation sees an attachment — `HEAD`, a `PUT` answered "already
@@ -11,18 +12,18 @@
 //!   referred to when it began. Bounded per organisation ([`UploadLimits`]), released once an
 //!   op refers to it, and expired with its bytes by [`Store::sweep_uploads`] otherwise.
 //!
-//! Uploads in progress grow under `blobs/partial/{org}/{sha256}` — one per organisation, so
-//! an organisation never sees another's progress — and are moved into place only after their
-//! hash is verified and the file is synced.
+//! Uploads in progress grow under `partial/{org}/{sha256}` — one per organisation, so an
+//! organisation never sees another's progress — and are put into place only after their
+//! hash is verified and their bytes are durable.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Seek, Write};
-use std::path::PathBuf;
 
 use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 
+use super::blob_bytes::Appended;
+use super::kv;
 use super::{decode, key, Result, Store, StoreError};
 
 /// Why an upload chunk was not taken.
@@ -123,57 +124,26 @@ fn pending_key(org: OrgId, hash: &BlobHash) -> Vec<u8> {
     key(b'P', &[org.as_bytes(), &hash.0])
 }
 
-/// When a file was last written, in ms since 1970 (0 when unknown: treated as old).
-fn modified_ms(m: &std::fs::Metadata) -> i64 {
-    m.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn remove_if_exists(path: &std::path::Path) -> std::io::Result<u64> {
-    match std::fs::metadata(path) {
-        Ok(m) => {
-            std::fs::remove_file(path)?;
-            Ok(m.len())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(e),
-    }
-}
-
 impl Store {
-    fn blob_path(&self, hash: &BlobHash) -> PathBuf {
-        self.blobs.join(hash.to_hex())
-    }
-
-    fn partial_dir(&self, org: OrgId) -> PathBuf {
-        self.blobs.join("partial").join(org.0.simple().to_string())
-    }
-
-    fn partial_path(&self, org: OrgId, hash: &BlobHash) -> PathBuf {
-        self.partial_dir(org).join(hash.to_hex())
-    }
-
     /// Whether `org` holds this attachment and its bytes are here.
     pub fn holds(&self, org: OrgId, hash: &BlobHash) -> Result<bool, BlobError> {
-        Ok(self.uploads.contains_key(holding_key(org, hash))? && self.blob_path(hash).is_file())
+        Ok(self.uploads.contains_key(holding_key(org, hash))?
+            && self.blob_bytes.complete_len(hash)?.is_some())
     }
 
     /// How far `org`'s upload of an attachment is, as `org` may see it: complete when it
     /// holds it, partial when its own upload is under way, else missing (whatever other
     /// organisations hold).
     pub fn blob_state(&self, org: OrgId, hash: &BlobHash) -> Result<BlobState, BlobError> {
-        if self.holds(org, hash)? {
-            if let Ok(m) = std::fs::metadata(self.blob_path(hash)) {
-                return Ok(BlobState::Complete(m.len()));
+        if self.uploads.contains_key(holding_key(org, hash))? {
+            if let Some(n) = self.blob_bytes.complete_len(hash)? {
+                return Ok(BlobState::Complete(n));
             }
         }
-        match std::fs::metadata(self.partial_path(org, hash)) {
-            Ok(m) => Ok(BlobState::Partial(m.len())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BlobState::Missing),
-            Err(e) => Err(e.into()),
-        }
+        Ok(match self.blob_bytes.partial_len(org, hash)? {
+            Some(n) => BlobState::Partial(n),
+            None => BlobState::Missing,
+        })
     }
 
     /// Count an upload that no op of `org` refers to against the organisation's limits, and
@@ -189,11 +159,12 @@ impl Store {
         limits: UploadLimits,
     ) -> Result<(), BlobError> {
         let _files = crate::lock(&self.blob_files);
+        let _nodes = self.db.hold("blobs")?;
         if self.uploads.contains_key(pending_key(org, hash))? {
             return Ok(());
         }
         let (mut count, mut bytes) = (0u64, 0u64);
-        let mut released = sled::Batch::default();
+        let mut released = kv::Batch::default();
         for item in self.uploads.scan_prefix(key(b'P', &[org.as_bytes()])) {
             let (k, v) = item?;
             let p: PendingUpload = decode("pending upload", &v)?;
@@ -244,50 +215,21 @@ impl Store {
         if let BlobState::Complete(n) = self.blob_state(org, hash)? {
             return Ok(BlobState::Complete(n));
         }
-        std::fs::create_dir_all(self.partial_dir(org))?;
-        let path = self.partial_path(org, hash);
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)?;
-        let have = f.metadata()?.len();
-        if offset == 0 {
-            f.set_len(0)?;
-        } else if offset != have {
-            return Err(BlobError::WrongOffset { have, offset });
-        }
-        f.seek(std::io::SeekFrom::Start(offset))?;
-        f.write_all(bytes)?;
-        let len = offset + bytes.len() as u64;
-        if len < total {
-            f.sync_data()?;
-            return Ok(BlobState::Partial(len));
-        }
-        f.seek(std::io::SeekFrom::Start(0))?;
-        let mut all = Vec::with_capacity(len as usize);
-        f.read_to_end(&mut all)?;
+        let all = match self.blob_bytes.append(org, hash, offset, bytes, total)? {
+            Appended::Partial(len) => return Ok(BlobState::Partial(len)),
+            Appended::Whole(all) => all,
+        };
+        let len = all.len() as u64;
         let actual = BlobHash::of(&all);
         if &actual != hash {
-            drop(f);
-            std::fs::remove_file(&path)?;
+            self.blob_bytes.discard_partial(org, hash)?;
             return Err(BlobError::HashMismatch {
                 actual: actual.to_hex(),
             });
         }
-        f.sync_all()?;
-        drop(f);
         let _files = crate::lock(&self.blob_files);
-        let target = self.blob_path(hash);
-        if target.is_file() {
-            std::fs::remove_file(&path)?;
-        } else {
-            std::fs::rename(&path, &target)?;
-            if let Ok(dir) = std::fs::File::open(&self.blobs) {
-                let _ = dir.sync_all();
-            }
-        }
+        let _nodes = self.db.hold("blobs")?;
+        self.blob_bytes.place(org, hash, &all)?;
         self.uploads.insert(
             holding_key(org, hash),
             encode_unframed(&Holding {
@@ -302,25 +244,13 @@ impl Store {
 
     /// A complete attachment's bytes (the caller checks who may read them).
     pub fn blob(&self, hash: &BlobHash) -> std::io::Result<Option<Vec<u8>>> {
-        match std::fs::read(self.blob_path(hash)) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.blob_bytes.read(hash)
     }
 
     /// Complete attachments: how many, and their bytes.
     pub fn blob_usage(&self) -> std::io::Result<(u64, u64)> {
-        let (mut n, mut bytes) = (0, 0);
-        for e in std::fs::read_dir(&self.blobs)? {
-            let e = e?;
-            let m = e.metadata()?;
-            if m.is_file() {
-                n += 1;
-                bytes += m.len();
-            }
-        }
-        Ok((n, bytes))
+        let stored = self.blob_bytes.stored()?;
+        Ok((stored.len() as u64, stored.iter().map(|s| s.bytes).sum()))
     }
 
     /// Whether any organisation holds this attachment.
@@ -345,10 +275,11 @@ impl Store {
         let old = |ms: i64| now_ms.saturating_sub(ms) >= ttl_ms;
         let mut candidates = BTreeSet::new();
         let _files = crate::lock(&self.blob_files);
+        let _nodes = self.db.hold("blobs")?;
         for org in self.orgs()? {
             let org = org.id;
             let caught_up = self.view_watermark(org)? >= self.durable_seq(org);
-            let mut b = sled::Batch::default();
+            let mut b = kv::Batch::default();
             for item in self.uploads.scan_prefix(key(b'P', &[org.as_bytes()])) {
                 let (k, v) = item?;
                 let p: PendingUpload = decode("pending upload", &v)?;
@@ -358,62 +289,45 @@ impl Store {
                     report.released += 1;
                     continue;
                 }
-                let partial = self.partial_path(org, &hash);
-                let last = std::fs::metadata(&partial)
-                    .map_or(p.started_ms, |m| modified_ms(&m).max(p.started_ms));
+                let last = self
+                    .blob_bytes
+                    .partial_modified_ms(org, &hash)?
+                    .map_or(p.started_ms, |m| m.max(p.started_ms));
                 if !caught_up || !old(last) {
                     continue;
                 }
                 b.remove(k);
                 b.remove(holding_key(org, &hash));
-                report.bytes_freed += remove_if_exists(&partial)?;
+                report.bytes_freed += self.blob_bytes.discard_partial(org, &hash)?;
                 candidates.insert(hash);
                 report.expired += 1;
                 tracing::info!(%org, hash = %hash.to_hex(), started_ms = p.started_ms, "an upload no record refers to expired");
             }
             self.uploads.apply_batch(b)?;
             // Unfinished uploads given up long ago (also of attachments an op refers to).
-            if let Ok(dir) = std::fs::read_dir(self.partial_dir(org)) {
-                for e in dir {
-                    let e = e?;
-                    let m = e.metadata()?;
-                    if m.is_file() && old(modified_ms(&m)) {
-                        std::fs::remove_file(e.path())?;
-                        report.partials_removed += 1;
-                        report.bytes_freed += m.len();
-                    }
+            for p in self.blob_bytes.partials(org)? {
+                if old(p.modified_ms) {
+                    self.blob_bytes.discard_partial(org, &p.hash)?;
+                    report.partials_removed += 1;
+                    report.bytes_freed += p.bytes;
                 }
             }
         }
         // Unfinished uploads of the layout before format 2 (`partial/{sha256}`).
-        for e in std::fs::read_dir(self.blobs.join("partial"))? {
-            let e = e?;
-            let m = e.metadata()?;
-            if m.is_file() && old(modified_ms(&m)) {
-                std::fs::remove_file(e.path())?;
-                report.partials_removed += 1;
-                report.bytes_freed += m.len();
-            }
-        }
-        // Files nobody holds: those just expired, and any older than the time allowed (a
-        // crash between moving a file into place and recording its holder).
-        for e in std::fs::read_dir(&self.blobs)? {
-            let e = e?;
-            let m = e.metadata()?;
-            let Some(hash) = e
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<BlobHash>().ok())
-            else {
-                continue;
-            };
-            if !m.is_file() || !(candidates.contains(&hash) || old(modified_ms(&m))) {
+        let (n, bytes) = self
+            .blob_bytes
+            .sweep_format1_partials(now_ms.saturating_sub(ttl_ms))?;
+        report.partials_removed += n;
+        report.bytes_freed += bytes;
+        // Attachments nobody holds: those just expired, and any older than the time allowed
+        // (a crash between putting the bytes into place and recording their holder).
+        for stored in self.blob_bytes.stored()? {
+            if !(candidates.contains(&stored.hash) || old(stored.modified_ms)) {
                 continue;
             }
-            if !self.held_by_anyone(&hash)? {
-                std::fs::remove_file(e.path())?;
+            if !self.held_by_anyone(&stored.hash)? {
+                report.bytes_freed += self.blob_bytes.remove(&stored.hash)?;
                 report.files_removed += 1;
-                report.bytes_freed += m.len();
             }
         }
         self.db.flush()?;

@@ -37,6 +37,13 @@ pub struct FormRecord {
 }
 
 impl Store {
+    /// Hold the console device `device` across nodes until the guard is dropped (a browser's
+    /// requests may reach any node behind a load balancer): its next `device_seq` is read
+    /// and its op pushed under it. Nothing to hold on sled, where one process serves.
+    pub fn hold_console_device(&self, device: DeviceId) -> Result<super::kv::Held> {
+        self.db.hold(&format!("console-device/{device}"))
+    }
+
     /// Store a new session (flushed: a login survives a restart).
     pub fn put_session(&self, hash: &[u8; 32], s: &SessionRecord) -> Result<()> {
         self.console
@@ -68,7 +75,7 @@ impl Store {
 
     /// Forget sessions that `expired` says are over; how many.
     pub fn drop_expired_sessions(&self, expired: impl Fn(&SessionRecord) -> bool) -> Result<usize> {
-        let mut b = sled::Batch::default();
+        let mut b = super::kv::Batch::default();
         let mut n = 0;
         for item in self.console.scan_prefix([b'S']) {
             let (k, v) = item?;
@@ -104,7 +111,7 @@ impl Store {
     pub fn forget_console_forms_before(&self, oldest: OpId) -> Result<usize> {
         let lo = key(b'F', &[]);
         let hi = key(b'F', &[oldest.as_bytes()]);
-        let mut b = sled::Batch::default();
+        let mut b = super::kv::Batch::default();
         let mut n = 0;
         for k in self.console.range(lo..hi).keys() {
             b.remove(k?);

@@ -430,7 +430,7 @@ pub struct IndexPage<T> {
 /// A sled range that yields hazard listing keys as "sort bytes": a phase byte (0: overdue,
 /// 1: the rest) then the order and the partition.
 struct Part {
-    iter: std::iter::Peekable<sled::Iter>,
+    iter: std::iter::Peekable<super::kv::Iter>,
     strip: usize,
     phase: u8,
 }
@@ -440,7 +440,7 @@ impl Part {
         match self.iter.peek() {
             None => Ok(None),
             Some(Err(_)) => match self.iter.next() {
-                Some(Err(e)) => Err(e.into()),
+                Some(Err(e)) => Err(e),
                 _ => Ok(None),
             },
             Some(Ok((k, _))) => {

@@ -86,7 +86,7 @@ impl Store {
             org: stamp.org,
             hash,
         };
-        let mut b = sled::Batch::default();
+        let mut b = super::kv::Batch::default();
         b.insert(
             record_key(stamp.org, record.key.id),
             encode_unframed(&record),
@@ -126,7 +126,7 @@ impl Store {
             return Ok(record.key);
         }
         record.key.revoked_ms = Some(stamp.at_ms);
-        let mut b = sled::Batch::default();
+        let mut b = super::kv::Batch::default();
         b.insert(record_key(stamp.org, id), encode_unframed(&record));
         self.apply_audited(
             b,

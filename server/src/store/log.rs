@@ -20,6 +20,7 @@ use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 
+use super::kv;
 use super::{decode, key, Result, Store, StoreError};
 
 /// One stored op with the server's own receive time.
@@ -138,7 +139,20 @@ impl Store {
     }
 
     /// The highest sequence number of `org` known to be on disk (0 when none).
+    /// On PostgreSQL every committed op is durable: the organisation's counter row (the
+    /// value last seen, should the database not answer).
     pub fn durable_seq(&self, org: OrgId) -> u64 {
+        if let Some(pool) = self.pg() {
+            match self.pg_last_seq(pool, org) {
+                Ok(head) => {
+                    let mut heads = self.durable_heads();
+                    let h = heads.entry(org).or_default();
+                    *h = (*h).max(head);
+                    return *h;
+                }
+                Err(e) => tracing::warn!(error = %e, "reading the log's head"),
+            }
+        }
         self.durable_heads().get(&org).copied().unwrap_or(0)
     }
 
@@ -146,7 +160,12 @@ impl Store {
     /// Only after this returns may the ops be acknowledged. Consecutive entries of one
     /// organisation share a record.
     pub fn commit(&self, batch: &CommitBatch) -> Result<()> {
-        let mut b = sled::Batch::default();
+        if let Some(pool) = self.pg() {
+            self.commit_pg(pool, batch)?;
+            self.advance_durable(batch);
+            return Ok(());
+        }
+        let mut b = kv::Batch::default();
         let mut start = 0;
         while start < batch.entries.len() {
             let (org, first, _) = &batch.entries[start];
@@ -179,18 +198,23 @@ impl Store {
             // The batch may sit in sled's memory without being on disk: it must not be
             // served (see `entries_after`) unless a later flush succeeds.
             self.durable_stale.store(true, Ordering::SeqCst);
-            return Err(e.into());
+            return Err(e);
         }
         if self.durable_stale.load(Ordering::SeqCst) {
             self.reload_durable_heads()?;
             self.durable_stale.store(false, Ordering::SeqCst);
         }
+        self.advance_durable(batch);
+        Ok(())
+    }
+
+    /// A batch is on disk (or committed): its entries may be served.
+    pub fn advance_durable(&self, batch: &CommitBatch) {
         let mut heads = self.durable_heads();
         for (org, seq, _) in &batch.entries {
             let h = heads.entry(*org).or_default();
             *h = (*h).max(*seq);
         }
-        Ok(())
     }
 
     /// The record holding `seq` (or the last one before it): its first seq and bytes.
@@ -208,6 +232,9 @@ impl Store {
 
     /// The highest sequence number stored for `org` (0 when none).
     pub fn last_seq(&self, org: OrgId) -> Result<u64> {
+        if let Some(pool) = self.pg() {
+            return self.pg_last_seq(pool, org);
+        }
         match self.record_at(org, u64::MAX)? {
             Some((first, bytes)) => Ok(first + record_len(&bytes)? as u64 - 1),
             None => Ok(0),
@@ -215,6 +242,12 @@ impl Store {
     }
 
     pub fn entry(&self, org: OrgId, seq: u64) -> Result<Option<LogEntry>> {
+        if let Some(pool) = self.pg() {
+            return Ok(self
+                .pg_entries(pool, org, seq, seq, 1, false)?
+                .pop()
+                .map(|(_, e)| e));
+        }
         let Some((first, bytes)) = self.record_at(org, seq)? else {
             return Ok(None);
         };
@@ -234,6 +267,20 @@ impl Store {
         cursor: u64,
         limit: usize,
     ) -> Result<(Vec<(u64, LogEntry)>, bool)> {
+        if let Some(pool) = self.pg() {
+            // Positions become visible in order (see `pglog`): what is there is a prefix.
+            let mut out = self.pg_entries(
+                pool,
+                org,
+                cursor.saturating_add(1),
+                u64::MAX,
+                limit.saturating_add(1),
+                false,
+            )?;
+            let more = out.len() > limit;
+            out.truncate(limit);
+            return Ok((out, more));
+        }
         let head = self.durable_seq(org);
         if cursor >= head {
             return Ok((Vec::new(), false));
@@ -280,6 +327,9 @@ impl Store {
         if upto == 0 || limit == 0 {
             return Ok(out);
         }
+        if let Some(pool) = self.pg() {
+            return self.pg_entries(pool, org, 1, upto, limit, true);
+        }
         for item in self.ops.range(log_key(org, 0)..=log_key(org, upto)).rev() {
             let (k, v) = item?;
             let first = seq_of(&k)?;
@@ -299,6 +349,9 @@ impl Store {
 
     /// Where a device's op at `device_seq` was stored: its sequence number and op id.
     pub fn find_device_op(&self, device: DeviceId, device_seq: u64) -> Result<Option<(u64, OpId)>> {
+        if let Some(pool) = self.pg() {
+            return self.pg_find_device_op(pool, device, device_seq);
+        }
         let lo = key(b'R', &[device.as_bytes(), &0u64.to_be_bytes()]);
         let hi = key(b'R', &[device.as_bytes(), &device_seq.to_be_bytes()]);
         let Some(item) = self.ops.range(lo..=hi).next_back() else {
@@ -321,6 +374,9 @@ impl Store {
 
     /// The highest `device_seq` stored for a device (0 when none).
     pub fn last_device_seq(&self, device: DeviceId) -> Result<u64> {
+        if let Some(pool) = self.pg() {
+            return self.pg_last_device_seq(pool, device);
+        }
         let prefix = key(b'R', &[device.as_bytes()]);
         let Some(item) = self.ops.scan_prefix(&prefix).next_back() else {
             return Ok(0);
@@ -332,6 +388,9 @@ impl Store {
 
     /// Every organisation that has ops, with its last sequence number.
     pub fn log_heads(&self) -> Result<Vec<(OrgId, u64)>> {
+        if let Some(pool) = self.pg() {
+            return self.pg_log_heads(pool);
+        }
         let mut out = Vec::new();
         for org in self.orgs()? {
             let last = self.last_seq(org.id)?;
@@ -345,6 +404,9 @@ impl Store {
     /// A digest of the whole log (for tests that prove bad input changed nothing).
     pub fn log_digest(&self) -> Result<String> {
         use sha2::{Digest, Sha256};
+        if let Some(pool) = self.pg() {
+            return self.pg_log_digest(pool);
+        }
         let mut h = Sha256::new();
         for item in self.ops.iter() {
             let (k, v) = item?;

@@ -30,12 +30,12 @@ struct UserRecordV1 {
 }
 
 /// Run every step from `from` to [`DATA_FORMAT`].
-pub(super) fn run(store: &Store, meta: &sled::Tree, from: u32) -> Result<()> {
+pub(super) fn run(store: &Store, meta: &super::kv::Tree, from: u32) -> Result<()> {
     let mut format = from;
     while format < DATA_FORMAT {
         match format {
             1 => v1_to_v2(store, meta)?,
-            2 => set_format(meta, 3)?,
+            2 => set_format(store, meta, 3)?,
             other => {
                 return Err(StoreError::Corrupt {
                     what: "format",
@@ -50,13 +50,13 @@ pub(super) fn run(store: &Store, meta: &sled::Tree, from: u32) -> Result<()> {
 }
 
 /// A step that changes nothing stored but the recorded format.
-fn set_format(meta: &sled::Tree, format: u32) -> Result<()> {
-    meta.insert("format", &format.to_le_bytes())?;
-    meta.flush()?;
+fn set_format(store: &Store, meta: &super::kv::Tree, format: u32) -> Result<()> {
+    meta.insert("format", format.to_le_bytes())?;
+    store.db.flush()?;
     Ok(())
 }
 
-fn v1_to_v2(store: &Store, meta: &sled::Tree) -> Result<()> {
+fn v1_to_v2(store: &Store, meta: &super::kv::Tree) -> Result<()> {
     let mut users = Vec::new();
     for item in store.accounts.scan_prefix([b'U']) {
         let (k, v) = item?;
@@ -83,14 +83,14 @@ fn v1_to_v2(store: &Store, meta: &sled::Tree) -> Result<()> {
                     if holdings.contains_key(&k) {
                         continue;
                     }
-                    if let Ok(m) = std::fs::metadata(store.blobs.join(hash.to_hex())) {
+                    if let Ok(Some(bytes)) = store.blob_bytes.complete_len(&hash) {
                         let holding = Holding {
                             by: Uploader {
                                 device: entry.op.device,
                                 user: entry.op.author,
                             },
                             at_ms: entry.received_ms,
-                            bytes: m.len(),
+                            bytes,
                         };
                         holdings.insert(k, encode_unframed(&holding));
                     }
@@ -101,17 +101,27 @@ fn v1_to_v2(store: &Store, meta: &sled::Tree) -> Result<()> {
             }
         }
     }
-    let written =
-        (&store.accounts, &store.uploads, meta).transaction(|(accounts, uploads, meta)| {
-            for (k, v) in &users {
-                accounts.insert(k.clone(), v.clone())?;
-            }
-            for (k, v) in &holdings {
-                uploads.insert(k.clone(), v.clone())?;
-            }
-            meta.insert("format", &2u32.to_le_bytes())?;
-            Ok::<_, ConflictableTransactionError<()>>(())
+    let sled_trees = (
+        store.accounts.as_sled(),
+        store.uploads.as_sled(),
+        meta.as_sled(),
+    );
+    let (Some(accounts), Some(uploads), Some(meta)) = sled_trees else {
+        return Err(StoreError::Corrupt {
+            what: "format",
+            message: "only a sled data dir can hold the older format 1".into(),
         });
+    };
+    let written = (accounts, uploads, meta).transaction(|(accounts, uploads, meta)| {
+        for (k, v) in &users {
+            accounts.insert(k.clone(), v.clone())?;
+        }
+        for (k, v) in &holdings {
+            uploads.insert(k.clone(), v.clone())?;
+        }
+        meta.insert("format", &2u32.to_le_bytes())?;
+        Ok::<_, ConflictableTransactionError<()>>(())
+    });
     match written {
         Ok(()) => {}
         Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -205,7 +215,7 @@ mod tests {
                 .db
                 .open_tree("meta")
                 .unwrap()
-                .insert("format", &1u32.to_le_bytes())
+                .insert("format", 1u32.to_le_bytes())
                 .unwrap();
             store.flush().unwrap();
         }
@@ -239,7 +249,7 @@ mod tests {
                 .db
                 .open_tree("meta")
                 .unwrap()
-                .insert("format", &2u32.to_le_bytes())
+                .insert("format", 2u32.to_le_bytes())
                 .unwrap();
             store.flush().unwrap();
             store.orgs().unwrap()

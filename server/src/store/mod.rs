@@ -15,12 +15,14 @@
 //! - [`intake`] — each organisation's intake keys for the city platform (tree `accounts`).
 //! - [`audit`] — reading the audit log, newest first.
 //! - [`console`] — the office console's sessions and submitted forms (tree `console` in `db/`).
+//! - `logins` — failed logins per username (tree `logins` in `db/`), shared by every node.
 //! - [`views`] — partition states, their records, watermarks (tree `views` in `views/`),
 //!   written only in atomic batches with their watermark.
 //! - [`index`] — the review indexes and counts kept in the same batches, and the reads
 //!   through them; [`coverage`] — campaign coverage kept the same way.
-//! - [`blobs`] — attachment files under `blobs/`, which organisations hold each one, and the
-//!   uploads no op refers to yet (tree `uploads` in `db/`).
+//! - [`blobs`] — attachments: which organisations hold each one, and the uploads no op
+//!   refers to yet (tree `uploads` in `db/`); `blob_bytes` — where their bytes are: files
+//!   under `blobs/` (or another directory) or objects in an S3-compatible bucket.
 //! - [`migrate`] — the ordered migrations of `db/` from older formats.
 //! - [`backup`] — consistent snapshots of `db/` taken while the server runs, restoring one
 //!   into a new data dir, and the log's identity and lineage that tell a device its cursor
@@ -33,7 +35,7 @@
 //! other format are dropped at start-up and folded again from the log.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
@@ -44,13 +46,17 @@ use serde::de::DeserializeOwned;
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+mod blob_bytes;
 pub mod blobs;
 pub mod console;
 pub mod coverage;
 pub mod index;
 pub mod intake;
+pub mod kv;
 pub mod log;
+mod logins;
 mod migrate;
+mod pglog;
 pub mod units;
 pub mod views;
 
@@ -58,21 +64,28 @@ pub use accounts::{
     AccountError, AccountStatus, AuditStamp, DeviceRecord, RefreshRecord, UserRecord,
 };
 pub use backup::{BackupError, LogIdentity, SnapshotSummary};
+pub use blob_bytes::{BlobsAt, S3At};
 pub use blobs::{BlobError, BlobState, SweepReport, UploadLimits, Uploader};
 pub use console::{FormRecord, SessionRecord};
 pub use coverage::{CoverageFigures, VenueCoverage};
 pub use index::{HazardEntry, IndexPage, PartitionKind};
 pub use log::{CommitBatch, LogEntry, Run, RECORD_ENTRIES};
+pub use logins::LoginFailures;
+pub use pglog::{Ledger, PgLedger};
 pub use views::{PartitionFailure, PartitionRecords, ViewBatch};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    #[error("database error: {0}")]
+    Postgres(String),
     #[error("stored record is unreadable ({what}): {message}")]
     Corrupt { what: &'static str, message: String },
     #[error("the data dir is in format {found}, newer than this firecheck-server knows ({known}); run the newer firecheck-server that wrote it")]
     TooNew { found: u32, known: u32 },
+    #[error("attachments at {at}: {message}")]
+    Blobs { at: String, message: String },
 }
 
 impl StoreError {
@@ -162,7 +175,7 @@ fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db> {
     }
 }
 
-fn read_format(meta: &sled::Tree) -> Result<Option<u32>> {
+fn read_format(meta: &kv::Tree) -> Result<Option<u32>> {
     match meta.get("format")? {
         None => Ok(None),
         Some(v) => v
@@ -181,14 +194,17 @@ fn read_format(meta: &sled::Tree) -> Result<Option<u32>> {
 /// log, and the views get a page cache of their own.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: sled::Db,
-    views_db: sled::Db,
-    ops: sled::Tree,
-    views: sled::Tree,
-    accounts: sled::Tree,
-    uploads: sled::Tree,
-    console: sled::Tree,
-    blobs: PathBuf,
+    /// The PostgreSQL pool when the store is there (the log is then `pglog`'s tables).
+    pg: Option<kv::Pool>,
+    db: kv::Db,
+    views_db: kv::Db,
+    ops: kv::Tree,
+    views: kv::Tree,
+    accounts: kv::Tree,
+    uploads: kv::Tree,
+    console: kv::Tree,
+    /// Where the attachments' bytes are (files or a bucket).
+    blob_bytes: blob_bytes::BlobBytes,
     /// Account and unit changes are read, checked and written one at a time (they are rare),
     /// so a check such as "the organisation keeps an enabled admin" holds when written.
     account_writes: Arc<Mutex<()>>,
@@ -205,10 +221,42 @@ pub struct Store {
 }
 
 impl Store {
+    /// The store on sled in `dir`, attachments in `dir/blobs`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
-        let db = open_db(&dir.join("db"), cache_bytes)?;
+        Self::open_sled(dir, cache_bytes, &BlobsAt::DataDir)
+    }
+
+    /// The store on sled in `dir`, attachments where `blobs` says.
+    pub fn open_sled(dir: &Path, cache_bytes: u64, blobs: &BlobsAt) -> Result<Self> {
+        let db = kv::Db::sled(open_db(&dir.join("db"), cache_bytes)?);
+        let views_db = kv::Db::sled(open_db(
+            &dir.join("views"),
+            cache_bytes.min(VIEWS_CACHE_BYTES),
+        )?);
+        Self::open_on(None, db, views_db, blob_bytes::BlobBytes::open(blobs, dir)?)
+    }
+
+    /// The store on PostgreSQL (and the engines that speak its protocol): both databases
+    /// in the `kv` table, the log in its own tables; attachments where `blobs` says (`dir`
+    /// being the node's own directory). Each node keeps views of its own (`views:NODE`),
+    /// folded from the shared log.
+    pub fn open_postgres(pool: &kv::Pool, node: &str, dir: &Path, blobs: &BlobsAt) -> Result<Self> {
+        Self::open_on(
+            Some(pool.clone()),
+            pool.db("db"),
+            pool.db(&format!("views:{node}")),
+            blob_bytes::BlobBytes::open(blobs, dir)?,
+        )
+    }
+
+    fn open_on(
+        pg: Option<kv::Pool>,
+        db: kv::Db,
+        views_db: kv::Db,
+        blob_bytes: blob_bytes::BlobBytes,
+    ) -> Result<Self> {
         let meta = db.open_tree("meta")?;
-        let existing = db.tree_names().iter().any(|n| &n[..] == b"ops");
+        let existing = db.tree_exists("ops")?;
         let format = match read_format(&meta)? {
             Some(found) if found > DATA_FORMAT => {
                 return Err(StoreError::TooNew {
@@ -223,22 +271,21 @@ impl Store {
                 1
             }
             None => {
-                meta.insert("format", &DATA_FORMAT.to_le_bytes())?;
+                meta.insert("format", DATA_FORMAT.to_le_bytes())?;
                 db.flush()?;
                 DATA_FORMAT
             }
         };
-        let views_db = open_db(&dir.join("views"), cache_bytes.min(VIEWS_CACHE_BYTES))?;
         // Data dirs from before the views had their own database keep them in the log's:
         // drop them there (the views database starts empty, so the updater folds the log).
-        if db.tree_names().iter().any(|n| &n[..] == b"views") {
+        if db.tree_exists("views")? {
             db.drop_tree("views")?;
             db.flush()?;
         }
         let views = views_db.open_tree("views")?;
         let views_meta = views_db.open_tree("meta")?;
         let views_format =
-            read_format(&views_meta)?.unwrap_or(if views.is_empty() { VIEWS_FORMAT } else { 1 });
+            read_format(&views_meta)?.unwrap_or(if views.is_empty()? { VIEWS_FORMAT } else { 1 });
         if views_format != VIEWS_FORMAT {
             tracing::warn!(
                 found = views_format,
@@ -247,14 +294,12 @@ impl Store {
             );
             views.clear()?;
         }
-        views_meta.insert("format", &VIEWS_FORMAT.to_le_bytes())?;
+        views_meta.insert("format", VIEWS_FORMAT.to_le_bytes())?;
         views_db.flush()?;
-        let blobs = dir.join("blobs");
-        std::fs::create_dir_all(blobs.join("partial"))
-            .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let log = Arc::new(Self::load_log_identity(&db)?);
         let store = Self {
             log,
+            pg,
             ops: db.open_tree("ops")?,
             views,
             accounts: db.open_tree("accounts")?,
@@ -262,7 +307,7 @@ impl Store {
             console: db.open_tree("console")?,
             db,
             views_db,
-            blobs,
+            blob_bytes,
             account_writes: Arc::default(),
             blob_files: Arc::default(),
             durable: Arc::default(),
@@ -294,11 +339,30 @@ impl Store {
     /// Whether storage takes writes now: a small write to each database, flushed (`/readyz`).
     pub fn probe_write(&self) -> Result<()> {
         let now = Timestamp::now().0.to_le_bytes();
-        self.db.open_tree("meta")?.insert("probe", &now)?;
+        self.db.open_tree("meta")?.insert("probe", now)?;
         self.db.flush()?;
-        self.views_db.open_tree("meta")?.insert("probe", &now)?;
+        self.views_db.open_tree("meta")?.insert("probe", now)?;
         self.views_db.flush()?;
         Ok(())
+    }
+
+    /// A secret every node on the database shares (the token signing key, the operator
+    /// key): made by the first node that asks, kept in the database.
+    pub fn shared_secret(&self, name: &str) -> Result<String> {
+        let meta = self.db.open_tree("meta")?;
+        let key = format!("secret/{name}");
+        if let Some(v) = meta.get(&key)? {
+            return Ok(String::from_utf8_lossy(&v).into_owned());
+        }
+        let fresh = crate::auth::random_token();
+        // Two nodes starting at once: one write wins, both read it.
+        meta.compare_and_swap(&key, None, Some(fresh.into_bytes()))?;
+        meta.get(&key)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "secret",
+                message: format!("{name} vanished after it was written"),
+            })
     }
 
     /// Bytes the database takes on disk.

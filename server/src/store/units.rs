@@ -10,6 +10,7 @@ use firecheck_shared::admin::{AuditAction, Unit};
 use firecheck_shared::codec::encode_unframed;
 use firecheck_shared::*;
 
+use super::kv;
 use super::{decode, key, AccountError, AuditStamp, Result, Store};
 
 /// Most units one organisation may have (retired ones included).
@@ -68,6 +69,7 @@ impl Store {
     /// Add a unit to `stamp.org`'s list.
     pub fn add_unit(&self, stamp: &AuditStamp, name: &str) -> Result<Unit, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let name = name.trim();
         self.check_free(stamp.org, name, None)?;
         if self.units(stamp.org)?.len() >= MAX_UNITS {
@@ -82,7 +84,7 @@ impl Store {
             created_ms: stamp.at_ms,
             retired_ms: None,
         };
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(unit_key(stamp.org, unit.id), encode_unframed(&unit));
         self.apply_audited(
             b,
@@ -103,6 +105,7 @@ impl Store {
         name: &str,
     ) -> Result<Unit, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let name = name.trim();
         let mut unit = self.org_unit(stamp.org, id)?;
         if unit.retired_ms.is_some() {
@@ -116,7 +119,7 @@ impl Store {
         }
         self.check_free(stamp.org, name, Some(id))?;
         let from = std::mem::replace(&mut unit.name, name.to_string());
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(unit_key(stamp.org, id), encode_unframed(&unit));
         self.apply_audited(
             b,
@@ -134,12 +137,13 @@ impl Store {
     /// offered. Retiring it again changes nothing.
     pub fn retire_unit(&self, stamp: &AuditStamp, id: UnitId) -> Result<Unit, AccountError> {
         let _one_at_a_time = crate::lock(&self.account_writes);
+        let _nodes = self.db.hold("accounts")?;
         let mut unit = self.org_unit(stamp.org, id)?;
         if unit.retired_ms.is_some() {
             return Ok(unit);
         }
         unit.retired_ms = Some(stamp.at_ms);
-        let mut b = sled::Batch::default();
+        let mut b = kv::Batch::default();
         b.insert(unit_key(stamp.org, id), encode_unframed(&unit));
         self.apply_audited(
             b,

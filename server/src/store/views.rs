@@ -30,6 +30,7 @@ use firecheck_shared::merge::{PartitionStore, Records};
 use firecheck_shared::*;
 use serde::{Deserialize, Serialize};
 
+use super::kv;
 use super::log::seq_of;
 use super::{decode, key, Result, Store, StoreError};
 
@@ -135,8 +136,8 @@ impl Writes {
         self.0.insert(k.into(), None);
     }
 
-    fn into_batch(self) -> sled::Batch {
-        let mut b = sled::Batch::default();
+    fn into_batch(self) -> kv::Batch {
+        let mut b = kv::Batch::default();
         for (k, v) in self.0 {
             match v {
                 Some(v) => b.insert(k, v),
@@ -674,7 +675,7 @@ impl Store {
     /// view key is a kind byte followed by the organisation's id.
     pub fn clear_org_views(&self, org: OrgId) -> Result<()> {
         for kind in VIEW_KINDS.bytes() {
-            let mut batch = sled::Batch::default();
+            let mut batch = kv::Batch::default();
             for k in self.views.scan_prefix(key(kind, &[org.as_bytes()])).keys() {
                 batch.remove(k?);
             }
@@ -720,8 +721,7 @@ impl Store {
 
     /// Whether an op of `org` refers to this attachment (who may download it).
     pub fn org_refers_to(&self, org: OrgId, hash: &BlobHash) -> Result<bool> {
-        Ok(self
-            .views
-            .contains_key(key(b'B', &[org.as_bytes(), &hash.0]))?)
+        self.views
+            .contains_key(key(b'B', &[org.as_bytes(), &hash.0]))
     }
 }

@@ -36,6 +36,9 @@ mod derive;
 
 use derive::Campaigns;
 
+/// How often a node on PostgreSQL looks for ops other nodes appended.
+const FOLLOW_EVERY: Duration = Duration::from_millis(200);
+
 /// Log entries read per view batch.
 const VIEW_BATCH: usize = 20_000;
 
@@ -181,11 +184,26 @@ impl Views {
     }
 
     fn run(&self, store: Store) {
+        // On PostgreSQL other nodes append too: their ops are found by reading the heads.
+        let follow = store.on_postgres();
         loop {
             let work = {
                 let mut p = lock(&self.pending);
                 while (p.orgs.is_empty() || self.is_held()) && !p.stop {
-                    p = self.wake.wait(p).unwrap_or_else(|e| e.into_inner());
+                    if !follow {
+                        p = self.wake.wait(p).unwrap_or_else(|e| e.into_inner());
+                        continue;
+                    }
+                    let (guard, waited) = self
+                        .wake
+                        .wait_timeout(p, FOLLOW_EVERY)
+                        .unwrap_or_else(|e| e.into_inner());
+                    p = guard;
+                    if waited.timed_out() {
+                        drop(p);
+                        self.follow(&store);
+                        p = lock(&self.pending);
+                    }
                 }
                 if p.orgs.is_empty() && p.stop {
                     return;
@@ -198,6 +216,20 @@ impl Views {
                     std::thread::sleep(Duration::from_millis(200));
                 }
             }
+        }
+    }
+
+    /// Queue every organisation whose log (appended to by any node) is past its views.
+    fn follow(&self, store: &Store) {
+        match store.log_heads() {
+            Ok(heads) => {
+                for (org, head) in heads {
+                    if head > self.covered(org) {
+                        self.log_advanced(org, head);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the log heads to follow other nodes"),
         }
     }
 

@@ -538,3 +538,40 @@ async fn failed_logins_are_rate_limited_per_username() {
         .await
         .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
 }
+
+/// On a shared database the limit is one for all nodes: failures spread over two nodes
+/// lock the username on both, and a success on either forgets them. (PostgreSQL only: a
+/// sled store belongs to one process.)
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_logins_are_counted_across_nodes_on_a_shared_database() {
+    let a = TestServer::demo();
+    let Some(b) = a.another_node("b") else {
+        eprintln!("auth::failed_logins_are_counted_across_nodes: SKIPPED — on sled (one process); set FIRECHECK_TEST_DATABASE to run it");
+        return;
+    };
+    let http = http();
+    let device = DeviceId::new();
+    for (i, node) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        login_raw(&http, &node.url, "zhangwei", &format!("wrong-{i}"), device)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    for node in [&a, &b] {
+        login_raw(&http, &node.url, "zhangwei", &password("zhangwei"), device)
+            .await
+            .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    }
+    // Four failures on two nodes, then a success on one: the other starts from zero too.
+    for (i, node) in [&a, &b, &a, &b].into_iter().enumerate() {
+        login_raw(&http, &node.url, "lina", &format!("wrong-{i}"), device)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    login(&http, &b.url, "lina", &password("lina"), device).await;
+    for i in 0..4 {
+        login_raw(&http, &a.url, "lina", &format!("again-{i}"), device)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    login(&http, &a.url, "lina", &password("lina"), device).await;
+}

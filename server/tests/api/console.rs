@@ -934,8 +934,14 @@ async fn the_console_device_keeps_its_positions_and_its_forms_across_a_restart()
         .unwrap();
     let mut zhang = Device::login(&url, "zhangwei").await;
     let (insp, inspection) = zhang.inspection(LAOWANG_EBIKE, &["EB-CHARGE"], &[]);
-    zhang.push(vec![insp]).await;
+    let pushed = zhang.push(vec![insp]).await;
     let hazard = HazardId::for_finding(inspection, "EB-CHARGE");
+    // The pages read the views: wait until they hold the push (on PostgreSQL they follow the
+    // log a moment later).
+    let seq = crate::util::accepted(&pushed.acks[0]);
+    zhang
+        .get_json(&format!("/v1/hazards/{hazard}?min_seq={seq}"))
+        .await;
 
     let session = http_login(&http, &url, "wangfang").await;
     let (form, csrf) = form_of(&http, &url, &session, hazard, "dispatch").await;

@@ -24,15 +24,22 @@
 //!
 //! Where `mount` is refused (not root, no CAP_SYS_ADMIN) the tests say so on stderr and pass
 //! without checking anything: there is no way to fill a real disk from an unprivileged test.
+//!
+//! These tests run on sled whatever `FIRECHECK_TEST_DATABASE` says: they are about the data
+//! dir's own disk, which holds the whole store only with sled. On PostgreSQL a full disk is
+//! the database server's, which answers the failed transaction with an error that the
+//! sequencer turns into the same 503 with nothing acknowledged (a commit either happened
+//! or did not; there is no in-memory state ahead of the disk to hide).
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use firecheck_server::store::Store;
 use firecheck_server::testing::TestServer;
-use firecheck_server::{Config, Server};
+use firecheck_server::{Config, Server, StoreAt};
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::sync::{AckResult, SyncResponse};
 use firecheck_shared::*;
@@ -157,6 +164,19 @@ fn any_addr() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
 }
 
+/// A test server whose store is sled in `dir` (see the module's docs for why).
+fn sled_server(dir: &Path, addr: SocketAddr, demo: bool) -> TestServer {
+    let mut config = TestServer::config(dir, demo);
+    config.store = StoreAt::Sled;
+    TestServer::with_config(config, addr)
+}
+
+/// The digest of the sled log in `dir`, its server stopped.
+fn sled_digest(dir: &Path) -> String {
+    let store = Store::open(dir, 8 * 1024 * 1024).expect("open the sled store");
+    store.log_digest().expect("log digest")
+}
+
 /// Push `ops` in bincode; the raw answer (it may be an error).
 async fn push_raw(dev: &Device, ops: &[Op]) -> Raw {
     let body = codec::encode(Format::Bincode, &push_request(ops.to_vec()));
@@ -261,7 +281,7 @@ async fn a_full_disk_refuses_writes_with_503_keeps_serving_reads_and_acks_nothin
 ) {
     let test = "disk::a_full_disk_refuses_writes";
     let Some(disk) = tiny_disk(test) else { return };
-    let mut server = TestServer::start(&disk.data_dir(), any_addr(), true);
+    let mut server = sled_server(&disk.data_dir(), any_addr(), true);
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let wang = Device::login(&server.url, "wangfang").await;
 
@@ -390,7 +410,7 @@ async fn a_full_disk_refuses_writes_with_503_keeps_serving_reads_and_acks_nothin
 
     // A restart: nothing of the refused attempts is in the log.
     server.stop();
-    server.restart();
+    server.restart_with(|c| c.store = StoreAt::Sled);
     let after = wang.pull_all().await;
     if !accepted_live {
         assert_once(&after, &acked, "after the restart");
@@ -426,13 +446,13 @@ async fn a_read_only_data_dir_refuses_to_start_with_a_clear_error_and_keeps_the_
     let test = "disk::a_read_only_data_dir";
     let Some(disk) = tiny_disk(test) else { return };
     let data = disk.data_dir();
-    let mut server = TestServer::start(&data, any_addr(), true);
+    let mut server = sled_server(&data, any_addr(), true);
     let mut zhang = Device::login(&server.url, "zhangwei").await;
     let (insp, _) = zhang.inspection(LAOWANG_EBIKE, &["EB-EXIT"], &[]);
     all_accepted(&zhang.push(vec![insp.clone()]).await);
     let before = zhang.pull_all().await;
     server.stop();
-    let digest = store_digest(&data);
+    let digest = sled_digest(&data);
 
     // A read-only filesystem cannot be made under a live server (a file open for writing
     // keeps the remount busy), so: the server is started on one. sled needs to write to open
@@ -458,11 +478,11 @@ async fn a_read_only_data_dir_refuses_to_start_with_a_clear_error_and_keeps_the_
 
     // Writable again: everything is there, and the server works.
     disk.remount("rw");
-    let server = TestServer::start(&data, server.addr, false);
+    let server = sled_server(&data, server.addr, false);
     zhang.url = server.url.clone();
     assert_eq!(zhang.pull_all().await.digest(), before.digest());
     let more = zhang.comment(LAOWANG_EBIKE, HazardId::new(), "只读之后");
     accepted(&zhang.push(vec![more]).await.acks[0]);
     drop(server);
-    assert_ne!(store_digest(&data), digest, "the new op was stored");
+    assert_ne!(sled_digest(&data), digest, "the new op was stored");
 }

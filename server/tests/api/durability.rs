@@ -2,7 +2,7 @@
 //! the log equal the live ones (and a from-scratch fold of each partition), and a crash
 //! between the log write and the view update heals at start-up.
 
-use firecheck_server::store::{CommitBatch, LogEntry, Run, Store};
+use firecheck_server::store::{CommitBatch, LogEntry, Run};
 use firecheck_server::testing::TestServer;
 use firecheck_shared::sync::AckResult;
 use firecheck_shared::*;
@@ -128,7 +128,7 @@ async fn acked_ops_survive_a_restart_and_rebuilt_views_equal_live_views() {
     // Stop, then compare the live views with a rebuild from the log.
     let org = zhang.org();
     server.stop();
-    let store = Store::open(&server.data_dir, 16 * 1024 * 1024).expect("open store");
+    let store = firecheck_server::testing::open_store(&server.data_dir);
     assert_eq!(
         store.view_watermark(org).unwrap(),
         seq,
@@ -190,7 +190,7 @@ async fn a_crash_between_log_write_and_view_update_heals_at_start_up() {
     // What the sequencer does, without the view update that would follow it.
     let seq;
     {
-        let store = Store::open(dir.path(), 16 * 1024 * 1024).unwrap();
+        let store = firecheck_server::testing::open_store(dir.path());
         let head = store.last_seq(org).unwrap();
         assert_eq!(
             store.view_watermark(org).unwrap(),
@@ -301,7 +301,7 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
         .await;
     server.stop();
     let live = {
-        let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
+        let store = firecheck_server::testing::open_store(&server.data_dir);
         let live = store.partition_states(org).unwrap();
         // The index lists exactly the log's ops of the partition, in order.
         let (entries, _) = store.entries_after(org, 0, usize::MAX).unwrap();
@@ -319,7 +319,7 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
         );
         live
     };
-    std::fs::remove_dir_all(server.data_dir.join("views")).unwrap();
+    firecheck_server::testing::lose_views(&server.data_dir);
 
     server.restart();
     let admin = admin(&server.url).await;
@@ -340,7 +340,7 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
         .await;
     assert_eq!(before, after);
     server.stop();
-    let store = Store::open(&server.data_dir, 16 * 1024 * 1024).unwrap();
+    let store = firecheck_server::testing::open_store(&server.data_dir);
     assert_same_states(
         "views before vs after the loss",
         &live,
@@ -349,10 +349,11 @@ async fn a_lost_views_database_is_folded_again_at_start_up() {
 }
 
 /// Overwrite a venue's stored state (and, with `index`, its partition index) with garbage,
-/// as a bad disk might leave them.
+/// as a bad disk might leave them (in the sled views database or node `main`'s PostgreSQL
+/// rows).
 fn damage_views(data_dir: &std::path::Path, org: OrgId, venue: VenueId, index: bool) {
-    let db = sled::open(data_dir.join("views")).expect("open the views database");
-    let views = db.open_tree("views").unwrap();
+    let raw = firecheck_server::testing::raw_databases(data_dir);
+    let views = raw.views.open_tree("views").unwrap();
     let part = Partition::Venue(venue).to_key();
     let mut state = vec![b'S'];
     state.extend_from_slice(org.as_bytes());
@@ -376,7 +377,7 @@ fn damage_views(data_dir: &std::path::Path, org: OrgId, venue: VenueId, index: b
             views.insert(k, &b"odd"[..]).unwrap();
         }
     }
-    db.flush().unwrap();
+    raw.views.flush().unwrap();
 }
 
 /// A stored state (and its partition index) that no longer decode are derived data: the

@@ -2,61 +2,32 @@
 //! naming both formats, and views of another format are dropped and folded again from the
 //! log, answering as before.
 
-use std::path::Path;
-
-use firecheck_server::store::{Store, DATA_FORMAT, VIEWS_FORMAT};
-use firecheck_server::testing::{TestServer, ADMIN_PASSWORD, JWT_SECRET, OPERATOR_TOKEN};
-use firecheck_server::{Config, Server};
+use firecheck_server::store::{kv, DATA_FORMAT, VIEWS_FORMAT};
+use firecheck_server::testing::{open_store, raw_databases, TestServer};
+use firecheck_server::Server;
 use firecheck_shared::*;
 
 use crate::util::*;
 
-/// One of the data dir's sled databases, opened raw (sled lets go of its lock a moment after
-/// a stopped server drops it).
-fn open_raw(path: &Path) -> sled::Db {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    loop {
-        match sled::open(path) {
-            Ok(db) => return db,
-            Err(e) if std::time::Instant::now() < deadline => {
-                eprintln!("waiting for {}: {e}", path.display());
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("cannot open {}: {e}", path.display()),
-        }
-    }
-}
-
 /// Record `format` in a database's `meta` tree (`None`: record none).
-fn set_format(db: &sled::Db, format: Option<u32>) {
+fn set_format(db: &kv::Db, format: Option<u32>) {
     let meta = db.open_tree("meta").unwrap();
     match format {
-        Some(f) => meta.insert("format", &f.to_le_bytes()).unwrap(),
+        Some(f) => meta.insert("format", f.to_le_bytes()).unwrap(),
         None => meta.remove("format").unwrap(),
     };
     db.flush().unwrap();
-}
-
-fn config(dir: &Path) -> Config {
-    let mut config = Config::new(dir);
-    config.admin_password = Some(ADMIN_PASSWORD.into());
-    config.jwt_secret = Some(JWT_SECRET.into());
-    config.operator_token = Some(OPERATOR_TOKEN.into());
-    config.cache_bytes = 16 * 1024 * 1024;
-    config
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_data_dir_of_a_newer_format_is_refused_naming_both_formats() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = TestServer::start(dir.path(), "127.0.0.1:0".parse().unwrap(), true);
-    let before = store_digest_after_stop(&mut server);
+    server.stop();
+    let before = store_digest(dir.path());
     let newer = DATA_FORMAT + 1;
-    {
-        let db = open_raw(&dir.path().join("db"));
-        set_format(&db, Some(newer));
-    }
-    let err = match Server::open(&config(dir.path())).await {
+    set_format(&raw_databases(dir.path()).db, Some(newer));
+    let err = match Server::open(&TestServer::config(dir.path(), false)).await {
         Ok(_) => panic!("a data dir of format {newer} was opened"),
         Err(e) => e.to_string(),
     };
@@ -69,21 +40,15 @@ async fn a_data_dir_of_a_newer_format_is_refused_naming_both_formats() {
     }
     // Refused before anything was touched: the log and accounts are as they were.
     {
-        let db = open_raw(&dir.path().join("db"));
-        let meta = db.open_tree("meta").unwrap();
+        let raw = raw_databases(dir.path());
+        let meta = raw.db.open_tree("meta").unwrap();
         assert_eq!(
             meta.get("format").unwrap().as_deref(),
             Some(&newer.to_le_bytes()[..])
         );
-        set_format(&db, Some(DATA_FORMAT));
+        set_format(&raw.db, Some(DATA_FORMAT));
     }
     assert_eq!(store_digest(dir.path()), before);
-}
-
-/// Stop the server and digest its store (log and accounts).
-fn store_digest_after_stop(server: &mut TestServer) -> String {
-    server.stop();
-    store_digest(&server.data_dir)
 }
 
 /// What the office reads, every review answer at once, once the views cover `seq`.
@@ -138,7 +103,7 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
     server.stop();
     let org = zhang.org();
     let digest = {
-        let store = Store::open(dir.path(), 16 * 1024 * 1024).unwrap();
+        let store = open_store(dir.path());
         store.views_digest(org).unwrap()
     };
 
@@ -147,7 +112,7 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
     for (what, format) in [("format 1", Some(1)), ("no recorded format", None)] {
         assert_ne!(format, Some(VIEWS_FORMAT));
         {
-            let db = open_raw(&dir.path().join("views"));
+            let db = raw_databases(dir.path()).views;
             set_format(&db, format);
             // A record no fold writes: it must be gone once the views are dropped.
             let views = db.open_tree("views").unwrap();
@@ -164,7 +129,7 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
             assert_eq!(a, b, "{what}: an answer changed");
         }
         again.stop();
-        let db = open_raw(&dir.path().join("views"));
+        let db = raw_databases(dir.path()).views;
         let views = db.open_tree("views").unwrap();
         assert!(
             !views.contains_key(b"~stale").unwrap(),
@@ -177,7 +142,7 @@ async fn views_of_another_format_are_dropped_and_folded_again_with_the_same_answ
             "{what}: the current format is recorded"
         );
         drop((views, meta, db));
-        let store = Store::open(dir.path(), 16 * 1024 * 1024).unwrap();
+        let store = open_store(dir.path());
         assert_eq!(
             store.views_digest(org).unwrap(),
             digest,

@@ -28,7 +28,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use firecheck_server::auth::Claims;
-use firecheck_server::store::Store;
 use firecheck_server::testing::TestServer;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::op::{DrillRecord, TemplateDefinition, VenueFields};
@@ -350,8 +349,8 @@ fn list_files(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
         let e = e.unwrap();
         let p = e.path();
         let rel = p.strip_prefix(base).unwrap().display().to_string();
-        if rel == "db" {
-            continue; // sled's own files change as it pleases
+        if rel == "db" || rel == "views" {
+            continue; // sled's own files (snapshots, segments) change as it pleases
         }
         if e.file_type().unwrap().is_dir() {
             list_files(&p, base, out);
@@ -361,7 +360,7 @@ fn list_files(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
 }
 
 fn stored(data_dir: &Path) -> Stored {
-    let store = Store::open(data_dir, 8 * 1024 * 1024).expect("open the stopped server's store");
+    let store = firecheck_server::testing::open_store(data_dir);
     let mut files = BTreeSet::new();
     list_files(data_dir, data_dir, &mut files);
     let mut devices: Vec<(DeviceId, bool)> = store

@@ -28,7 +28,7 @@ fn date(m: u32, d: u32) -> NaiveDate {
 
 /// A store holding `ops` in the given order, its views folded after each of `splits`.
 fn store_with(dir: &std::path::Path, org: OrgId, ops: &[Op], splits: &[usize]) -> Store {
-    let store = Store::open(dir, 8 * 1024 * 1024).unwrap();
+    let store = firecheck_server::testing::open_store(dir);
     store
         .put_org(&Org {
             id: org,

@@ -184,7 +184,10 @@ async fn a_case_delivered_twice_is_one_hazard_and_the_read_back_follows_it() {
     assert_eq!(seqs, [1, 2], "the key's device numbers its ops gap-free");
 
     let hazards = office
-        .get_json("/v1/hazards?source=citizen_report&min_seq=1")
+        .get_json(&format!(
+            "/v1/hazards?source=citizen_report&min_seq={}",
+            pulled.cursor
+        ))
         .await;
     assert_eq!(hazards["total"], 2, "{hazards}");
 

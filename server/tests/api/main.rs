@@ -74,6 +74,9 @@
 //!   disk refuses writes with 503 and acks nothing it could not flush, reads answer (or get
 //!   the same 503 where sled must restructure a node) and never show unflushed ops, the same
 //!   ops are stored once afterwards; a read-only data dir refuses to start with a clear error.
+//! - `storage_flags`: `--store`, `--blobs`, `--node`, `--db-connections` and their variables:
+//!   what cannot be used is refused naming it before the data dir is touched; a database or
+//!   bucket out of reach is named with the cause, never with the password.
 //! - `tls`: `--tls-cert`/`--tls-key` both or neither (the binary refuses one alone, by flag
 //!   or environment, before touching the data dir); missing, swapped, damaged and mismatched
 //!   PEM files named; the binary's banner says `https://` and SIGTERM stops it cleanly;
@@ -100,6 +103,7 @@ mod lang;
 mod monitoring;
 mod review;
 mod scale;
+mod storage_flags;
 mod sync;
 mod tenancy;
 mod tls;

@@ -156,7 +156,7 @@ async fn readyz_answers_503_until_the_views_have_healed_after_a_start() {
     // Views are disposable: without them the log must be folded again at start-up. Held,
     // the view updater leaves them behind for as long as the test looks.
     server.stop();
-    std::fs::remove_dir_all(server.data_dir.join("views")).unwrap();
+    firecheck_server::testing::lose_views(&server.data_dir);
     server.restart_with(|c| c.hold_views = true);
     let err = get(&http, &url, "/readyz", None)
         .await

@@ -6,9 +6,11 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use firecheck_server::testing::TestServer;
+
+use crate::util::{refused, server_command};
 use firecheck_server::tls::{TlsError, TlsFiles};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
 
@@ -39,51 +41,6 @@ fn pki(dir: &Path) -> Pki {
     std::fs::write(&p.files.cert, cert.pem()).unwrap();
     std::fs::write(&p.files.key, key.serialize_pem()).unwrap();
     p
-}
-
-/// `firecheck-server` with only the given flags and TLS variables (none inherited).
-fn server_command(data: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_firecheck-server"));
-    cmd.arg("--data")
-        .arg(data)
-        .args(["--listen", "127.0.0.1:0", "--cache-mb", "16"])
-        .args(args)
-        .env_remove("FIRECHECK_TLS_CERT")
-        .env_remove("FIRECHECK_TLS_KEY")
-        .env("FIRECHECK_ADMIN_PASSWORD", "admin-test-password")
-        .env("FIRECHECK_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd
-}
-
-/// Run a server that must refuse to start; its stderr.
-fn refused(mut cmd: Command) -> String {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start firecheck-server");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("{cmd:?} should have refused to start, but it is still running");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !out.status.success(),
-        "{cmd:?} should have failed; stdout:\n{}\nstderr:\n{stderr}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    stderr
 }
 
 #[test]

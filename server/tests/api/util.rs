@@ -5,12 +5,12 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use firecheck_server::auth::Claims;
-use firecheck_server::store::Store;
 use firecheck_shared::codec::{self, Format};
 use firecheck_shared::op::{CampaignDefinition, InspectionRecord, VenueFields};
 use firecheck_shared::sync::{
@@ -373,7 +373,7 @@ pub async fn pull_all(http: &reqwest::Client, url: &str, token: &str) -> Pulled 
 
 /// The digest of the whole op log of a stopped server (`Store::log_digest`).
 pub fn store_digest(data_dir: &Path) -> String {
-    let store = Store::open(data_dir, 8 * 1024 * 1024).expect("open the stopped server's store");
+    let store = firecheck_server::testing::open_store(data_dir);
     store.log_digest().expect("log digest")
 }
 
@@ -659,4 +659,52 @@ pub async fn new_org(url: &str, name: &str, username: &str) -> (Org, Device) {
         format: Format::Bincode,
     };
     (org, admin)
+}
+
+/// `firecheck-server` with only the given flags and TLS variables (none inherited), on
+/// sled in `data` unless the flags say otherwise.
+pub fn server_command(data: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_firecheck-server"));
+    cmd.arg("--data")
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0", "--cache-mb", "16"])
+        .args(args)
+        .env_remove("FIRECHECK_TLS_CERT")
+        .env_remove("FIRECHECK_TLS_KEY")
+        .env_remove("FIRECHECK_STORE")
+        .env_remove("FIRECHECK_BLOBS")
+        .env("FIRECHECK_ADMIN_PASSWORD", "admin-test-password")
+        .env("FIRECHECK_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Run a server that must refuse to start; its stderr.
+pub fn refused(mut cmd: Command) -> String {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start firecheck-server");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("{cmd:?} should have refused to start, but it is still running");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !out.status.success(),
+        "{cmd:?} should have failed; stdout:\n{}\nstderr:\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    stderr
 }
