@@ -107,7 +107,16 @@ pub(super) fn lp(s: &str) -> Vec<u8> {
 /// A string in a key that sorts like the string: bytes, then a 0 (text has no NUL; the
 /// validator refuses control characters).
 fn sortable(s: &str) -> Vec<u8> {
-    let mut out: Vec<u8> = s.bytes().filter(|b| *b != 0).collect();
+    // Escaped so that bytes order as the strings do, NUL included, and end with 0: a string
+    // sorts before every longer one it begins.
+    let mut out = Vec::with_capacity(s.len() + 1);
+    for b in s.bytes() {
+        match b {
+            0 => out.extend_from_slice(&[1, 1]),
+            1 => out.extend_from_slice(&[1, 2]),
+            b => out.push(b),
+        }
+    }
     out.push(0);
     out
 }

@@ -128,7 +128,8 @@ pub const DATA_FORMAT: u32 = 3;
 ///    visits, case numbers and links, amendments' changes); the visits index `M`.
 /// 5. The index of citizen reports by the hazard they are linked to, `J`; visits keyed by
 ///    their place as well.
-pub const VIEWS_FORMAT: u32 = 5;
+/// 6. Index keys' text escaped so that names with control characters sort as they read.
+pub const VIEWS_FORMAT: u32 = 6;
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
