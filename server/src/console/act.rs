@@ -4,8 +4,8 @@
 //! - **The device.** The browser is a registered device of the officer (see [`super::session`]).
 //!   Its ops take `device_seq` = the highest stored for it + 1 ([`Store::last_device_seq`]),
 //!   read under the device's own lock (and, on PostgreSQL, its row lock across nodes), which
-//!   is held until the sequencer has answered: two
-//!   tabs, two sessions of one browser, or a restart never give two ops one position, and
+//!   is held until the sequencer has answered: two tabs, two sessions of one browser, or a
+//!   restart never give two ops one position, and
 //!   the positions stay gap-free (a position is taken only by an op the sequencer stored).
 //! - **One op per form.** Every action form carries a form id minted when the page was
 //!   drawn; it becomes the op's id (UUID v7). Before the push, the form id is recorded with
